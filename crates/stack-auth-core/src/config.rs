@@ -1,0 +1,427 @@
+//! [`StackAuthConfig`]: the project, deployment and accepted user types every strategy shares.
+
+use std::borrow::Cow;
+
+use url::Url;
+
+use crate::{UserType, UserTypes};
+
+/// The default Stack Auth API base URL (the hosted service).
+pub const DEFAULT_BASE_URL: &str = "https://api.stack-auth.com";
+
+/// Longest project id accepted (real ids are UUIDs or `internal`).
+pub const MAX_PROJECT_ID_LEN: usize = 128;
+
+/// An invalid configuration, refused when a verifier is built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The project id is empty.
+    #[error("project id is empty")]
+    EmptyProjectId,
+    /// The project id has characters Stack Auth never uses (it becomes part of URLs and audiences).
+    #[error("invalid project id: {0}")]
+    InvalidProjectId(Cow<'static, str>),
+    /// The base URL does not parse or is not an http(s) origin with an optional path.
+    #[error("invalid base url: {0}")]
+    InvalidBaseUrl(Cow<'static, str>),
+    /// The base URL uses plain http for a host that is not loopback.
+    #[error("base url must use https (plain http is only allowed for loopback hosts, or with allow_insecure_http)")]
+    InsecureBaseUrl,
+    /// The set of accepted user types is empty.
+    #[error("no user type is accepted")]
+    NoUserTypesAccepted,
+    /// A strategy-specific setting is invalid.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The setting.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+}
+
+/// What every verification strategy needs to know: which project, which deployment, which user
+/// types are accepted, and the issuer and audience derived from them exactly as Stack Auth
+/// derives them (PROTOCOL §1.4).
+///
+/// ```
+/// use stack_auth_core::{StackAuthConfig, UserType};
+///
+/// let config = StackAuthConfig::builder("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e")
+///     .base_url("https://auth.example.com/stack/")
+///     .accept(UserType::Restricted)
+///     .build()?;
+/// // Requests keep the path of the base URL...
+/// assert_eq!(
+///     config.api_url("/users/me"),
+///     "https://auth.example.com/stack/api/v1/users/me"
+/// );
+/// // ...issuers drop it, like the server does.
+/// assert_eq!(
+///     config.issuer(UserType::Restricted),
+///     "https://auth.example.com/api/v1/projects-restricted-users/3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e"
+/// );
+/// assert_eq!(config.audience(UserType::Anonymous), "3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e:anon");
+/// assert!(config.accepts(UserType::Restricted) && !config.accepts(UserType::Anonymous));
+/// # Ok::<(), stack_auth_core::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackAuthConfig {
+    project_id: String,
+    api_base: String,
+    issuers: [String; 3],
+    audiences: [String; 3],
+    accepted: UserTypes,
+}
+
+impl StackAuthConfig {
+    /// Starts a configuration for `project_id` with the defaults: the hosted service at
+    /// [`DEFAULT_BASE_URL`] and normal users only.
+    pub fn builder(project_id: impl Into<String>) -> StackAuthConfigBuilder {
+        StackAuthConfigBuilder {
+            project_id: project_id.into(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            accepted: UserTypes::default(),
+            allow_insecure_http: false,
+        }
+    }
+
+    /// The configuration for `project_id` with every default.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] when the project id is empty or invalid.
+    pub fn new(project_id: impl Into<String>) -> Result<Self, ConfigError> {
+        Self::builder(project_id).build()
+    }
+
+    /// The project id.
+    pub fn project_id(&self) -> &str {
+        &self.project_id
+    }
+
+    /// The API base URL as configured, without trailing slash (path kept).
+    pub fn base_url(&self) -> &str {
+        &self.api_base
+    }
+
+    /// The accepted user types.
+    pub fn accepted_user_types(&self) -> UserTypes {
+        self.accepted
+    }
+
+    /// Whether tokens of `user_type` are accepted.
+    pub fn accepts(&self, user_type: UserType) -> bool {
+        self.accepted.contains(user_type)
+    }
+
+    /// The `iss` Stack Auth puts in tokens of `user_type` for this project.
+    pub fn issuer(&self, user_type: UserType) -> &str {
+        &self.issuers[user_type as usize]
+    }
+
+    /// The `aud` Stack Auth puts in tokens of `user_type` for this project.
+    pub fn audience(&self, user_type: UserType) -> &str {
+        &self.audiences[user_type as usize]
+    }
+
+    /// The user type whose audience is exactly `aud`, if any.
+    pub fn user_type_for_audience(&self, aud: &str) -> Option<UserType> {
+        UserType::ALL.into_iter().find(|t| self.audience(*t) == aud)
+    }
+
+    /// The user type whose issuer is exactly `iss`, if any.
+    pub fn user_type_for_issuer(&self, iss: &str) -> Option<UserType> {
+        UserType::ALL.into_iter().find(|t| self.issuer(*t) == iss)
+    }
+
+    /// `{base}/api/v1{path}`; `path` starts with `/`.
+    pub fn api_url(&self, path: &str) -> String {
+        format!("{}/api/v1{}", self.api_base, path)
+    }
+
+    /// The project's JWKS URL, without query string.
+    pub fn jwks_url(&self) -> String {
+        self.api_url(&format!(
+            "/projects/{}/.well-known/jwks.json",
+            self.project_id
+        ))
+    }
+
+    /// The users/me URL the REST strategy calls.
+    pub fn users_me_url(&self) -> String {
+        self.api_url("/users/me")
+    }
+}
+
+/// Builder for [`StackAuthConfig`]; see [`StackAuthConfig::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct StackAuthConfigBuilder {
+    project_id: String,
+    base_url: String,
+    accepted: UserTypes,
+    allow_insecure_http: bool,
+}
+
+impl StackAuthConfigBuilder {
+    /// The API base URL of a self-hosted deployment (default [`DEFAULT_BASE_URL`]). A path is
+    /// kept for requests and discarded for issuers, as the server does.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// Also accept tokens of `user_type` (normal users are accepted by default).
+    pub fn accept(mut self, user_type: UserType) -> Self {
+        self.accepted = self.accepted.with(user_type);
+        self
+    }
+
+    /// Replaces the set of accepted user types.
+    pub fn accepted_user_types(mut self, accepted: UserTypes) -> Self {
+        self.accepted = accepted;
+        self
+    }
+
+    /// Allows a plain-http base URL for a non-loopback host (e.g. inside a private network).
+    /// Off by default: the REST strategy sends the secret server key to this URL.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Validates and builds the configuration.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] for an empty or invalid project id, an unparsable or non-http(s) base
+    /// URL, plain http to a non-loopback host, or an empty set of user types.
+    pub fn build(self) -> Result<StackAuthConfig, ConfigError> {
+        validate_project_id(&self.project_id)?;
+        if self.accepted.is_empty() {
+            return Err(ConfigError::NoUserTypesAccepted);
+        }
+        let url = Url::parse(self.base_url.trim())
+            .map_err(|e| ConfigError::InvalidBaseUrl(e.to_string().into()))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if self.allow_insecure_http || is_loopback(&url) => {}
+            "http" => return Err(ConfigError::InsecureBaseUrl),
+            _ => {
+                return Err(ConfigError::InvalidBaseUrl(
+                    "scheme must be http or https".into(),
+                ))
+            }
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(ConfigError::InvalidBaseUrl("missing host".into()));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(ConfigError::InvalidBaseUrl(
+                "must not have a query or fragment".into(),
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(ConfigError::InvalidBaseUrl(
+                "must not carry credentials".into(),
+            ));
+        }
+        let origin = url.origin().ascii_serialization();
+        let api_base = format!("{origin}{}", url.path().trim_end_matches('/'));
+        let pid = &self.project_id;
+        let issuers =
+            UserType::ALL.map(|t| format!("{origin}/api/v1/projects{}/{pid}", t.issuer_suffix()));
+        let audiences = UserType::ALL.map(|t| format!("{pid}{}", t.audience_suffix()));
+        Ok(StackAuthConfig {
+            project_id: self.project_id,
+            api_base,
+            issuers,
+            audiences,
+            accepted: self.accepted,
+        })
+    }
+}
+
+fn validate_project_id(pid: &str) -> Result<(), ConfigError> {
+    if pid.is_empty() {
+        return Err(ConfigError::EmptyProjectId);
+    }
+    if pid.len() > MAX_PROJECT_ID_LEN {
+        return Err(ConfigError::InvalidProjectId("too long".into()));
+    }
+    if !pid
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    {
+        return Err(ConfigError::InvalidProjectId(
+            "only ASCII letters, digits, '-', '_' and '.' are allowed".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PID: &str = "3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e";
+
+    fn cfg(base: &str) -> Result<StackAuthConfig, ConfigError> {
+        StackAuthConfig::builder(PID).base_url(base).build()
+    }
+
+    #[test]
+    fn defaults() {
+        let c = StackAuthConfig::new(PID).unwrap();
+        assert_eq!(c.base_url(), "https://api.stack-auth.com");
+        assert_eq!(c.accepted_user_types(), UserTypes::NORMAL_ONLY);
+        assert_eq!(
+            c.issuer(UserType::Normal),
+            format!("https://api.stack-auth.com/api/v1/projects/{PID}")
+        );
+        assert_eq!(
+            c.issuer(UserType::Anonymous),
+            format!("https://api.stack-auth.com/api/v1/projects-anonymous-users/{PID}")
+        );
+        assert_eq!(c.audience(UserType::Normal), PID);
+        assert_eq!(
+            c.audience(UserType::Restricted),
+            format!("{PID}:restricted")
+        );
+        assert_eq!(
+            c.jwks_url(),
+            format!("https://api.stack-auth.com/api/v1/projects/{PID}/.well-known/jwks.json")
+        );
+        assert_eq!(
+            c.users_me_url(),
+            "https://api.stack-auth.com/api/v1/users/me"
+        );
+    }
+
+    #[test]
+    fn issuer_derivation_for_several_base_urls() {
+        let cases = [
+            (
+                "https://api.stack-auth.com/",
+                "https://api.stack-auth.com",
+                "https://api.stack-auth.com",
+            ),
+            (
+                "http://localhost:8102",
+                "http://localhost:8102",
+                "http://localhost:8102",
+            ),
+            (
+                "https://x.com/stack",
+                "https://x.com/stack",
+                "https://x.com",
+            ),
+            ("https://x.com/a/b/", "https://x.com/a/b", "https://x.com"),
+            ("https://X.COM:443", "https://x.com", "https://x.com"),
+            (
+                "https://x.com:8443/p",
+                "https://x.com:8443/p",
+                "https://x.com:8443",
+            ),
+            (
+                "http://127.0.0.1:9000",
+                "http://127.0.0.1:9000",
+                "http://127.0.0.1:9000",
+            ),
+            (
+                "http://[::1]:9000",
+                "http://[::1]:9000",
+                "http://[::1]:9000",
+            ),
+        ];
+        for (base, api, origin) in cases {
+            let c = cfg(base).unwrap();
+            assert_eq!(c.base_url(), api, "{base}");
+            assert_eq!(
+                c.issuer(UserType::Normal),
+                format!("{origin}/api/v1/projects/{PID}"),
+                "{base}"
+            );
+            assert_eq!(
+                c.issuer(UserType::Restricted),
+                format!("{origin}/api/v1/projects-restricted-users/{PID}")
+            );
+            assert_eq!(
+                c.user_type_for_issuer(c.issuer(UserType::Anonymous)),
+                Some(UserType::Anonymous)
+            );
+        }
+    }
+
+    #[test]
+    fn audience_lookup() {
+        let c = StackAuthConfig::new(PID).unwrap();
+        assert_eq!(c.user_type_for_audience(PID), Some(UserType::Normal));
+        assert_eq!(
+            c.user_type_for_audience(&format!("{PID}:anon")),
+            Some(UserType::Anonymous)
+        );
+        assert_eq!(c.user_type_for_audience("other"), None);
+        assert_eq!(c.user_type_for_audience(&format!("{PID}:admin")), None);
+    }
+
+    #[test]
+    fn invalid_configuration_is_refused() {
+        assert_eq!(
+            StackAuthConfig::new("").unwrap_err(),
+            ConfigError::EmptyProjectId
+        );
+        assert!(matches!(
+            StackAuthConfig::new("a:b"),
+            Err(ConfigError::InvalidProjectId(_))
+        ));
+        assert!(matches!(
+            StackAuthConfig::new("a/b"),
+            Err(ConfigError::InvalidProjectId(_))
+        ));
+        assert!(matches!(
+            StackAuthConfig::new("x".repeat(200)),
+            Err(ConfigError::InvalidProjectId(_))
+        ));
+        assert_eq!(
+            cfg("http://api.example.com").unwrap_err(),
+            ConfigError::InsecureBaseUrl
+        );
+        for bad in [
+            "not a url",
+            "ftp://x.com",
+            "https://x.com/?a=1",
+            "https://x.com/#f",
+            "https://u:p@x.com",
+        ] {
+            assert!(
+                matches!(cfg(bad), Err(ConfigError::InvalidBaseUrl(_))),
+                "{bad}"
+            );
+        }
+        let insecure = StackAuthConfig::builder(PID)
+            .base_url("http://stack-backend:8102")
+            .allow_insecure_http(true)
+            .build()
+            .unwrap();
+        assert_eq!(insecure.base_url(), "http://stack-backend:8102");
+        assert_eq!(
+            StackAuthConfig::builder(PID)
+                .accepted_user_types(UserTypes::NONE)
+                .build()
+                .unwrap_err(),
+            ConfigError::NoUserTypesAccepted
+        );
+    }
+}

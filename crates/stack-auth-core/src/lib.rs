@@ -1,0 +1,56 @@
+//! The core of the Stack Auth Rust SDK: the [`TokenVerifier`] trait, the [`VerifiedUser`] every
+//! strategy returns, the [`VerifyError`] that says what to do when verification fails, the shared
+//! [`StackAuthConfig`], and [`extract_token`] for reading a token from request headers.
+//!
+//! ```
+//! use stack_auth_core::{extract_token, RefusalReason, TokenVerifier, VerifyError};
+//!
+//! async fn authenticate(
+//!     verifier: &dyn TokenVerifier,
+//!     headers: &http::HeaderMap,
+//! ) -> Result<String, VerifyError> {
+//!     let token = extract_token(headers)
+//!         .ok()
+//!         .flatten()
+//!         .ok_or(VerifyError::refused(RefusalReason::MissingToken))?;
+//!     let user = verifier.verify(token.as_str()).await?;
+//!     Ok(user.user_id().to_owned())
+//! }
+//! ```
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`] |
+//!
+//! Strategies live in sibling crates: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
+//! (users/me), `stack-auth-composite` (both); `stack-auth-testkit` runs a local Stack Auth
+//! stand-in; `stack-auth` re-exports them behind features.
+
+mod claims;
+mod config;
+mod error;
+mod extract;
+mod profile;
+mod secret;
+mod user;
+mod user_type;
+mod verifier;
+
+#[cfg(feature = "test-util")]
+pub mod test_util;
+
+pub use async_trait::async_trait;
+pub use claims::{AccessTokenClaims, MAIN_BRANCH};
+pub use config::{
+    ConfigError, StackAuthConfig, StackAuthConfigBuilder, DEFAULT_BASE_URL, MAX_PROJECT_ID_LEN,
+};
+pub use error::{
+    BoxError, MisconfigKind, Misconfiguration, Refusal, RefusalReason, Unavailable,
+    UnavailableKind, Upstream, VerifyError,
+};
+pub use extract::{extract_token, ExtractError, ExtractedToken, TokenSource, MAX_TOKEN_LEN};
+pub use profile::{OAuthProvider, RiskScores, ServerTeam, ServerUser, SignUpRiskScores};
+pub use secret::{redact_token, SecretServerKey};
+pub use user::{ProfileLoader, ProfileStatus, VerifiedUser};
+pub use user_type::{RestrictedReason, RestrictedReasonObject, UserType, UserTypes};
+pub use verifier::{DynTokenVerifier, TokenVerifier};

@@ -1,0 +1,18 @@
+//! Test doubles for code that takes a [`TokenVerifier`](crate::TokenVerifier) (feature `test-util`).
+//!
+//! ```
+//! use stack_auth_core::{test_util::StaticVerifier, TokenVerifier, UserType, VerifiedUser};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let verifier = StaticVerifier::accept(VerifiedUser::new("u1", "p1", UserType::Normal, None));
+//! assert_eq!(verifier.verify("any token").await.unwrap().user_id(), "u1");
+//! # });
+//! ```
+
+mod fn_verifier;
+mod recording;
+mod static_verifier;
+
+pub use fn_verifier::FnVerifier;
+pub use recording::RecordingVerifier;
+pub use static_verifier::StaticVerifier;

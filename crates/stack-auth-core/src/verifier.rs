@@ -1,0 +1,75 @@
+//! The [`TokenVerifier`] trait every verification strategy implements.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::{VerifiedUser, VerifyError};
+
+/// Decides who an access token belongs to, or why it is refused.
+///
+/// This is the one trait of the SDK. The JWKS, REST and composite strategies implement it, and so
+/// can your own types (an allow-list in front of another verifier, a cache, a test double). It is
+/// object safe: store it as `Arc<dyn TokenVerifier>` and swap strategies without changing code.
+///
+/// # Example
+///
+/// ```
+/// use async_trait::async_trait;
+/// use stack_auth_core::{RefusalReason, TokenVerifier, VerifiedUser, VerifyError};
+///
+/// /// Refuses every token: a verifier for a service that is switched off.
+/// #[derive(Debug)]
+/// struct RefuseAll;
+///
+/// #[async_trait]
+/// impl TokenVerifier for RefuseAll {
+///     async fn verify(&self, _token: &str) -> Result<VerifiedUser, VerifyError> {
+///         Err(VerifyError::refused(RefusalReason::Malformed))
+///     }
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let verifier: std::sync::Arc<dyn TokenVerifier> = std::sync::Arc::new(RefuseAll);
+/// let err = verifier.verify("anything").await.unwrap_err();
+/// assert_eq!(err.http_status(), 401);
+/// # });
+/// ```
+#[async_trait]
+pub trait TokenVerifier: Send + Sync {
+    /// Verifies `token`: who it belongs to, or why it was refused.
+    ///
+    /// `token` is the exact string the client sent (already extracted from the request, see
+    /// [`extract_token`](crate::extract_token)); verifiers do not trim or otherwise repair it.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::Refused`] when the token is not acceptable, [`VerifyError::Unavailable`]
+    /// when the upstream needed to decide is unreachable, [`VerifyError::Misconfigured`] when the
+    /// verifier itself is set up wrongly.
+    async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError>;
+}
+
+#[async_trait]
+impl<T: TokenVerifier + ?Sized> TokenVerifier for &T {
+    async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
+        (**self).verify(token).await
+    }
+}
+
+#[async_trait]
+impl<T: TokenVerifier + ?Sized> TokenVerifier for Box<T> {
+    async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
+        (**self).verify(token).await
+    }
+}
+
+#[async_trait]
+impl<T: TokenVerifier + ?Sized> TokenVerifier for Arc<T> {
+    async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
+        (**self).verify(token).await
+    }
+}
+
+/// A shared, type-erased verifier: what servers usually keep in their state.
+pub type DynTokenVerifier = Arc<dyn TokenVerifier>;
