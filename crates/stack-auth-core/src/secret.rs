@@ -62,7 +62,7 @@ impl From<&str> for SecretServerKey {
 ///
 /// ```
 /// let shown = stack_auth_core::redact_token("eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
-/// assert!(shown.starts_with("[token len=42 fp="));
+/// assert!(shown.starts_with("[token len=41 fp="));
 /// assert!(!shown.contains("eyJ"));
 /// ```
 pub fn redact_token(token: &str) -> String {
