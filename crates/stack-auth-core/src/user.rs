@@ -54,14 +54,16 @@ pub trait ProfileLoader: Send + Sync + fmt::Debug {
 /// assert_eq!(user.email(), Some("ada@example.com"));
 /// assert!(user.claims().is_none());
 /// ```
+///
+/// Cloning is cheap: the claims and profile are shared (`Arc`), so caches can hand out copies.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct VerifiedUser {
     user_id: String,
     project_id: String,
     user_type: UserType,
     restricted_reason: Option<RestrictedReason>,
-    claims: Option<AccessTokenClaims>,
-    profile: Option<ServerUser>,
+    claims: Option<Arc<AccessTokenClaims>>,
+    profile: Option<Arc<ServerUser>>,
     profile_status: ProfileStatus,
     #[serde(skip)]
     loader: Option<Arc<dyn ProfileLoader>>,
@@ -95,7 +97,7 @@ impl VerifiedUser {
             claims.user_type(),
             claims.restricted_reason,
         );
-        user.claims = Some(claims);
+        user.claims = Some(Arc::new(claims));
         user
     }
 
@@ -107,7 +109,7 @@ impl VerifiedUser {
             profile.user_type(),
             profile.restricted_reason,
         );
-        user.profile = Some(profile);
+        user.profile = Some(Arc::new(profile));
         user.profile_status = ProfileStatus::Present;
         user
     }
@@ -115,7 +117,7 @@ impl VerifiedUser {
     /// Adds verified claims (the user id, project and type stay as they are).
     #[must_use]
     pub fn with_claims(mut self, claims: AccessTokenClaims) -> Self {
-        self.claims = Some(claims);
+        self.claims = Some(Arc::new(claims));
         self
     }
 
@@ -124,7 +126,7 @@ impl VerifiedUser {
     pub fn with_profile(mut self, profile: ServerUser) -> Self {
         self.user_type = profile.user_type();
         self.restricted_reason = profile.restricted_reason;
-        self.profile = Some(profile);
+        self.profile = Some(Arc::new(profile));
         self.profile_status = ProfileStatus::Present;
         self.loader = None;
         self
@@ -177,12 +179,12 @@ impl VerifiedUser {
 
     /// The verified access-token claims, when the strategy checked the JWT.
     pub fn claims(&self) -> Option<&AccessTokenClaims> {
-        self.claims.as_ref()
+        self.claims.as_deref()
     }
 
     /// The server profile, when the strategy asked the API.
     pub fn profile(&self) -> Option<&ServerUser> {
-        self.profile.as_ref()
+        self.profile.as_deref()
     }
 
     /// Whether the profile is here, deferred, not requested or unavailable.
@@ -198,7 +200,7 @@ impl VerifiedUser {
     /// misconfiguration when there is neither a profile nor a loader.
     pub async fn load_profile(&self) -> Result<Cow<'_, ServerUser>, VerifyError> {
         if let Some(p) = &self.profile {
-            return Ok(Cow::Borrowed(p));
+            return Ok(Cow::Borrowed(&**p));
         }
         match &self.loader {
             Some(loader) => loader.load().await.map(Cow::Owned),
