@@ -1,2 +1,54 @@
-//! placeholder
-fn main() {}
+//! Project automation, run as `cargo xtask <task>`:
+//!
+//! | task | what it does |
+//! |---|---|
+//! | `ci` | everything CI checks: `lint`, then `test` |
+//! | `lint` | `cargo fmt --check`, clippy with `-D warnings` on all targets, `cargo doc` with warnings denied, benches and examples compiled |
+//! | `test` | the test suite: `cargo test --workspace` |
+//! | `bench [--peers]` | the criterion benches, summarised into `BENCHMARKS.md` |
+//! | `fuzz <target> <seconds>` | one `cargo fuzz` target for a bounded time |
+
+mod bench;
+mod fuzz;
+mod run;
+
+use std::process::ExitCode;
+
+use run::{cargo, Step};
+
+/// The exact test command README.md gives and `.ci/run` runs.
+const TEST_ARGS: &[&str] = &["test", "--workspace"];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => lint().and_then(|()| test()),
+        Some("lint") => lint(),
+        Some("test") => test(),
+        Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <ci|lint|test|bench [--peers]|fuzz <target> <seconds>>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(step) => {
+            eprintln!("xtask: {step} failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn lint() -> Result<(), Step> {
+    cargo(&["fmt", "--all", "--", "--check"], &[])?;
+    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
+    cargo(&["doc", "--workspace", "--no-deps"], &[("RUSTDOCFLAGS", "-D warnings")])?;
+    cargo(&["build", "--package", "stack-auth-examples", "--examples"], &[])?;
+    cargo(&["bench", "--workspace", "--no-run"], &[])
+}
+
+fn test() -> Result<(), Step> {
+    cargo(TEST_ARGS, &[])
+}
