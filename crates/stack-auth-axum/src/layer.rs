@@ -1,0 +1,166 @@
+//! [`StackAuthLayer`]: authenticate every request of a tower service once.
+
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
+
+use axum::{
+    body::{Body, Bytes, HttpBody},
+    response::{IntoResponse, Response},
+    BoxError,
+};
+use http::Request;
+use stack_auth_core::{TokenVerifier, UserTypes};
+use tower::{Layer, Service};
+
+use crate::{ErrorResponder, StackAuth};
+
+/// A tower [`Layer`] that authenticates each request before the inner service sees it.
+///
+/// The token is read and verified once per request; on success the
+/// [`VerifiedUser`](stack_auth_core::VerifiedUser) goes into the request extensions (take it with
+/// `Extension<VerifiedUser>`, or with [`StackUser`](crate::StackUser), which reuses the verdict
+/// instead of verifying again). On failure the request never reaches the inner service: the
+/// client gets the [`AuthRejection`](crate::AuthRejection) response.
+///
+/// Layers nest: an inner `StackAuthLayer` reuses the verdict of an outer one, so an app can
+/// authenticate optionally at the top and require a user (or a user type) per route.
+///
+/// ```
+/// use std::sync::Arc;
+/// use axum::{routing::get, Router};
+/// use stack_auth_axum::{MaybeStackUser, StackAuthLayer, StackUser};
+/// use stack_auth_core::{test_util::StaticVerifier, UserType, UserTypes, VerifiedUser};
+///
+/// let verifier = Arc::new(StaticVerifier::accept(VerifiedUser::new("u1", "p1", UserType::Normal, None)));
+/// let app: Router = Router::new()
+///     // anonymous users are refused here (403), requests without a token too (401)
+///     .route(
+///         "/orders",
+///         get(|user: StackUser| async move { user.user_id().to_owned() })
+///             .layer(StackAuthLayer::requiring(UserTypes::ALL.without(UserType::Anonymous))),
+///     )
+///     .route("/", get(|MaybeStackUser(user): MaybeStackUser| async move { user.is_some().to_string() }))
+///     // every request: verified if it has a token, let through without a user if not
+///     .layer(StackAuthLayer::new(verifier).optional());
+/// ```
+#[derive(Clone, Debug)]
+pub struct StackAuthLayer {
+    auth: StackAuth,
+    optional: bool,
+}
+
+impl StackAuthLayer {
+    /// A layer verifying tokens with `verifier`; requests without a valid token are refused.
+    pub fn new(verifier: Arc<dyn TokenVerifier>) -> Self {
+        StackAuthLayer::from(StackAuth::new(verifier))
+    }
+
+    /// A layer that verifies nothing itself: it reuses the verdict of an outer `StackAuthLayer`
+    /// and lets in only users of `user_types` (others get 403). Without an outer layer it answers
+    /// 500 `misconfigured`.
+    pub fn requiring(user_types: UserTypes) -> Self {
+        StackAuthLayer::from(StackAuth::from_layer().require(user_types))
+    }
+
+    /// Lets in only users of these types; others get 403 `user_type_not_allowed`.
+    #[must_use]
+    pub fn require(mut self, user_types: UserTypes) -> Self {
+        self.auth = self.auth.require(user_types);
+        self
+    }
+
+    /// Lets requests without a token through, with no user in their extensions. A token that is
+    /// sent is still verified, and refused if bad.
+    #[must_use]
+    pub fn optional(mut self) -> Self {
+        self.optional = true;
+        self
+    }
+
+    /// Uses `responder` instead of the default mapping (see
+    /// [`AuthRejection`](crate::AuthRejection)); it also renders the rejections of extractors
+    /// behind this layer that have no responder of their own.
+    #[must_use]
+    pub fn error_responder(mut self, responder: impl ErrorResponder) -> Self {
+        self.auth = self.auth.error_responder(responder);
+        self
+    }
+}
+
+impl From<StackAuth> for StackAuthLayer {
+    fn from(auth: StackAuth) -> Self {
+        StackAuthLayer {
+            auth,
+            optional: false,
+        }
+    }
+}
+
+impl<S> Layer<S> for StackAuthLayer {
+    type Service = StackAuthService<S>;
+
+    fn layer(&self, inner: S) -> StackAuthService<S> {
+        StackAuthService {
+            inner,
+            auth: self.auth.clone(),
+            optional: self.optional,
+        }
+    }
+}
+
+/// The service made by [`StackAuthLayer`].
+#[derive(Clone, Debug)]
+pub struct StackAuthService<S> {
+    inner: S,
+    auth: StackAuth,
+    optional: bool,
+}
+
+impl<S, B, ResBody> Service<Request<B>> for StackAuthService<S>
+where
+    S: Service<Request<B>, Response = http::Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+    ResBody: HttpBody<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // The clone that was not polled ready stays behind; the ready one serves this request.
+        let clone = self.inner.clone();
+        let ready = std::mem::replace(&mut self.inner, clone);
+        let auth = self.auth.clone();
+        let optional = self.optional;
+        Box::pin(async move {
+            let mut inner = ready;
+            let (mut parts, body) = request.into_parts();
+            let outcome = if optional {
+                auth.optional_user(&parts.headers, &mut parts.extensions)
+                    .await
+                    .map(drop)
+            } else {
+                auth.required_user(&parts.headers, &mut parts.extensions)
+                    .await
+                    .map(drop)
+            };
+            match outcome {
+                Ok(()) => {
+                    let response = inner.call(Request::from_parts(parts, body)).await?;
+                    Ok(response.map(Body::new))
+                }
+                Err(rejection) => Ok(rejection.into_response()),
+            }
+        })
+    }
+}
