@@ -1,0 +1,369 @@
+//! [`TokenBuilder`]: one access token, valid by default, with options for tests.
+
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use stack_auth_core::{ServerUser, UserType};
+
+use crate::claims::{payload, to_legacy, PayloadParts};
+use crate::ids::random_uuid;
+use crate::jose::{b64, OrderedJson};
+use crate::keys::{derive_keys, random_secret, DerivedKey};
+use crate::{Breakage, TokenMinter};
+
+/// Which published key signs a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum KeyChoice {
+    /// The key Stack Auth (or the stand-in, after `set_signing_scheme`) signs with now.
+    #[default]
+    Current,
+    /// The other published key of the same audience.
+    Other,
+}
+
+/// One access token for one user; [`TokenBuilder::mint`] signs it. Created by
+/// [`TokenMinter::token`] or `LocalStackAuth::token`.
+///
+/// ```
+/// use std::time::Duration;
+/// use stack_auth_testkit::{Breakage, KeyChoice, TokenMinter, UserSpec};
+///
+/// let minter = TokenMinter::new("c2VjcmV0", "http://127.0.0.1:8102", "internal")?;
+/// let user = minter.user(UserSpec::normal())?;
+/// let short = minter.token(&user).expires_in(Duration::from_secs(30)).mint();
+/// let other_key = minter.token(&user).signed_by(KeyChoice::Other).mint();
+/// let forged = minter.token(&user).broken(Breakage::WrongKey).mint();
+/// let legacy = minter.token(&user).legacy_claims().extra_claim("plan", "pro").mint();
+/// # let _ = (short, other_key, forged, legacy);
+/// # Ok::<(), stack_auth_testkit::TestkitError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct TokenBuilder {
+    minter: TokenMinter,
+    user: ServerUser,
+    session_id: Option<String>,
+    issued_at: Option<i64>,
+    expires_at: Option<i64>,
+    lifetime: Option<Duration>,
+    legacy: bool,
+    claims: Vec<(String, Option<Value>)>,
+    key: KeyChoice,
+    breakage: Option<Breakage>,
+}
+
+impl TokenBuilder {
+    pub(crate) fn new(minter: TokenMinter, user: ServerUser) -> Self {
+        TokenBuilder {
+            minter,
+            user,
+            session_id: None,
+            issued_at: None,
+            expires_at: None,
+            lifetime: None,
+            legacy: false,
+            claims: Vec::new(),
+            key: KeyChoice::Current,
+            breakage: None,
+        }
+    }
+
+    /// The session (`refresh_token_id`) the token claims to come from (default: a new UUID).
+    pub fn session_id(mut self, id: impl Into<String>) -> Self {
+        self.session_id = Some(id.into());
+        self
+    }
+
+    /// `iat`, Unix seconds (default: the minter's clock).
+    pub fn issued_at(mut self, unix_seconds: i64) -> Self {
+        self.issued_at = Some(unix_seconds);
+        self
+    }
+
+    /// `exp` = `iat` + `lifetime` (default lifetime: the minter's, 10 minutes).
+    pub fn expires_in(mut self, lifetime: Duration) -> Self {
+        self.lifetime = Some(lifetime);
+        self.expires_at = None;
+        self
+    }
+
+    /// `exp`, Unix seconds (may be in the past).
+    pub fn expires_at(mut self, unix_seconds: i64) -> Self {
+        self.expires_at = Some(unix_seconds);
+        self
+    }
+
+    /// Uses the camelCase claim names of tokens minted before 2025-09-14 (PROTOCOL §1.6). Only
+    /// normal and anonymous users existed then: a restricted user's legacy token is
+    /// inconsistent.
+    pub fn legacy_claims(mut self) -> Self {
+        self.legacy = true;
+        self
+    }
+
+    /// Sets a claim (adds one, or overrides a standard one in place), after everything else.
+    pub fn extra_claim(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.claims.push((name.into(), Some(value.into())));
+        self
+    }
+
+    /// Removes a claim.
+    pub fn without_claim(mut self, name: impl Into<String>) -> Self {
+        self.claims.push((name.into(), None));
+        self
+    }
+
+    /// Which published key signs (default [`KeyChoice::Current`]).
+    pub fn signed_by(mut self, key: KeyChoice) -> Self {
+        self.key = key;
+        self
+    }
+
+    /// Breaks the token in the given way (see [`Breakage`]).
+    pub fn broken(mut self, breakage: Breakage) -> Self {
+        self.breakage = Some(breakage);
+        self
+    }
+
+    /// The user type the token is for.
+    pub fn user_type(&self) -> UserType {
+        self.user.user_type()
+    }
+
+    /// The payload as it will be signed (before any post-signing breakage), compact JSON.
+    pub fn claims_json(&self) -> String {
+        self.parts().1.to_json()
+    }
+
+    /// Signs and returns the compact JWS.
+    pub fn mint(self) -> String {
+        let (mut header, claims, mut key) = self.parts();
+        let Some(breakage) = self.breakage else {
+            return sign(&header, &claims, &key);
+        };
+        let attacker = attacker_key;
+        use Breakage as B;
+        match breakage {
+            B::WrongKey => {
+                let real_kid = key.kid().to_owned();
+                key = attacker();
+                header.set("kid", json!(real_kid));
+            }
+            B::UnknownKid => header.set("kid", json!("NoSuchKid123")),
+            B::MissingKid => {
+                header.remove("kid");
+            }
+            B::EmbeddedJwk => {
+                key = attacker();
+                header.set("kid", json!("attacker"));
+                let jwk = key.public_jwk();
+                header.set(
+                    "jwk",
+                    json!({"kty": "EC", "x": jwk.x, "y": jwk.y, "crv": "P-256"}),
+                );
+            }
+            B::Jku => {
+                key = attacker();
+                header.set("kid", json!("attacker2"));
+                header.set("jku", json!("https://stack.evil.example/jwks.json"));
+            }
+            B::CritHeader => {
+                header.set("crit", json!(["x-unknown"]));
+                header.set("x-unknown", json!(true));
+            }
+            other => return self.finish_other(other, header, claims, key),
+        }
+        sign(&header, &claims, &key)
+    }
+
+    fn finish_other(
+        &self,
+        breakage: Breakage,
+        mut header: OrderedJson,
+        mut claims: OrderedJson,
+        key: DerivedKey,
+    ) -> String {
+        use Breakage as B;
+        let m = &self.minter;
+        match breakage {
+            B::Expired => {
+                let iat = m.clock().now() - 70 * 60;
+                claims.set("iat", json!(iat));
+                claims.set("exp", json!(iat + 600));
+            }
+            B::IssuerOfOtherDeployment => {
+                let pid = m.project_id();
+                claims.set(
+                    "iss",
+                    json!(format!("https://stack.evil.example/api/v1/projects/{pid}")),
+                );
+            }
+            B::IssuerVariantMismatch => {
+                let variant = match self.user_type() {
+                    UserType::Normal => UserType::Restricted,
+                    _ => UserType::Normal,
+                };
+                claims.set("iss", json!(m.issuer(variant)));
+            }
+            B::AudienceOfOtherProject => claims.set("aud", json!(random_uuid())),
+            B::AudienceAsArray => {
+                let aud = claims.get("aud").cloned().unwrap_or(Value::Null);
+                claims.set("aud", json!([aud]));
+            }
+            B::BranchNotMain => claims.set("branch_id", json!("dev")),
+            B::AnonymousClaimOnNormalAudience => {
+                let normal = m.signing_key(UserType::Normal).clone();
+                claims.set("is_anonymous", json!(true));
+                claims.set("is_restricted", json!(true));
+                claims.set("restricted_reason", json!({"type": "anonymous"}));
+                claims.set("iss", json!(m.issuer(UserType::Normal)));
+                claims.set("aud", json!(m.audience(UserType::Normal)));
+                header.set("kid", json!(normal.kid()));
+                return sign(&header, &claims, &normal);
+            }
+            B::RestrictedWithoutReason => {
+                claims.set("is_restricted", json!(true));
+                claims.set("restricted_reason", Value::Null);
+            }
+            B::MissingSub => {
+                claims.remove("sub");
+            }
+            B::ExpAsString => {
+                let exp = claims
+                    .get("exp")
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                claims.set("exp", json!(exp));
+            }
+            B::MissingExp => {
+                claims.remove("exp");
+            }
+            B::Huge => claims.set("padding", json!("A".repeat(150_000))),
+            _ => return post_signing(breakage, &header, &claims, &key),
+        }
+        sign(&header, &claims, &key)
+    }
+
+    /// The header, payload and signing key, with every option but the breakage applied.
+    fn parts(&self) -> (OrderedJson, OrderedJson, DerivedKey) {
+        let m = &self.minter;
+        let user_type = self.user_type();
+        let iat = self.issued_at.unwrap_or_else(|| m.clock().now());
+        let lifetime = self.lifetime.unwrap_or(m.lifetime());
+        let exp = self.expires_at.unwrap_or_else(|| {
+            iat.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX))
+        });
+        let session = self.session_id.clone().unwrap_or_else(random_uuid);
+        let mut claims = payload(
+            &self.user,
+            &PayloadParts {
+                project_id: m.project_id(),
+                session_id: &session,
+                issuer: m.issuer(user_type),
+                audience: m.audience(user_type),
+                iat,
+                exp,
+            },
+        );
+        if self.legacy {
+            to_legacy(&mut claims);
+        }
+        for (name, value) in &self.claims {
+            match value {
+                Some(v) => claims.set(name, v.clone()),
+                None => {
+                    claims.remove(name);
+                }
+            }
+        }
+        let scheme = match self.key {
+            KeyChoice::Current => m.signing_scheme(),
+            KeyChoice::Other => m.signing_scheme().other(),
+        };
+        let key = m.key(user_type, scheme).clone();
+        let mut header = OrderedJson::default();
+        header.set("alg", json!("ES256"));
+        header.set("kid", json!(key.kid()));
+        (header, claims, key)
+    }
+}
+
+/// Breakages applied to the encoded token or its signature.
+fn post_signing(
+    breakage: Breakage,
+    header: &OrderedJson,
+    claims: &OrderedJson,
+    key: &DerivedKey,
+) -> String {
+    use Breakage as B;
+    let h = b64(header.to_json());
+    let p = b64(claims.to_json());
+    let input = format!("{h}.{p}");
+    let sig = key.sign(input.as_bytes());
+    match breakage {
+        B::Tampered => {
+            let mut forged = claims.clone();
+            forged.set("sub", json!(random_uuid()));
+            format!("{h}.{}.{}", b64(forged.to_json()), b64(sig))
+        }
+        B::FlippedSignatureBit => {
+            let mut s = sig;
+            s[10] ^= 0x01;
+            format!("{input}.{}", b64(s))
+        }
+        B::TruncatedSignature => format!("{input}.{}", b64(&sig[..30])),
+        B::AlgNone => {
+            let mut none = header.clone();
+            none.set("alg", json!("none"));
+            format!("{}.{p}.", b64(none.to_json()))
+        }
+        B::Hs256WithPublicKey => {
+            let mut hs = header.clone();
+            hs.set("alg", json!("HS256"));
+            let input = format!("{}.{p}", b64(hs.to_json()));
+            let secret = serde_json::to_string(&key.public_jwk()).unwrap_or_default();
+            let mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+                .map(|mut m| {
+                    m.update(input.as_bytes());
+                    m.finalize().into_bytes().to_vec()
+                })
+                .unwrap_or_default();
+            format!("{input}.{}", b64(mac))
+        }
+        B::Es384Header => {
+            let mut es = header.clone();
+            es.set("alg", json!("ES384"));
+            sign(&es, claims, key)
+        }
+        B::Empty => String::new(),
+        B::TwoSegments => input,
+        B::FourSegments => format!("{input}.{}.{}", b64(sig), b64("extra")),
+        B::BadBase64Header => format!("{}.{p}.{}", "eyJ!bad*", b64(sig)),
+        B::HeaderNotJson => format!("{}.{p}.{}", b64("hello"), b64(sig)),
+        B::PayloadNotJson => {
+            let input = format!("{h}.{}", b64("[1,2"));
+            let sig = key.sign(input.as_bytes());
+            format!("{input}.{}", b64(sig))
+        }
+        B::WhitespacePadded => format!(" {input}.{} ", b64(sig)),
+        _ => format!("{input}.{}", b64(sig)),
+    }
+}
+
+/// Signs `header.payload` with ES256.
+fn sign(header: &OrderedJson, claims: &OrderedJson, key: &DerivedKey) -> String {
+    let input = format!("{}.{}", b64(header.to_json()), b64(claims.to_json()));
+    let sig = key.sign(input.as_bytes());
+    format!("{input}.{}", b64(sig))
+}
+
+/// A key nobody publishes (derived from a fresh random secret).
+fn attacker_key() -> DerivedKey {
+    loop {
+        if let Ok([key, _]) = derive_keys(&random_secret(), "attacker") {
+            return key;
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! [`LocalStackAuth`]: the local Stack Auth stand-in server.
+
+mod auth;
+mod control;
+mod decode;
+mod faults;
+mod http;
+mod jwks;
+mod known_error;
+mod log;
+mod respond;
+mod state;
+mod users_me;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+
+use stack_auth_core::{SecretServerKey, StackAuthConfig, StackAuthConfigBuilder};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use faults::{Fault, FaultBody};
+pub use log::{RequestRecord, Route, REDACTED_HEADERS};
+
+use crate::keys::{random_secret, KeyScheme};
+use crate::{ProjectSpec, TestClock, TestkitError};
+use state::{Inner, Project, State};
+
+/// The local Stack Auth stand-in: an HTTP server on `127.0.0.1` (OS-assigned port), running
+/// in-process on the current tokio runtime, that serves the JWKS and users/me routes exactly
+/// as Stack Auth does (PROTOCOL §2–4), hosts several projects with their users, mints their
+/// tokens, and lets tests count requests, rotate keys and inject faults.
+///
+/// It stops on [`LocalStackAuth::shutdown`] or when dropped.
+///
+/// ```
+/// use stack_auth_testkit::{LocalStackAuth, UserSpec};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), stack_auth_testkit::TestkitError> {
+/// let stack = LocalStackAuth::start().await?;
+/// let user = stack.create_user(UserSpec::normal().email("ada@example.com"))?;
+/// let token = stack.mint(&user);
+/// assert!(stack.jwks_url().starts_with("http://127.0.0.1:"));
+/// # let _ = token;
+/// stack.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+pub struct LocalStackAuth {
+    state: Arc<State>,
+    default_project: String,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for LocalStackAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalStackAuth")
+            .field("base_url", &self.state.base_url)
+            .field("default_project", &self.default_project)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builder for [`LocalStackAuth`]; see [`LocalStackAuth::builder`].
+#[derive(Debug, Default)]
+#[must_use]
+pub struct LocalStackAuthBuilder {
+    secret: Option<String>,
+    projects: Vec<ProjectSpec>,
+    signing: Option<KeyScheme>,
+    clock: Option<TestClock>,
+}
+
+impl LocalStackAuthBuilder {
+    /// The server secret (`STACK_SERVER_SECRET`, base64url) keys are derived from (default:
+    /// random).
+    pub fn secret(mut self, secret: impl Into<String>) -> Self {
+        self.secret = Some(secret.into());
+        self
+    }
+
+    /// Hosts a project; the first one is the default project (default: one project with a
+    /// random UUID id and a random `ssk_…` key).
+    pub fn project(mut self, project: impl Into<ProjectSpec>) -> Self {
+        self.projects.push(project.into());
+        self
+    }
+
+    /// Which key signs (default [`KeyScheme::Legacy`], as Stack Auth today).
+    pub fn signing_scheme(mut self, scheme: KeyScheme) -> Self {
+        self.signing = Some(scheme);
+        self
+    }
+
+    /// The clock used for `iat`/`exp` of minted tokens and the server's expiry check (default:
+    /// the system clock; freeze it to test expiry without waiting).
+    pub fn clock(mut self, clock: TestClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`TestkitError::InvalidSecret`], [`TestkitError::Config`] for a bad project id,
+    /// [`TestkitError::DuplicateProject`], [`TestkitError::Bind`].
+    pub async fn start(self) -> Result<LocalStackAuth, TestkitError> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(TestkitError::Bind)?;
+        let port = listener.local_addr().map_err(TestkitError::Bind)?.port();
+        let secret = self.secret.unwrap_or_else(random_secret);
+        let signing = self.signing.unwrap_or(KeyScheme::Legacy);
+        let mut specs = self.projects;
+        if specs.is_empty() {
+            specs.push(ProjectSpec::random());
+        }
+        let default_project = specs[0].id().to_owned();
+        let state = Arc::new(State {
+            base_url: format!("http://127.0.0.1:{port}"),
+            clock: self.clock.unwrap_or_default(),
+            inner: Mutex::new(Inner {
+                secret,
+                signing,
+                projects: BTreeMap::new(),
+                counts: HashMap::new(),
+                log: Vec::new(),
+                faults: Vec::new(),
+            }),
+            connections: AtomicU64::new(0),
+            shutdown: watch::channel(false).0,
+        });
+        for spec in specs {
+            add_project(&state, spec)?;
+        }
+        let task = tokio::spawn(http::serve(listener, Arc::clone(&state)));
+        Ok(LocalStackAuth {
+            state,
+            default_project,
+            task: Some(task),
+        })
+    }
+}
+
+fn add_project(state: &State, spec: ProjectSpec) -> Result<(), TestkitError> {
+    let mut inner = state.lock();
+    let (id, keys, requires_verified_email) = spec.into_parts();
+    if inner.projects.contains_key(&id) {
+        return Err(TestkitError::DuplicateProject(id));
+    }
+    let minter = state.minter(&inner.secret, inner.signing, &id)?;
+    let project = Project {
+        keys,
+        requires_verified_email,
+        users: BTreeMap::new(),
+        minter,
+    };
+    inner.projects.insert(id, project);
+    Ok(())
+}
+
+impl LocalStackAuth {
+    /// Starts configuring a stand-in.
+    pub fn builder() -> LocalStackAuthBuilder {
+        LocalStackAuthBuilder::default()
+    }
+
+    /// Starts a stand-in with a random secret and one default project (random UUID id, random
+    /// `ssk_…` key).
+    ///
+    /// # Errors
+    ///
+    /// [`TestkitError::Bind`] when no local port can be bound.
+    pub async fn start() -> Result<LocalStackAuth, TestkitError> {
+        LocalStackAuth::builder().start().await
+    }
+
+    /// `http://127.0.0.1:PORT`: the API base URL to configure verifiers with.
+    pub fn base_url(&self) -> &str {
+        &self.state.base_url
+    }
+
+    /// The default project's id.
+    pub fn project_id(&self) -> &str {
+        &self.default_project
+    }
+
+    /// The default project's JWKS URL (no query).
+    pub fn jwks_url(&self) -> String {
+        format!(
+            "{}/api/v1/projects/{}/.well-known/jwks.json",
+            self.base_url(),
+            self.default_project
+        )
+    }
+
+    /// The users/me URL.
+    pub fn users_me_url(&self) -> String {
+        format!("{}/api/v1/users/me", self.base_url())
+    }
+
+    /// The default project's main secret server key.
+    pub fn secret_server_key(&self) -> SecretServerKey {
+        self.secret_server_key_of(&self.default_project)
+            .unwrap_or_else(|_| SecretServerKey::new(""))
+    }
+
+    /// The main secret server key of `project_id`.
+    ///
+    /// # Errors
+    ///
+    /// [`TestkitError::UnknownProject`].
+    pub fn secret_server_key_of(&self, project_id: &str) -> Result<SecretServerKey, TestkitError> {
+        let inner = self.state.lock();
+        let project = inner.project(project_id)?;
+        Ok(project
+            .keys
+            .first()
+            .cloned()
+            .unwrap_or_else(|| SecretServerKey::new("")))
+    }
+
+    /// A verifier configuration for the default project pointed at the stand-in, accepting
+    /// normal users only.
+    pub fn config(&self) -> StackAuthConfig {
+        self.config_builder()
+            .build()
+            .unwrap_or_else(|_| self.minter().config().clone())
+    }
+
+    /// A configuration builder for the default project pointed at the stand-in, to accept
+    /// other user types (`.accept(UserType::Anonymous)`) before `build()`.
+    pub fn config_builder(&self) -> StackAuthConfigBuilder {
+        self.config_builder_for(&self.default_project)
+    }
+
+    /// Like [`LocalStackAuth::config_builder`], for another hosted project.
+    pub fn config_builder_for(&self, project_id: &str) -> StackAuthConfigBuilder {
+        StackAuthConfig::builder(project_id).base_url(self.base_url())
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (a hanging fault is
+    /// released and its connection dropped), and waits for the server task.
+    pub async fn shutdown(mut self) {
+        self.state.shutdown.send_replace(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for LocalStackAuth {
+    /// Signals shutdown and aborts the server task without blocking.
+    fn drop(&mut self) {
+        self.state.shutdown.send_replace(true);
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

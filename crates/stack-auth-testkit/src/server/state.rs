@@ -1,0 +1,89 @@
+//! The stand-in's shared state: deployment secret, projects and their users, counters, log
+//! and injected faults.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Mutex, MutexGuard};
+
+use stack_auth_core::{SecretServerKey, ServerUser};
+use tokio::sync::watch;
+
+use super::faults::FaultRule;
+use super::{RequestRecord, Route};
+use crate::keys::KeyScheme;
+use crate::{TestClock, TestkitError, TokenMinter};
+
+/// One hosted project.
+#[derive(Debug)]
+pub(crate) struct Project {
+    pub(crate) keys: Vec<SecretServerKey>,
+    pub(crate) requires_verified_email: bool,
+    pub(crate) users: BTreeMap<String, ServerUser>,
+    pub(crate) minter: TokenMinter,
+}
+
+/// Everything behind the lock.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) secret: String,
+    pub(crate) signing: KeyScheme,
+    pub(crate) projects: BTreeMap<String, Project>,
+    pub(crate) counts: HashMap<Route, u64>,
+    pub(crate) log: Vec<RequestRecord>,
+    pub(crate) faults: Vec<FaultRule>,
+}
+
+impl Inner {
+    pub(crate) fn project(&self, id: &str) -> Result<&Project, TestkitError> {
+        self.projects
+            .get(id)
+            .ok_or_else(|| TestkitError::UnknownProject(id.to_owned()))
+    }
+
+    pub(crate) fn project_mut(&mut self, id: &str) -> Result<&mut Project, TestkitError> {
+        self.projects
+            .get_mut(id)
+            .ok_or_else(|| TestkitError::UnknownProject(id.to_owned()))
+    }
+
+    /// The project holding user `user_id`.
+    pub(crate) fn project_of_user(&self, user_id: &str) -> Option<&str> {
+        self.projects
+            .iter()
+            .find(|(_, p)| p.users.contains_key(user_id))
+            .map(|(id, _)| id.as_str())
+    }
+}
+
+/// Shared by the handle and every connection task.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) base_url: String,
+    pub(crate) clock: TestClock,
+    pub(crate) inner: Mutex<Inner>,
+    pub(crate) connections: AtomicU64,
+    pub(crate) shutdown: watch::Sender<bool>,
+}
+
+impl State {
+    /// Locks the state; a panic in another test thread does not poison it for this one.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A minter for `project_id` with the current secret and signing scheme.
+    pub(crate) fn minter(
+        &self,
+        secret: &str,
+        signing: KeyScheme,
+        project_id: &str,
+    ) -> Result<TokenMinter, TestkitError> {
+        TokenMinter::with_options(
+            secret,
+            self.base_url.clone(),
+            project_id,
+            signing,
+            self.clock.clone(),
+        )
+    }
+}
