@@ -1,1 +1,138 @@
-//! placeholder
+//! Verifies Stack Auth access tokens locally against the project's JWKS: ES256 only, cached,
+//! rotation-safe and flood-proof.
+//!
+//! ```
+//! use std::time::Duration;
+//! use stack_auth_core::UserType;
+//! use stack_auth_jwks::JwksVerifier;
+//!
+//! let verifier = JwksVerifier::builder("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e")
+//!     .accept(UserType::Restricted)
+//!     .leeway(Duration::from_secs(2))
+//!     .build()?;
+//! assert_eq!(
+//!     verifier.jwks_url(),
+//!     "https://api.stack-auth.com/api/v1/projects/3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e\
+//!      /.well-known/jwks.json?include_anonymous=true"
+//! );
+//! assert!(verifier.config().accepts(UserType::Restricted));
+//! // Nothing is fetched until the first verification (or `prefetch`).
+//! assert_eq!(verifier.status().fetch_count, 0);
+//! # Ok::<(), stack_auth_core::ConfigError>(())
+//! ```
+//!
+//! In a server (the network part):
+//!
+//! ```no_run
+//! use stack_auth_core::TokenVerifier;
+//! use stack_auth_jwks::JwksVerifier;
+//!
+//! # async fn run(token: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = JwksVerifier::builder("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e").build()?;
+//! verifier.prefetch().await?; // optional: warm the key set at startup
+//! match verifier.verify(token).await {
+//!     Ok(user) => println!("hello {}", user.user_id()),
+//!     Err(e) => println!("answer {} ({})", e.http_status(), e.code()),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Features
+//!
+//! | feature | default | what it does |
+//! |---|---|---|
+//! | `aws_lc_rs` | yes | ECDSA through aws-lc: about 5x faster than `rust_crypto` |
+//! | `rust_crypto` | no | ECDSA through the pure-Rust RustCrypto crates (slower); preferred when enabled |
+//!
+//! # What is checked, in order
+//!
+//! Every refusal is a [`VerifyError::Refused`](stack_auth_core::VerifyError) whose reason label
+//! matches the interop fixtures:
+//!
+//! | reason | when |
+//! |---|---|
+//! | `malformed` | longer than [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN) (refused before decoding); not three base64url segments; header not a JSON object; `alg` or `kid` missing or not a string; a `crit` header; payload not JSON; a claim Stack Auth always sets (`sub`, `exp`, ...) missing or of the wrong type |
+//! | `unsupported_algorithm` | `alg` is not exactly `ES256` (`none`, `HS256`, `RS256`, `ES384`, ...) |
+//! | `unknown_key` | no key of the project's JWKS has the `kid`, even after one refetch. Keys or URLs named inside the token (`jwk`, `jku`, `x5u`, `x5c`) are never used |
+//! | `bad_signature` | the signature does not verify with the key named by `kid` (tampered, truncated, signed by another key) |
+//! | `expired` | `exp` plus the leeway has passed |
+//! | `wrong_audience` | `aud` is not a string, or none of the project's three audiences |
+//! | `wrong_issuer` | `iss` is not the issuer of the audience's user type at the configured base URL (another deployment, or an issuer variant that does not match the audience variant) |
+//! | `inconsistent_claims` | the PROTOCOL §1.8 rules fail (anonymous implies restricted, restricted iff a reason, audience suffix matches the type, branch `main`), or `project_id` disagrees with `aud` |
+//! | `user_type_not_allowed` | a valid token of a user type the verifier does not accept (HTTP 403) |
+//!
+//! When keys cannot be had, verification fails as
+//! [`VerifyError::Unavailable`](stack_auth_core::VerifyError) (503, retryable), never as a
+//! refusal; a JWKS answering 404 (unknown project) is
+//! [`VerifyError::Misconfigured`](stack_auth_core::VerifyError).
+//!
+//! # Fetching and caching
+//!
+//! * The full key set (`?include_anonymous=true`: normal, restricted and anonymous keys) is
+//!   fetched whatever user types are accepted, lazily or by [`JwksVerifier::prefetch`].
+//! * It is fresh for the response's `max-age`, clamped to `[min_ttl, max_ttl]`. Within
+//!   `refresh_ahead` of expiry a verification starts a background refresh and carries on with
+//!   the current keys; once warm, no verification waits for the network.
+//! * Concurrent misses share one fetch, run on a spawned task: a caller that gives up does not
+//!   cancel it. The hit path takes no lock.
+//! * A token naming an unknown `kid` triggers at most one refetch per `unknown_kid_cooldown`
+//!   (claimed atomically). Callers that find that refetch running share its result (so the
+//!   second user of a freshly rotated key gets in too); callers that find none and are inside
+//!   the cooldown fail fast with `unknown_key`: nobody queues behind a limiter.
+//! * Stale-if-error: when a refresh fails, the last good set keeps serving for
+//!   `stale_if_error` past its freshness; after a failure no new attempt is made for
+//!   `retry_after_error` (or the server's longer `Retry-After`).
+//! * HTTP: connect and total timeouts, a response-size cap, status 200 only, no redirects,
+//!   https required except for loopback.
+//! * Verified-token cache: a success for the exact same token string is remembered, keyed by
+//!   its SHA-256 (never the token), bounded in size, never past the token's `exp`, and dropped
+//!   when the key that verified it leaves the JWKS. Refusals are not cached (they are cheap to
+//!   recompute and must not let garbage grow memory).
+//!
+//! # Configuration
+//!
+//! | setting | default |
+//! |---|---|
+//! | [`base_url`](JwksVerifierBuilder::base_url) | `https://api.stack-auth.com` |
+//! | [`accept`](JwksVerifierBuilder::accept) / [`accepted_user_types`](JwksVerifierBuilder::accepted_user_types) | normal users only |
+//! | [`jwks_url`](JwksVerifierBuilder::jwks_url) | `{base_url}/api/v1/projects/{id}/.well-known/jwks.json` |
+//! | [`leeway`](JwksVerifierBuilder::leeway) | [`DEFAULT_LEEWAY`] (5 s) |
+//! | [`min_ttl`](JwksVerifierBuilder::min_ttl) / [`max_ttl`](JwksVerifierBuilder::max_ttl) | [`DEFAULT_MIN_TTL`] (60 s) / [`DEFAULT_MAX_TTL`] (10 min) |
+//! | [`refresh_ahead`](JwksVerifierBuilder::refresh_ahead) | [`DEFAULT_REFRESH_AHEAD`] (60 s) |
+//! | [`unknown_kid_cooldown`](JwksVerifierBuilder::unknown_kid_cooldown) | [`DEFAULT_UNKNOWN_KID_COOLDOWN`] (30 s) |
+//! | [`stale_if_error`](JwksVerifierBuilder::stale_if_error) | [`DEFAULT_STALE_IF_ERROR`] (1 h) |
+//! | [`retry_after_error`](JwksVerifierBuilder::retry_after_error) | [`DEFAULT_RETRY_AFTER_ERROR`] (5 s) |
+//! | [`connect_timeout`](JwksVerifierBuilder::connect_timeout) / [`timeout`](JwksVerifierBuilder::timeout) | [`DEFAULT_CONNECT_TIMEOUT`] (2 s) / [`DEFAULT_TIMEOUT`] (5 s) |
+//! | [`max_response_bytes`](JwksVerifierBuilder::max_response_bytes) | [`DEFAULT_MAX_RESPONSE_BYTES`] (64 KiB) |
+//! | [`token_cache_capacity`](JwksVerifierBuilder::token_cache_capacity) / [`token_cache_ttl`](JwksVerifierBuilder::token_cache_ttl) / [`disable_token_cache`](JwksVerifierBuilder::disable_token_cache) | [`DEFAULT_TOKEN_CACHE_CAPACITY`] (10,000) / [`DEFAULT_TOKEN_CACHE_TTL`] (5 min) / on |
+//! | [`http_client`](JwksVerifierBuilder::http_client) | built-in reqwest client, no redirects |
+//! | [`clock`](JwksVerifierBuilder::clock) | [`SystemClock`] |
+//!
+//! Observability: `tracing` events carry `strategy = "jwks"`, `outcome`, `reason` and
+//! `cache = "hit" | "miss"`; never the token. [`JwksVerifier::status`] gives a snapshot for
+//! health checks.
+//!
+//! Sibling crates: `stack-auth-core` (the [`TokenVerifier`](stack_auth_core::TokenVerifier)
+//! trait and types), `stack-auth-rest` (verification through the users/me API),
+//! `stack-auth-composite` (both), `stack-auth-testkit` (a local Stack Auth stand-in),
+//! `stack-auth-axum` (extractor and layer), `stack-auth` (facade).
+
+mod builder;
+mod clock;
+mod fetch;
+mod header;
+mod keys;
+mod keyset_cache;
+mod status;
+mod token_cache;
+mod verifier;
+
+pub use builder::{
+    JwksVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_LEEWAY, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_TTL, DEFAULT_MIN_TTL, DEFAULT_REFRESH_AHEAD, DEFAULT_RETRY_AFTER_ERROR,
+    DEFAULT_STALE_IF_ERROR, DEFAULT_TIMEOUT, DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_TTL,
+    DEFAULT_UNKNOWN_KID_COOLDOWN, MAX_LEEWAY,
+};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use status::{FetchOutcome, JwksStatus, KeySetState, LastFetch, TokenCacheStats};
+pub use verifier::JwksVerifier;

@@ -1,0 +1,381 @@
+//! [`JwksVerifierBuilder`]: every setting of a [`JwksVerifier`], with documented defaults.
+
+use std::{borrow::Cow, sync::Arc, time::Duration};
+
+use stack_auth_core::{ConfigError, StackAuthConfig, UserType, UserTypes};
+use url::Url;
+
+use crate::{
+    clock::{Clock, SystemClock},
+    fetch::{Fetcher, FULL_KEY_SET_QUERY},
+    keyset_cache::Timing,
+    verifier::{crypto_provider, JwksVerifier},
+};
+
+/// Default clock-skew allowance for `exp`.
+pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);
+/// Largest leeway accepted (Stack Auth tokens live 10 minutes).
+pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
+/// Default floor of a key set's freshness, whatever `Cache-Control` says.
+pub const DEFAULT_MIN_TTL: Duration = Duration::from_secs(60);
+/// Default ceiling of a key set's freshness (Stack Auth sends `max-age=3600`); also the
+/// freshness when the response has no `max-age`.
+pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(600);
+/// Default margin before expiry at which a verification starts a background refresh (at most
+/// half the freshness lifetime is used).
+pub const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(60);
+/// Default minimum interval between two refetches caused by unknown `kid`s.
+pub const DEFAULT_UNKNOWN_KID_COOLDOWN: Duration = Duration::from_secs(30);
+/// Default time a key set keeps serving past its freshness while refreshes fail.
+pub const DEFAULT_STALE_IF_ERROR: Duration = Duration::from_secs(3600);
+/// Default minimum interval between fetch attempts after a failed one (a longer `Retry-After`
+/// from the server wins).
+pub const DEFAULT_RETRY_AFTER_ERROR: Duration = Duration::from_secs(5);
+/// Default TCP/TLS connect timeout of the built-in HTTP client.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Default deadline for a whole JWKS fetch (connect, headers and body).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default cap on the JWKS response body (Stack Auth's is under 1 KiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024;
+/// Default number of verified tokens remembered.
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = 10_000;
+/// Default longest time a verdict is remembered (never past the token's `exp`).
+pub const DEFAULT_TOKEN_CACHE_TTL: Duration = Duration::from_secs(300);
+
+/// Where the project, deployment and user types come from.
+#[derive(Debug, Clone)]
+enum ConfigSource {
+    ProjectId(String),
+    Config(StackAuthConfig),
+}
+
+/// Builder for [`JwksVerifier`]; see [`JwksVerifier::builder`]. Every setter consumes and returns
+/// the builder; [`build`](JwksVerifierBuilder::build) validates everything.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct JwksVerifierBuilder {
+    source: ConfigSource,
+    base_url: Option<String>,
+    accepted: Option<UserTypes>,
+    allow_insecure_http: bool,
+    jwks_url: Option<String>,
+    leeway: Duration,
+    timing: Timing,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_response_bytes: usize,
+    http_client: Option<reqwest::Client>,
+    token_cache: Option<(u64, Duration)>,
+    clock: Arc<dyn Clock>,
+}
+
+impl JwksVerifierBuilder {
+    pub(crate) fn new(project_id: String) -> Self {
+        Self::with_source(ConfigSource::ProjectId(project_id))
+    }
+
+    pub(crate) fn from_config(config: StackAuthConfig) -> Self {
+        Self::with_source(ConfigSource::Config(config))
+    }
+
+    fn with_source(source: ConfigSource) -> Self {
+        JwksVerifierBuilder {
+            source,
+            base_url: None,
+            accepted: None,
+            allow_insecure_http: false,
+            jwks_url: None,
+            leeway: DEFAULT_LEEWAY,
+            timing: Timing {
+                min_ttl: DEFAULT_MIN_TTL,
+                max_ttl: DEFAULT_MAX_TTL,
+                refresh_ahead: DEFAULT_REFRESH_AHEAD,
+                max_stale: DEFAULT_STALE_IF_ERROR,
+                retry_after_error: DEFAULT_RETRY_AFTER_ERROR,
+                unknown_kid_cooldown: DEFAULT_UNKNOWN_KID_COOLDOWN,
+            },
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            http_client: None,
+            token_cache: Some((DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_TTL)),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The Stack Auth API base URL (default `https://api.stack-auth.com`). It determines the
+    /// issuers tokens must carry and, unless [`jwks_url`](Self::jwks_url) overrides it, where
+    /// keys are fetched.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Also accept tokens of `user_type` (normal users are accepted by default).
+    pub fn accept(mut self, user_type: UserType) -> Self {
+        let current = self.accepted.unwrap_or_else(|| match &self.source {
+            ConfigSource::ProjectId(_) => UserTypes::default(),
+            ConfigSource::Config(c) => c.accepted_user_types(),
+        });
+        self.accepted = Some(current.with(user_type));
+        self
+    }
+
+    /// Replaces the set of accepted user types. Keys of every type are fetched regardless; a
+    /// valid token of a type not accepted is refused as `user_type_not_allowed`.
+    pub fn accepted_user_types(mut self, accepted: UserTypes) -> Self {
+        self.accepted = Some(accepted);
+        self
+    }
+
+    /// Allows plain http to a host that is not loopback, for the base URL and the JWKS URL
+    /// (default off: keys fetched over plain http can be replaced by anyone on the path).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Fetches keys from this URL instead of `{base_url}/api/v1/projects/{id}/.well-known/jwks.json`,
+    /// for a proxy or a test server. Issuers still follow the base URL. The URL must have no
+    /// query: `?include_anonymous=true` is appended.
+    pub fn jwks_url(mut self, url: impl Into<String>) -> Self {
+        self.jwks_url = Some(url.into());
+        self
+    }
+
+    /// Clock-skew allowance for `exp` (default [`DEFAULT_LEEWAY`], at most [`MAX_LEEWAY`]).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Floor of the key set's freshness (default [`DEFAULT_MIN_TTL`]).
+    pub fn min_ttl(mut self, ttl: Duration) -> Self {
+        self.timing.min_ttl = ttl;
+        self
+    }
+
+    /// Ceiling of the key set's freshness, and its freshness when the response has no
+    /// `max-age` (default [`DEFAULT_MAX_TTL`]).
+    pub fn max_ttl(mut self, ttl: Duration) -> Self {
+        self.timing.max_ttl = ttl;
+        self
+    }
+
+    /// How long before expiry a verification starts a background refresh (default
+    /// [`DEFAULT_REFRESH_AHEAD`]; at most half the freshness lifetime is used).
+    pub fn refresh_ahead(mut self, margin: Duration) -> Self {
+        self.timing.refresh_ahead = margin;
+        self
+    }
+
+    /// Minimum interval between refetches caused by unknown `kid`s (default
+    /// [`DEFAULT_UNKNOWN_KID_COOLDOWN`]; must be at least one second).
+    pub fn unknown_kid_cooldown(mut self, cooldown: Duration) -> Self {
+        self.timing.unknown_kid_cooldown = cooldown;
+        self
+    }
+
+    /// How long past its freshness the last good key set keeps serving while refreshes fail
+    /// (default [`DEFAULT_STALE_IF_ERROR`]; zero disables stale serving).
+    pub fn stale_if_error(mut self, max_age: Duration) -> Self {
+        self.timing.max_stale = max_age;
+        self
+    }
+
+    /// Minimum interval between fetch attempts after a failure (default
+    /// [`DEFAULT_RETRY_AFTER_ERROR`]).
+    pub fn retry_after_error(mut self, interval: Duration) -> Self {
+        self.timing.retry_after_error = interval;
+        self
+    }
+
+    /// Uses this HTTP client instead of the built-in one. The built-in client follows no
+    /// redirects and has the connect timeout; with your own, configure those yourself
+    /// (`reqwest::redirect::Policy::none()`). The total timeout, the size cap and the status and
+    /// redirect checks apply either way.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Connect timeout of the built-in HTTP client (default [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Deadline for a whole fetch (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Cap on the response body (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = max;
+        self
+    }
+
+    /// Number of verified tokens remembered (default [`DEFAULT_TOKEN_CACHE_CAPACITY`]);
+    /// re-enables the cache if it was disabled.
+    pub fn token_cache_capacity(mut self, capacity: u64) -> Self {
+        let ttl = self.token_cache.map_or(DEFAULT_TOKEN_CACHE_TTL, |(_, t)| t);
+        self.token_cache = Some((capacity, ttl));
+        self
+    }
+
+    /// Longest time a verdict is remembered, never past the token's `exp` (default
+    /// [`DEFAULT_TOKEN_CACHE_TTL`]); re-enables the cache if it was disabled.
+    pub fn token_cache_ttl(mut self, ttl: Duration) -> Self {
+        let capacity = self
+            .token_cache
+            .map_or(DEFAULT_TOKEN_CACHE_CAPACITY, |(c, _)| c);
+        self.token_cache = Some((capacity, ttl));
+        self
+    }
+
+    /// Verifies every token in full, every time (no verified-token cache).
+    pub fn disable_token_cache(mut self) -> Self {
+        self.token_cache = None;
+        self
+    }
+
+    /// The clock for `exp`, freshness, cooldowns and stale limits (default [`SystemClock`]).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Validates the settings and builds the verifier. No request is made: keys are fetched on
+    /// first use or by [`JwksVerifier::prefetch`].
+    ///
+    /// # Errors
+    ///
+    /// The core [`ConfigError`]s for the project, base URL and user types;
+    /// [`ConfigError::Invalid`] naming the setting for a bad JWKS URL, a zero or inverted
+    /// duration, a leeway above [`MAX_LEEWAY`], a zero size cap or cache capacity, or an HTTP
+    /// client that cannot be built.
+    pub fn build(self) -> Result<JwksVerifier, ConfigError> {
+        let config = self.config()?;
+        self.check_settings()?;
+        let url = jwks_url(
+            self.jwks_url.as_deref().unwrap_or(&config.jwks_url()),
+            self.allow_insecure_http,
+        )?;
+        let client = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("stack-auth-jwks/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| invalid("http_client", e.to_string()))?,
+        };
+        let fetcher = Fetcher {
+            client,
+            url,
+            timeout: self.timeout,
+            max_bytes: self.max_response_bytes,
+        };
+        let provider = crypto_provider()
+            .ok_or_else(|| invalid("crypto", "no jsonwebtoken crypto provider is available"))?;
+        Ok(JwksVerifier::from_parts(
+            config,
+            fetcher,
+            self.clock,
+            self.timing,
+            self.leeway,
+            self.token_cache,
+            provider,
+        ))
+    }
+
+    fn config(&self) -> Result<StackAuthConfig, ConfigError> {
+        let (project_id, base, accepted) = match &self.source {
+            ConfigSource::ProjectId(pid) => (pid.as_str(), None, UserTypes::default()),
+            ConfigSource::Config(c) => {
+                if self.base_url.is_none() && self.accepted.is_none() {
+                    return Ok(c.clone());
+                }
+                (c.project_id(), Some(c.base_url()), c.accepted_user_types())
+            }
+        };
+        let mut builder = StackAuthConfig::builder(project_id)
+            .accepted_user_types(self.accepted.unwrap_or(accepted))
+            .allow_insecure_http(self.allow_insecure_http);
+        if let Some(base) = self.base_url.as_deref().or(base) {
+            builder = builder.base_url(base);
+        }
+        builder.build()
+    }
+
+    fn check_settings(&self) -> Result<(), ConfigError> {
+        let t = &self.timing;
+        if self.leeway > MAX_LEEWAY {
+            return Err(invalid("leeway", "must be at most 5 minutes"));
+        }
+        if t.min_ttl.is_zero() || t.min_ttl > t.max_ttl {
+            return Err(invalid("min_ttl", "must be positive and at most max_ttl"));
+        }
+        if t.unknown_kid_cooldown < Duration::from_secs(1) {
+            return Err(invalid(
+                "unknown_kid_cooldown",
+                "must be at least one second",
+            ));
+        }
+        if self.connect_timeout.is_zero() || self.timeout.is_zero() {
+            return Err(invalid("timeout", "must be positive"));
+        }
+        if self.max_response_bytes == 0 {
+            return Err(invalid("max_response_bytes", "must be positive"));
+        }
+        if let Some((capacity, ttl)) = self.token_cache {
+            if capacity == 0 || ttl.is_zero() {
+                return Err(invalid(
+                    "token_cache",
+                    "capacity and ttl must be positive (use disable_token_cache to turn it off)",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn invalid(field: &'static str, reason: impl Into<Cow<'static, str>>) -> ConfigError {
+    ConfigError::Invalid {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// Validates the JWKS URL (https, or http to loopback unless insecure http is allowed; no query,
+/// fragment or credentials) and appends the full-key-set query.
+fn jwks_url(raw: &str, allow_insecure_http: bool) -> Result<Url, ConfigError> {
+    let mut url = Url::parse(raw.trim()).map_err(|e| invalid("jwks_url", e.to_string()))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err(invalid("jwks_url", "missing host")),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback || allow_insecure_http => {}
+        "http" => {
+            return Err(invalid(
+                "jwks_url",
+                "must use https (plain http only for loopback, or with allow_insecure_http)",
+            ))
+        }
+        _ => return Err(invalid("jwks_url", "scheme must be http or https")),
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("jwks_url", "must not have a query or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("jwks_url", "must not carry credentials"));
+    }
+    url.set_query(Some(FULL_KEY_SET_QUERY));
+    Ok(url)
+}

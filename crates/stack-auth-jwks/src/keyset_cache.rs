@@ -1,0 +1,370 @@
+//! The cached key set: freshness, single-flight fetching, refresh-ahead, the unknown-`kid`
+//! cooldown and stale-if-error.
+//!
+//! The hit path is one `ArcSwap` load and a clock read; no lock is ever held across an await.
+//! Fetches run on a spawned task shared by every waiter (a dropped caller cannot cancel it).
+
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex, MutexGuard, PoisonError,
+    },
+    time::Duration,
+};
+
+use arc_swap::ArcSwapOption;
+use futures::{
+    future::{BoxFuture, Shared},
+    FutureExt as _,
+};
+use stack_auth_core::{Unavailable, UnavailableKind, Upstream, VerifyError};
+
+use crate::{
+    clock::{duration_millis, now_millis, Clock},
+    fetch::{FetchError, Fetcher},
+    keys::{parse_jwks, VerifyKey},
+    status::{FetchOutcome, LastFetch},
+    token_cache::TokenCache,
+};
+
+/// Sentinel for "never happened" in the millisecond atomics.
+const NEVER: u64 = u64::MAX;
+
+/// A parsed key set and its lifetime, in clock milliseconds.
+#[derive(Debug)]
+pub(crate) struct KeySet {
+    pub(crate) keys: Vec<Arc<VerifyKey>>,
+    pub(crate) fetched_at_ms: u64,
+    pub(crate) refresh_at_ms: u64,
+    pub(crate) fresh_until_ms: u64,
+    pub(crate) stale_until_ms: u64,
+}
+
+impl KeySet {
+    /// The key with this id.
+    pub(crate) fn find(&self, kid: &str) -> Option<&Arc<VerifyKey>> {
+        self.keys.iter().find(|k| k.kid() == kid)
+    }
+
+    /// Whether this exact key (same id and material) is still in the set.
+    pub(crate) fn holds(&self, key: &Arc<VerifyKey>) -> bool {
+        self.keys.iter().any(|k| Arc::ptr_eq(k, key))
+    }
+}
+
+/// The timing policy of the cache (validated by the builder).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timing {
+    pub(crate) min_ttl: Duration,
+    pub(crate) max_ttl: Duration,
+    pub(crate) refresh_ahead: Duration,
+    pub(crate) max_stale: Duration,
+    pub(crate) retry_after_error: Duration,
+    pub(crate) unknown_kid_cooldown: Duration,
+}
+
+type FetchResult = Result<Arc<KeySet>, VerifyError>;
+type SharedFetch = Shared<BoxFuture<'static, FetchResult>>;
+
+/// Counters and the last outcome, for [`JwksStatus`](crate::JwksStatus).
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    pub(crate) fetches: AtomicU64,
+    pub(crate) failures: AtomicU64,
+    pub(crate) unknown_kid_refetches: AtomicU64,
+    pub(crate) last: Mutex<Option<(u64, FetchOutcome)>>,
+}
+
+/// The project's key set, shared by every clone of a verifier.
+#[derive(Debug)]
+pub(crate) struct KeyStore {
+    current: ArcSwapOption<KeySet>,
+    inflight: Mutex<Option<SharedFetch>>,
+    fetcher: Fetcher,
+    clock: Arc<dyn Clock>,
+    timing: Timing,
+    token_cache: Option<TokenCache>,
+    last_unknown_kid_refetch_ms: AtomicU64,
+    no_fetch_before_ms: AtomicU64,
+    last_error: Mutex<Option<VerifyError>>,
+    pub(crate) stats: Stats,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl KeyStore {
+    pub(crate) fn new(
+        fetcher: Fetcher,
+        clock: Arc<dyn Clock>,
+        timing: Timing,
+        token_cache: Option<TokenCache>,
+    ) -> Self {
+        KeyStore {
+            current: ArcSwapOption::empty(),
+            inflight: Mutex::new(None),
+            fetcher,
+            clock,
+            timing,
+            token_cache,
+            last_unknown_kid_refetch_ms: AtomicU64::new(NEVER),
+            no_fetch_before_ms: AtomicU64::new(0),
+            last_error: Mutex::new(None),
+            stats: Stats::default(),
+        }
+    }
+
+    pub(crate) fn now_ms(&self) -> u64 {
+        now_millis(&*self.clock)
+    }
+
+    /// The cached set, whatever its state.
+    pub(crate) fn snapshot(&self) -> Option<Arc<KeySet>> {
+        self.current.load_full()
+    }
+
+    pub(crate) fn fetch_in_flight(&self) -> bool {
+        lock(&self.inflight).is_some()
+    }
+
+    /// The key set to verify with now. Fresh: returned at once (and refreshed in the background
+    /// when close to expiry). Stale but within the stale-if-error limit: returned at once while a
+    /// background refresh runs. Otherwise: fetched, sharing any fetch already running.
+    ///
+    /// # Errors
+    ///
+    /// The fetch's error when there is no usable set.
+    pub(crate) async fn current(self: &Arc<Self>) -> FetchResult {
+        self.current_tracked().await.map(|(set, _)| set)
+    }
+
+    /// Like [`KeyStore::current`], also telling whether the set comes from a fetch this call
+    /// waited for (then it is as new as any refetch could be).
+    ///
+    /// # Errors
+    ///
+    /// The fetch's error when there is no usable set.
+    pub(crate) async fn current_tracked(
+        self: &Arc<Self>,
+    ) -> Result<(Arc<KeySet>, bool), VerifyError> {
+        let now = self.now_ms();
+        if let Some(set) = self.current.load_full() {
+            if now < set.refresh_at_ms {
+                return Ok((set, false));
+            }
+            if now < set.stale_until_ms {
+                self.refresh_in_background(now);
+                return Ok((set, false));
+            }
+        }
+        if let Some(running) = self.running() {
+            return running.await.map(|set| (set, true));
+        }
+        if now < self.no_fetch_before_ms.load(Ordering::Acquire) {
+            return Err(self.last_error_or_no_keys());
+        }
+        self.start_fetch()?.await.map(|set| (set, true))
+    }
+
+    /// Makes sure a fresh set is cached, fetching now if it is not (ignores the error backoff).
+    ///
+    /// # Errors
+    ///
+    /// The fetch's error.
+    pub(crate) async fn prefetch(self: &Arc<Self>) -> Result<(), VerifyError> {
+        let now = self.now_ms();
+        if let Some(set) = self.current.load_full() {
+            if now < set.refresh_at_ms {
+                return Ok(());
+            }
+        }
+        self.start_fetch()?.await.map(|_| ())
+    }
+
+    /// After `seen` did not hold `kid`: the key from a newer set, from a fetch already running, or
+    /// from one refetch if the cooldown allows; `None` when the key stays unknown.
+    ///
+    /// Callers that find no fetch running and lose the cooldown race fail fast: a flood of random
+    /// `kid`s causes at most one request per cooldown and never queues behind a limiter.
+    ///
+    /// # Errors
+    ///
+    /// The refetch's error (the key may exist; we could not find out).
+    pub(crate) async fn refetch_for_unknown_kid(
+        self: &Arc<Self>,
+        kid: &str,
+        seen: &Arc<KeySet>,
+    ) -> Result<Option<Arc<VerifyKey>>, VerifyError> {
+        if let Some(newer) = self.current.load_full() {
+            if !Arc::ptr_eq(&newer, seen) {
+                if let Some(key) = newer.find(kid) {
+                    return Ok(Some(Arc::clone(key)));
+                }
+            }
+        }
+        let fetch = match self.running() {
+            Some(running) => running,
+            None => {
+                let now = self.now_ms();
+                if now < self.no_fetch_before_ms.load(Ordering::Acquire)
+                    || !self.take_cooldown_slot(now)
+                {
+                    return Ok(None);
+                }
+                self.stats
+                    .unknown_kid_refetches
+                    .fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(strategy = "jwks", "unknown kid: refetching the key set");
+                self.start_fetch()?
+            }
+        };
+        Ok(fetch.await?.find(kid).cloned())
+    }
+
+    /// Claims the one unknown-`kid` refetch allowed per cooldown (atomically).
+    fn take_cooldown_slot(&self, now: u64) -> bool {
+        let last = self.last_unknown_kid_refetch_ms.load(Ordering::Acquire);
+        let cooldown = duration_millis(self.timing.unknown_kid_cooldown);
+        if last != NEVER && now < last.saturating_add(cooldown) {
+            return false;
+        }
+        self.last_unknown_kid_refetch_ms
+            .compare_exchange(last, now, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    fn running(&self) -> Option<SharedFetch> {
+        lock(&self.inflight).clone()
+    }
+
+    fn last_error_or_no_keys(&self) -> VerifyError {
+        lock(&self.last_error).clone().unwrap_or_else(|| {
+            Unavailable::new(Upstream::Jwks, UnavailableKind::NoUsableKeys).into()
+        })
+    }
+
+    /// Starts a background refresh unless one is running or the last failure is too recent.
+    fn refresh_in_background(self: &Arc<Self>, now: u64) {
+        if now < self.no_fetch_before_ms.load(Ordering::Acquire) || self.fetch_in_flight() {
+            return;
+        }
+        if let Err(e) = self.start_fetch() {
+            tracing::warn!(strategy = "jwks", error = %e, "could not start a key set refresh");
+        }
+    }
+
+    /// The running fetch, or a new one spawned on the current tokio runtime.
+    fn start_fetch(self: &Arc<Self>) -> Result<SharedFetch, VerifyError> {
+        let mut slot = lock(&self.inflight);
+        if let Some(running) = &*slot {
+            return Ok(running.clone());
+        }
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| FetchError::NoRuntime.into_verify_error())?;
+        let this = Arc::clone(self);
+        let task = runtime.spawn(async move {
+            let result = this.fetch_and_store().await;
+            *lock(&this.inflight) = None;
+            result
+        });
+        let shared = async move {
+            task.await.unwrap_or_else(|e| {
+                Err(Unavailable::new(Upstream::Jwks, UnavailableKind::Connect)
+                    .with_source(e)
+                    .into())
+            })
+        }
+        .boxed()
+        .shared();
+        *slot = Some(shared.clone());
+        Ok(shared)
+    }
+
+    /// One fetch: parse, store on success, remember the failure otherwise.
+    async fn fetch_and_store(&self) -> FetchResult {
+        self.stats.fetches.fetch_add(1, Ordering::Relaxed);
+        let previous = self.current.load_full();
+        let old_keys = previous.as_ref().map_or(&[][..], |s| &s.keys[..]);
+        let result = match self.fetcher.fetch().await {
+            Ok(doc) => parse_jwks(&doc.body, old_keys)
+                .map(|keys| (keys, doc.max_age))
+                .map_err(FetchError::Invalid),
+            Err(e) => Err(e),
+        };
+        let now = self.now_ms();
+        match result {
+            Ok((keys, max_age)) => Ok(self.store(now, keys, max_age, previous.as_deref())),
+            Err(e) => Err(self.record_failure(now, e)),
+        }
+    }
+
+    fn store(
+        &self,
+        now: u64,
+        keys: Vec<Arc<VerifyKey>>,
+        max_age: Option<Duration>,
+        previous: Option<&KeySet>,
+    ) -> Arc<KeySet> {
+        let t = &self.timing;
+        let ttl = max_age.unwrap_or(t.max_ttl).clamp(t.min_ttl, t.max_ttl);
+        let ahead = t.refresh_ahead.min(ttl / 2);
+        let fresh_until_ms = now.saturating_add(duration_millis(ttl));
+        let set = Arc::new(KeySet {
+            fetched_at_ms: now,
+            refresh_at_ms: fresh_until_ms.saturating_sub(duration_millis(ahead)),
+            fresh_until_ms,
+            stale_until_ms: fresh_until_ms.saturating_add(duration_millis(t.max_stale)),
+            keys,
+        });
+        let removed = previous.is_some_and(|old| old.keys.iter().any(|k| !set.holds(k)));
+        self.current.store(Some(Arc::clone(&set)));
+        if removed {
+            if let Some(cache) = &self.token_cache {
+                cache.clear();
+            }
+        }
+        self.no_fetch_before_ms.store(0, Ordering::Release);
+        *lock(&self.last_error) = None;
+        *lock(&self.stats.last) = Some((
+            now,
+            FetchOutcome::Succeeded {
+                keys: set.keys.len(),
+            },
+        ));
+        tracing::info!(
+            strategy = "jwks",
+            keys = set.keys.len(),
+            ttl_secs = ttl.as_secs(),
+            keys_removed = removed,
+            "fetched the key set"
+        );
+        set
+    }
+
+    fn record_failure(&self, now: u64, e: FetchError) -> VerifyError {
+        let backoff = e.retry_after().map_or(self.timing.retry_after_error, |r| {
+            r.max(self.timing.retry_after_error)
+        });
+        self.no_fetch_before_ms.store(
+            now.saturating_add(duration_millis(backoff)),
+            Ordering::Release,
+        );
+        self.stats.failures.fetch_add(1, Ordering::Relaxed);
+        let error = e.into_verify_error();
+        tracing::warn!(strategy = "jwks", error = %error, "key set fetch failed");
+        *lock(&self.last_error) = Some(error.clone());
+        *lock(&self.stats.last) = Some((now, FetchOutcome::Failed(error.clone())));
+        error
+    }
+
+    /// The last fetch, for the status view.
+    pub(crate) fn last_fetch(&self) -> Option<LastFetch> {
+        lock(&self.stats.last)
+            .clone()
+            .map(|(ms, outcome)| LastFetch {
+                at: std::time::UNIX_EPOCH + Duration::from_millis(ms),
+                outcome,
+            })
+    }
+}

@@ -1,0 +1,299 @@
+//! [`JwksVerifier`]: the token pipeline, from the raw string to a [`VerifiedUser`].
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use jsonwebtoken::crypto::CryptoProvider;
+use stack_auth_core::{
+    AccessTokenClaims, Refusal, RefusalReason, StackAuthConfig, TokenVerifier, VerifiedUser,
+    VerifyError,
+};
+
+use crate::{
+    builder::JwksVerifierBuilder,
+    clock::Clock,
+    fetch::Fetcher,
+    header::{decode_segment, parse_header, split},
+    keys::VerifyKey,
+    keyset_cache::{KeyStore, Timing},
+    status::{JwksStatus, KeySetState},
+    token_cache::{TokenCache, TokenDigest},
+};
+
+/// Length of a raw ES256 signature (`r ‖ s`).
+const SIGNATURE_LEN: usize = 64;
+
+/// Verifies Stack Auth access tokens locally against the project's JWKS.
+///
+/// Cheap to clone (the key set, caches and counters are shared); `Send + Sync`. See the
+/// [crate documentation](crate) for the checks, the caching policy and the refusal reasons.
+#[derive(Clone)]
+pub struct JwksVerifier {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: StackAuthConfig,
+    store: Arc<KeyStore>,
+    token_cache: Option<TokenCache>,
+    clock: Arc<dyn Clock>,
+    leeway_secs: i64,
+    provider: &'static CryptoProvider,
+    jwks_url: String,
+}
+
+impl fmt::Debug for JwksVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwksVerifier")
+            .field("project_id", &self.inner.config.project_id())
+            .field("accepted", &self.inner.config.accepted_user_types())
+            .field("jwks_url", &self.inner.jwks_url)
+            .field("token_cache", &self.inner.token_cache.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The process's jsonwebtoken crypto provider, installing this crate's preferred one when the
+/// enabled features leave the choice open (both or neither backend enabled).
+pub(crate) fn crypto_provider() -> Option<&'static CryptoProvider> {
+    if let Some(p) = CryptoProvider::try_get_default() {
+        return Some(p);
+    }
+    #[cfg(feature = "rust_crypto")]
+    let preferred = Some(&jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER);
+    #[cfg(all(feature = "aws_lc_rs", not(feature = "rust_crypto")))]
+    let preferred = Some(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    #[cfg(not(any(feature = "aws_lc_rs", feature = "rust_crypto")))]
+    let preferred: Option<&'static CryptoProvider> = None;
+    // Losing the race to another installer is fine: whichever got installed is used.
+    let _ = preferred?.install_default();
+    CryptoProvider::try_get_default()
+}
+
+impl JwksVerifier {
+    /// Starts a verifier for `project_id` on the hosted service, accepting normal users.
+    pub fn builder(project_id: impl Into<String>) -> JwksVerifierBuilder {
+        JwksVerifierBuilder::new(project_id.into())
+    }
+
+    /// Starts a verifier from a shared [`StackAuthConfig`] (project, base URL, user types).
+    pub fn builder_with_config(config: StackAuthConfig) -> JwksVerifierBuilder {
+        JwksVerifierBuilder::from_config(config)
+    }
+
+    pub(crate) fn from_parts(
+        config: StackAuthConfig,
+        fetcher: Fetcher,
+        clock: Arc<dyn Clock>,
+        timing: Timing,
+        leeway: Duration,
+        token_cache: Option<(u64, Duration)>,
+        provider: &'static CryptoProvider,
+    ) -> Self {
+        let token_cache = token_cache.map(|(capacity, ttl)| TokenCache::new(capacity, ttl));
+        let jwks_url = fetcher.url.to_string();
+        let store = KeyStore::new(fetcher, Arc::clone(&clock), timing, token_cache.clone());
+        JwksVerifier {
+            inner: Arc::new(Inner {
+                config,
+                store: Arc::new(store),
+                token_cache,
+                clock,
+                leeway_secs: i64::try_from(leeway.as_secs()).unwrap_or(i64::MAX),
+                provider,
+                jwks_url,
+            }),
+        }
+    }
+
+    /// The project, deployment and accepted user types.
+    pub fn config(&self) -> &StackAuthConfig {
+        &self.inner.config
+    }
+
+    /// The URL keys are fetched from, query included.
+    pub fn jwks_url(&self) -> &str {
+        &self.inner.jwks_url
+    }
+
+    /// Fetches the key set now unless a fresh one is cached (joining a fetch already running),
+    /// so the first verifications do not wait for the network. Optional: verification fetches
+    /// lazily.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::Unavailable`] when the JWKS could not be fetched or parsed;
+    /// [`VerifyError::Misconfigured`] when the endpoint answered 404 (unknown project).
+    pub async fn prefetch(&self) -> Result<(), VerifyError> {
+        self.inner.store.prefetch().await
+    }
+
+    /// A snapshot of the key set's state and the counters.
+    pub fn status(&self) -> JwksStatus {
+        let store = &self.inner.store;
+        let set = store.snapshot();
+        let now = store.now_ms();
+        let at = |ms: u64| std::time::UNIX_EPOCH + Duration::from_millis(ms);
+        let state = match &set {
+            None => KeySetState::Empty,
+            Some(s) if now < s.fresh_until_ms => KeySetState::Fresh,
+            Some(s) if now < s.stale_until_ms => KeySetState::Stale,
+            Some(_) => KeySetState::Expired,
+        };
+        let stats = &store.stats;
+        let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+        JwksStatus {
+            state,
+            key_ids: set
+                .as_ref()
+                .map(|s| s.keys.iter().map(|k| k.kid().to_owned()).collect())
+                .unwrap_or_default(),
+            fetched_at: set.as_ref().map(|s| at(s.fetched_at_ms)),
+            fresh_until: set.as_ref().map(|s| at(s.fresh_until_ms)),
+            stale_until: set.as_ref().map(|s| at(s.stale_until_ms)),
+            last_fetch: store.last_fetch(),
+            fetch_count: load(&stats.fetches),
+            failed_fetch_count: load(&stats.failures),
+            unknown_kid_refetch_count: load(&stats.unknown_kid_refetches),
+            fetch_in_flight: store.fetch_in_flight(),
+            token_cache: self.inner.token_cache.as_ref().map(TokenCache::stats),
+        }
+    }
+
+    /// Forgets every cached verdict (the key set is kept).
+    pub fn clear_token_cache(&self) {
+        if let Some(cache) = &self.inner.token_cache {
+            cache.clear();
+        }
+    }
+
+    fn now_secs(&self) -> i64 {
+        i64::try_from(self.inner.clock.now().as_secs()).unwrap_or(i64::MAX)
+    }
+
+    async fn verify_token(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
+        let parts = split(token)?;
+        let digest = self
+            .inner
+            .token_cache
+            .as_ref()
+            .map(|_| TokenCache::digest(token));
+        if let (Some(cache), Some(digest)) = (&self.inner.token_cache, &digest) {
+            let hit = self.cached(cache, digest).await;
+            cache.record(hit.is_some());
+            if let Some(user) = hit {
+                tracing::debug!(strategy = "jwks", outcome = "ok", cache = "hit");
+                return Ok(user);
+            }
+        }
+        let header = parse_header(parts.header)?;
+        let signature = decode_segment(parts.signature, "signature is not base64url")?;
+        let payload = decode_segment(parts.payload, "payload is not base64url")?;
+        let payload: serde_json::Value = serde_json::from_slice(&payload).map_err(|_| {
+            Refusal::new(RefusalReason::Malformed).with_detail("payload is not JSON")
+        })?;
+        let key = self.key_for(&header.kid).await?;
+        if signature.len() != SIGNATURE_LEN
+            || !key.verify(
+                self.inner.provider,
+                parts.signing_input.as_bytes(),
+                &signature,
+            )
+        {
+            return Err(Refusal::new(RefusalReason::BadSignature).into());
+        }
+        let claims = AccessTokenClaims::from_json_value(payload)?;
+        let remaining = self.check_claims(&claims)?;
+        let user = VerifiedUser::from_claims(claims);
+        if let (Some(cache), Some(digest)) = (&self.inner.token_cache, digest) {
+            let exp = user.expires_at().unwrap_or(0);
+            cache.insert(digest, user.clone(), key, exp, remaining);
+        }
+        tracing::debug!(strategy = "jwks", outcome = "ok", cache = "miss");
+        Ok(user)
+    }
+
+    /// A cached verdict that still holds: unexpired, and its key still in the current set.
+    async fn cached(&self, cache: &TokenCache, digest: &TokenDigest) -> Option<VerifiedUser> {
+        let verdict = cache.get(digest)?;
+        if self.now_secs() >= verdict.exp.saturating_add(self.inner.leeway_secs) {
+            cache.remove(digest);
+            return None;
+        }
+        let set = self.inner.store.current().await.ok()?;
+        if !set.holds(&verdict.key) {
+            cache.remove(digest);
+            return None;
+        }
+        Some(verdict.user.clone())
+    }
+
+    /// The key named `kid`, refetching once (cooldown permitting) when it is unknown.
+    async fn key_for(&self, kid: &str) -> Result<Arc<VerifyKey>, VerifyError> {
+        let (set, just_fetched) = self.inner.store.current_tracked().await?;
+        if let Some(key) = set.find(kid) {
+            return Ok(Arc::clone(key));
+        }
+        if just_fetched {
+            // Fetched while this verification waited: a refetch would be no newer.
+            return Err(unknown_key());
+        }
+        self.inner
+            .store
+            .refetch_for_unknown_kid(kid, &set)
+            .await?
+            .ok_or_else(unknown_key)
+    }
+
+    /// The claim checks after the signature holds; returns how long the token stays valid.
+    fn check_claims(&self, claims: &AccessTokenClaims) -> Result<Duration, Refusal> {
+        let config = &self.inner.config;
+        let valid_until = claims.exp.saturating_add(self.inner.leeway_secs);
+        let now = self.now_secs();
+        if now >= valid_until {
+            return Err(Refusal::new(RefusalReason::Expired));
+        }
+        let Some(aud_type) = config.user_type_for_audience(&claims.aud) else {
+            return Err(Refusal::new(RefusalReason::WrongAudience)
+                .with_detail("aud is none of this project's audiences"));
+        };
+        if claims.iss != config.issuer(aud_type) {
+            return Err(
+                Refusal::new(RefusalReason::WrongIssuer).with_detail(format!(
+                    "expected the {aud_type} issuer {}",
+                    config.issuer(aud_type)
+                )),
+            );
+        }
+        claims.check_consistency()?;
+        if claims.project_id != config.project_id() {
+            return Err(Refusal::new(RefusalReason::InconsistentClaims)
+                .with_detail("project_id disagrees with aud"));
+        }
+        let user_type = claims.user_type();
+        if !config.accepts(user_type) {
+            return Err(Refusal::new(RefusalReason::UserTypeNotAllowed)
+                .with_detail(format!("{user_type} users are not accepted")));
+        }
+        Ok(Duration::from_secs(
+            u64::try_from(valid_until.saturating_sub(now)).unwrap_or(0),
+        ))
+    }
+}
+
+fn unknown_key() -> VerifyError {
+    Refusal::new(RefusalReason::UnknownKey)
+        .with_detail("no key of the project's JWKS has this kid")
+        .into()
+}
+
+#[async_trait]
+impl TokenVerifier for JwksVerifier {
+    async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
+        let result = self.verify_token(token).await;
+        if let Err(e) = &result {
+            tracing::debug!(strategy = "jwks", outcome = "refused", reason = e.code());
+        }
+        result
+    }
+}
