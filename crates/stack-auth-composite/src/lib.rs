@@ -1,1 +1,92 @@
-//! placeholder
+//! Verifies Stack Auth access tokens with a local JWT check first and Stack Auth's REST API for
+//! the full profile, so hostile traffic costs Stack Auth nothing and accepted users are current.
+//!
+//! ```
+//! use stack_auth_composite::{CompositeVerifier, ProfilePolicy};
+//! use stack_auth_core::{
+//!     test_util::{RecordingVerifier, StaticVerifier},
+//!     RefusalReason, ServerUser, StackAuthConfig, TokenVerifier, UserType, VerifiedUser,
+//! };
+//! use std::sync::Arc;
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! // Stand-ins for a JwksVerifier and a RestVerifier: any two TokenVerifiers compose.
+//! let claims_user = VerifiedUser::new("user-1", "my-project", UserType::Normal, None);
+//! let jwt = StaticVerifier::refuse(RefusalReason::BadSignature).with_token("good", Ok(claims_user));
+//! let rest = Arc::new(RecordingVerifier::new(StaticVerifier::accept(
+//!     VerifiedUser::from_profile("my-project", ServerUser::new("user-1")),
+//! )));
+//! let verifier = CompositeVerifier::builder(jwt, rest.clone())
+//!     .config(StackAuthConfig::new("my-project")?)
+//!     .profile_policy(ProfilePolicy::Required)
+//!     .build()?;
+//!
+//! let user = verifier.verify("good").await?;
+//! assert!(user.profile().is_some());
+//! let refused = verifier.verify("forged").await.unwrap_err();
+//! assert_eq!(refused.refusal_reason(), Some(RefusalReason::BadSignature));
+//! assert_eq!(rest.calls(), 1); // the forged token never reached REST
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+//!
+//! # Decision table
+//!
+//! The JWT check (`J`, usually a `JwksVerifier`) is asked first, for every token; the profile
+//! verifier (`R`, usually a `RestVerifier`) only as the table says.
+//!
+//! | JWT check says | REST asked? | REST says | result |
+//! |---|---|---|---|
+//! | refused: malformed, unsupported algorithm, bad signature, expired, wrong issuer or audience, user type not allowed, inconsistent claims (any reason but `unknown_key`) | **no** | – | that refusal |
+//! | misconfigured | **no** | – | that misconfiguration |
+//! | accepted, [`ProfilePolicy::OnDemand`] | **no** (later, on [`load_profile`](stack_auth_core::VerifiedUser::load_profile)) | – | claims-only user, [`ProfileStatus::Deferred`](stack_auth_core::ProfileStatus::Deferred) |
+//! | accepted | yes | the profile | claims **and** profile, if both name the same user and project; else refused `inconsistent_claims` |
+//! | accepted | yes | refused (`user_not_found` for a deleted user, or any other reason) | that refusal: REST is the authority on revocation |
+//! | accepted | yes | unavailable | [`ProfilePolicy::Required`]: unavailable (503); [`ProfilePolicy::BestEffort`]: claims-only user, [`ProfileStatus::Unavailable`](stack_auth_core::ProfileStatus::Unavailable), and a warning |
+//! | accepted | yes | misconfigured | misconfigured, under every policy: a wrong server key is never hidden |
+//! | refused `unknown_key` (even after a refetch) | if [`UnknownKeyPolicy::AskRest`] and the token passes the screen | REST's answer | REST's user (with the claims REST just verified), or REST's error; a token that fails the screen, or any token under [`UnknownKeyPolicy::Refuse`], stays refused `unknown_key` |
+//! | unavailable (JWKS down, no usable stale keys) | if the token passes the screen | REST's answer | as in the row above; a token that fails the screen is refused for what the screen found |
+//!
+//! **The screen** is a local, unverified look at a token the JWT check could not decide: three
+//! base64url segments, an `ES256` header with a `kid`, a 64-byte signature, claims that parse and
+//! are consistent (PROTOCOL §1.8), an `exp` not older than the
+//! [leeway](CompositeVerifierBuilder::screen_leeway), and, when the builder has a
+//! [`config`](CompositeVerifierBuilder::config), this project's audience and issuer for an
+//! accepted user type. Whatever fails it would be refused whatever its signature, so it costs
+//! Stack Auth nothing. When REST accepts an undecided token, the user carries its claims: REST
+//! checked that exact token's signature on the server. Under every profile policy such a user
+//! also carries the profile, since REST was asked anyway.
+//!
+//! A user whose claims and profile are both present has the profile's user type and restriction
+//! (they are current) and the token's claims (expiry, session id).
+//!
+//! # Tracing
+//!
+//! Each verification runs in an `info` span `stack_auth.verify` with `strategy = "composite"`,
+//! `path` (`jwt_refused`, `jwt_then_rest`, `claims_only`, `unknown_key_screened_out`,
+//! `unknown_key_asked_rest`, `jwt_unavailable_asked_rest`, ...) and `outcome` (`ok` or the error
+//! [code](stack_auth_core::VerifyError::code)). Neither the token nor any secret is recorded.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `default-wiring` | yes | `CompositeVerifier::stack_auth` and `CompositeVerifier::from_config`: a `JwksVerifier` and a `RestVerifier` with matching configuration |
+//!
+//! Sibling crates: `stack-auth-core` (the [`TokenVerifier`](stack_auth_core::TokenVerifier)
+//! trait), `stack-auth-jwks` (the local JWT check), `stack-auth-rest` (users/me),
+//! `stack-auth-testkit` (a local Stack Auth stand-in), `stack-auth` (the facade).
+
+mod builder;
+mod combine;
+mod loader;
+mod policy;
+mod screen;
+mod verifier;
+
+pub use builder::CompositeVerifierBuilder;
+pub use policy::{
+    ProfilePolicy, UnknownKeyPolicy, DEFAULT_PROFILE_POLICY, DEFAULT_SCREEN_LEEWAY,
+    DEFAULT_UNKNOWN_KEY_POLICY, MAX_SCREEN_LEEWAY,
+};
+pub use verifier::CompositeVerifier;

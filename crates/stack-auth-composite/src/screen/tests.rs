@@ -1,0 +1,137 @@
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use serde_json::Value;
+use stack_auth_core::{StackAuthConfig, UserTypes};
+
+use super::Screen;
+
+const INTEROP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/interop");
+
+/// 2026-01-01T00:00:00Z: after the fixtures' expired tokens, before their valid ones.
+const NOW: u64 = 1_767_225_600;
+
+struct Case {
+    token: String,
+    project_id: String,
+    allow: UserTypes,
+    ok: bool,
+    reason: Option<String>,
+}
+
+fn cases() -> (String, HashMap<String, Case>) {
+    let text = std::fs::read_to_string(format!("{INTEROP}/cases.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let base_url = doc["base_url"].as_str().unwrap().to_owned();
+    let default_project = doc["project_id"].as_str().unwrap();
+    let mut out = HashMap::new();
+    for c in doc["cases"].as_array().unwrap() {
+        let allow: UserTypes = serde_json::from_value(c["allow"].clone()).unwrap();
+        let case = Case {
+            token: c["token"].as_str().unwrap().to_owned(),
+            project_id: c["project_id"]
+                .as_str()
+                .unwrap_or(default_project)
+                .to_owned(),
+            allow,
+            ok: c["expect"]["ok"].as_bool().unwrap(),
+            reason: c["expect"]["reason"].as_str().map(str::to_owned),
+        };
+        out.insert(c["name"].as_str().unwrap().to_owned(), case);
+    }
+    (base_url, out)
+}
+
+fn screen_at(config: Option<StackAuthConfig>, now: u64, leeway: u64) -> Screen {
+    Screen {
+        config,
+        leeway: Duration::from_secs(leeway),
+        clock: Arc::new(move || std::time::UNIX_EPOCH + Duration::from_secs(now)),
+    }
+}
+
+fn screen_for(base_url: &str, case: &Case) -> Screen {
+    let config = StackAuthConfig::builder(&case.project_id)
+        .base_url(base_url)
+        .accepted_user_types(case.allow)
+        .build()
+        .unwrap();
+    screen_at(Some(config), NOW, 60)
+}
+
+#[test]
+fn every_valid_fixture_passes_the_screen() {
+    let (base_url, cases) = cases();
+    let valid: Vec<_> = cases.iter().filter(|(_, c)| c.ok).collect();
+    assert!(valid.len() >= 8);
+    for (name, case) in valid {
+        let claims = screen_for(&base_url, case)
+            .check(&case.token)
+            .unwrap_or_else(|e| panic!("{name}: screened out: {e}"));
+        assert_eq!(claims.project_id, case.project_id, "{name}");
+    }
+}
+
+/// What the screen says about each refused fixture: `None` when only the signature can tell
+/// (those go to REST when the JWT check cannot decide), else the refusal label.
+#[test]
+fn refused_fixtures_are_screened_out_unless_only_the_signature_tells() {
+    let (base_url, cases) = cases();
+    let only_signature_tells = [
+        "tampered-payload",
+        "flipped-signature-bit",
+        "attacker-key-real-kid",
+        "embedded-jwk-header",
+        "jku-header",
+        "unknown-kid",
+    ];
+    let mut screened_out = 0;
+    for (name, case) in cases.iter().filter(|(_, c)| !c.ok) {
+        let got = screen_for(&base_url, case).check(&case.token);
+        if only_signature_tells.contains(&name.as_str()) {
+            assert!(got.is_ok(), "{name}: {got:?}");
+            continue;
+        }
+        let label = got.expect_err(name).reason().as_str();
+        let expected = match name.as_str() {
+            // Fixture labels come from a verifier that checks the signature first.
+            "truncated-signature" => "malformed",
+            "token-of-other-project" => "wrong_audience",
+            _ => case.reason.as_deref().unwrap(),
+        };
+        assert_eq!(label, expected, "{name}");
+        screened_out += 1;
+    }
+    assert!(screened_out >= 25, "{screened_out}");
+}
+
+#[test]
+fn without_a_config_only_the_shape_and_expiry_are_screened() {
+    let (_, cases) = cases();
+    let screen = screen_at(None, NOW, 60);
+    assert!(screen.check(&cases["token-of-other-project"].token).is_ok());
+    assert!(screen
+        .check(&cases["restricted-user-not-allowed"].token)
+        .is_ok());
+    let expired = screen.check(&cases["expired"].token).unwrap_err();
+    assert_eq!(expired.reason().as_str(), "expired");
+    let none = screen.check(&cases["alg-none"].token).unwrap_err();
+    assert_eq!(none.reason().as_str(), "unsupported_algorithm");
+}
+
+#[test]
+fn expiry_uses_the_injected_clock_and_leeway() {
+    let (_, cases) = cases();
+    let token = &cases["normal-user"].token;
+    let exp = u64::try_from(screen_at(None, NOW, 0).check(token).unwrap().exp).unwrap();
+    assert!(screen_at(None, exp, 0).check(token).is_ok());
+    assert!(screen_at(None, exp + 1, 0).check(token).is_err());
+    assert!(screen_at(None, exp + 60, 60).check(token).is_ok());
+    assert!(screen_at(None, exp + 61, 60).check(token).is_err());
+}
+
+#[test]
+fn debug_names_the_project() {
+    let screen = screen_at(Some(StackAuthConfig::new("p1").unwrap()), NOW, 60);
+    let shown = format!("{screen:?}");
+    assert!(shown.contains("p1"), "{shown}");
+}

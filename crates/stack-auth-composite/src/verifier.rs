@@ -1,0 +1,200 @@
+//! [`CompositeVerifier`]: the JWT check first, REST for the profile and for what the JWT check
+//! cannot decide.
+
+use std::{fmt, sync::Arc};
+
+use async_trait::async_trait;
+use stack_auth_core::{DynTokenVerifier, RefusalReason, TokenVerifier, VerifiedUser, VerifyError};
+use tracing::{Instrument, Span};
+
+use crate::{
+    combine::{merge, with_server_checked_claims},
+    loader::RestProfileLoader,
+    screen::Screen,
+    CompositeVerifierBuilder, ProfilePolicy, UnknownKeyPolicy,
+};
+
+/// Verifies a token with a JWT check first and asks REST for the full profile (see the
+/// [crate docs](crate) for the decision table).
+///
+/// `J` is the JWT check (usually a `JwksVerifier`), `R` the profile verifier (usually a
+/// `RestVerifier`); any two [`TokenVerifier`]s compose. Both default to [`DynTokenVerifier`].
+/// The composite keeps no cache of its own: it relies on the caches of the two verifiers.
+pub struct CompositeVerifier<J = DynTokenVerifier, R = DynTokenVerifier> {
+    jwt: J,
+    rest: Arc<R>,
+    profile_policy: ProfilePolicy,
+    unknown_key_policy: UnknownKeyPolicy,
+    screen: Screen,
+}
+
+/// Which way a verification went, as recorded on its tracing span.
+#[derive(Clone, Copy)]
+enum Path {
+    JwtRefused,
+    JwtMisconfigured,
+    JwtThenRest,
+    ClaimsOnly,
+    UnknownKeyRefused,
+    UnknownKeyScreenedOut,
+    UnknownKeyAskedRest,
+    JwtUnavailableScreenedOut,
+    JwtUnavailableAskedRest,
+}
+
+impl Path {
+    fn as_str(self) -> &'static str {
+        match self {
+            Path::JwtRefused => "jwt_refused",
+            Path::JwtMisconfigured => "jwt_misconfigured",
+            Path::JwtThenRest => "jwt_then_rest",
+            Path::ClaimsOnly => "claims_only",
+            Path::UnknownKeyRefused => "unknown_key_refused",
+            Path::UnknownKeyScreenedOut => "unknown_key_screened_out",
+            Path::UnknownKeyAskedRest => "unknown_key_asked_rest",
+            Path::JwtUnavailableScreenedOut => "jwt_unavailable_screened_out",
+            Path::JwtUnavailableAskedRest => "jwt_unavailable_asked_rest",
+        }
+    }
+}
+
+impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifier<J, R> {
+    /// Starts a composite of `jwt` (asked first, for every token) and `rest` (asked for the
+    /// profile, and for the tokens `jwt` cannot decide).
+    pub fn builder(jwt: J, rest: R) -> CompositeVerifierBuilder<J, R> {
+        CompositeVerifierBuilder::new(jwt, rest)
+    }
+
+    pub(crate) fn from_parts(
+        jwt: J,
+        rest: Arc<R>,
+        profile_policy: ProfilePolicy,
+        unknown_key_policy: UnknownKeyPolicy,
+        screen: Screen,
+    ) -> Self {
+        CompositeVerifier {
+            jwt,
+            rest,
+            profile_policy,
+            unknown_key_policy,
+            screen,
+        }
+    }
+
+    /// The JWT check.
+    pub fn jwt_verifier(&self) -> &J {
+        &self.jwt
+    }
+
+    /// The profile (REST) verifier.
+    pub fn rest_verifier(&self) -> &R {
+        &self.rest
+    }
+
+    /// When the profile is fetched.
+    pub fn profile_policy(&self) -> ProfilePolicy {
+        self.profile_policy
+    }
+
+    /// Whether REST is asked about unknown keys.
+    pub fn unknown_key_policy(&self) -> UnknownKeyPolicy {
+        self.unknown_key_policy
+    }
+
+    async fn decide(&self, token: &str, span: &Span) -> Result<VerifiedUser, VerifyError> {
+        match self.jwt.verify(token).await {
+            Ok(user) if self.profile_policy == ProfilePolicy::OnDemand => {
+                record(span, Path::ClaimsOnly);
+                Ok(self.with_loader(token, user))
+            }
+            Ok(user) => {
+                record(span, Path::JwtThenRest);
+                self.complete(token, user).await
+            }
+            Err(VerifyError::Refused(r)) if r.reason() == RefusalReason::UnknownKey => {
+                if self.unknown_key_policy == UnknownKeyPolicy::Refuse {
+                    record(span, Path::UnknownKeyRefused);
+                    return Err(r.into());
+                }
+                let Ok(claims) = self.screen.check(token) else {
+                    record(span, Path::UnknownKeyScreenedOut);
+                    return Err(r.into());
+                };
+                record(span, Path::UnknownKeyAskedRest);
+                with_server_checked_claims(claims, self.rest.verify(token).await?)
+            }
+            Err(VerifyError::Unavailable(u)) => {
+                let claims = self.screen.check(token).inspect_err(|_| {
+                    record(span, Path::JwtUnavailableScreenedOut);
+                })?;
+                record(span, Path::JwtUnavailableAskedRest);
+                tracing::debug!(upstream = %u.upstream(), kind = %u.kind(), "jwt check unavailable; asking rest");
+                with_server_checked_claims(claims, self.rest.verify(token).await?)
+            }
+            Err(e @ VerifyError::Misconfigured(_)) => {
+                record(span, Path::JwtMisconfigured);
+                Err(e)
+            }
+            Err(e) => {
+                record(span, Path::JwtRefused);
+                Err(e)
+            }
+        }
+    }
+
+    /// The JWT check accepted: REST completes the user, or refuses it.
+    async fn complete(&self, token: &str, user: VerifiedUser) -> Result<VerifiedUser, VerifyError> {
+        match self.rest.verify(token).await {
+            Ok(rest_user) => merge(user, rest_user),
+            Err(VerifyError::Unavailable(u))
+                if self.profile_policy == ProfilePolicy::BestEffort =>
+            {
+                tracing::warn!(
+                    upstream = %u.upstream(),
+                    kind = %u.kind(),
+                    "profile unavailable; returning the verified claims only (best effort)"
+                );
+                Ok(user.with_profile_unavailable())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn with_loader(&self, token: &str, user: VerifiedUser) -> VerifiedUser {
+        let rest: Arc<dyn TokenVerifier> = self.rest.clone();
+        let loader = RestProfileLoader::new(rest, token, user.user_id(), user.project_id());
+        user.with_profile_loader(Arc::new(loader))
+    }
+}
+
+fn record(span: &Span, path: Path) {
+    span.record("path", path.as_str());
+}
+
+#[async_trait]
+impl<J: TokenVerifier, R: TokenVerifier + 'static> TokenVerifier for CompositeVerifier<J, R> {
+    async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
+        let span = tracing::info_span!(
+            "stack_auth.verify",
+            strategy = "composite",
+            path = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let result = self.decide(token, &span).instrument(span.clone()).await;
+        span.record(
+            "outcome",
+            result.as_ref().map_or_else(VerifyError::code, |_| "ok"),
+        );
+        result
+    }
+}
+
+impl<J, R> fmt::Debug for CompositeVerifier<J, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CompositeVerifier")
+            .field("profile_policy", &self.profile_policy)
+            .field("unknown_key_policy", &self.unknown_key_policy)
+            .field("screen", &self.screen)
+            .finish_non_exhaustive()
+    }
+}
