@@ -1,1 +1,135 @@
-//! placeholder
+//! [`RestVerifier`] verifies Stack Auth access tokens by asking Stack Auth itself
+//! (`GET /api/v1/users/me` with the secret server key) and returns the complete, current server
+//! profile in the same [`VerifiedUser`](stack_auth_core::VerifiedUser) as the other strategies.
+//!
+//! ```
+//! use stack_auth_core::{RefusalReason, TokenVerifier, UserType};
+//! use stack_auth_rest::RestVerifier;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = RestVerifier::builder("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e", "ssk_example")
+//!     .accept(UserType::Restricted)
+//!     .build()?;
+//!
+//! // In a request handler: `Ok(user)` carries `user.profile()`; an error says what to answer.
+//! match verifier.verify("").await {
+//!     Ok(user) => println!("hello {}", user.user_id()),
+//!     Err(e) => {
+//!         // An empty token is refused locally, without asking Stack Auth.
+//!         assert_eq!(e.refusal_reason(), Some(RefusalReason::Malformed));
+//!         assert_eq!(e.http_status(), 401);
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! This crate has no cargo features. Sibling crates: `stack-auth-core` (the
+//! [`TokenVerifier`](stack_auth_core::TokenVerifier) trait and types), `stack-auth-jwks` (local
+//! JWT verification, no network per token), `stack-auth-composite` (JWT first, this crate for
+//! the profile), `stack-auth-testkit` (a local Stack Auth stand-in), `stack-auth` (facade).
+//!
+//! # The request
+//!
+//! Every request carries `x-stack-access-type: server`, `x-stack-project-id`,
+//! `x-stack-secret-server-key`, `x-stack-access-token` (PROTOCOL §3.1) and
+//! `x-stack-allow-anonymous-user: true` / `x-stack-allow-restricted-user: true`: Stack Auth lets
+//! every user type through and the verifier refuses the types the configuration does not accept
+//! itself ([`RefusalReason::UserTypeNotAllowed`](stack_auth_core::RefusalReason)), so the outcome
+//! for a token matches the JWKS verifier's, which refuses those types only after the signature
+//! holds. An empty token, one longer than
+//! [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN) or one with characters no token has is
+//! refused as `malformed` without a request.
+//!
+//! The verifier does not send `x-stack-override-error-status`, so statuses are real; if a proxy
+//! sends `x-stack-actual-status` anyway, that status is used.
+//!
+//! # Errors
+//!
+//! The code is read from the `x-stack-known-error` header and the body's `code` (either alone
+//! is enough; if both are present and differ, the answer is reported as an invalid response,
+//! not trusted). The text is read from `error`, falling back to `message`, and kept in the
+//! error's detail.
+//!
+//! | Stack Auth answer | [`VerifyError`](stack_auth_core::VerifyError) | HTTP hint |
+//! |---|---|---|
+//! | `UNPARSABLE_ACCESS_TOKEN` | `Refused(unparsable)` | 401 |
+//! | `ACCESS_TOKEN_EXPIRED` | `Refused(expired)` | 401 |
+//! | `INVALID_PROJECT_FOR_ACCESS_TOKEN` | `Refused(wrong_project)` | 401 |
+//! | `ANONYMOUS_AUTHENTICATION_NOT_ALLOWED` | `Refused(user_type_not_allowed)` | 403 |
+//! | `RESTRICTED_USER_NOT_ALLOWED` | `Refused(user_type_not_allowed)` | 403 |
+//! | `CANNOT_GET_OWN_USER_WITHOUT_USER` (a token was sent, so the user is gone) | `Refused(user_not_found)` | 401 |
+//! | `INVALID_SECRET_SERVER_KEY` | `Misconfigured(InvalidSecretServerKey)` | 500 |
+//! | `SERVER_AUTHENTICATION_REQUIRED` | `Misconfigured(MissingSecretServerKey)` | 500 |
+//! | `CURRENT_PROJECT_NOT_FOUND` | `Misconfigured(ProjectNotFound)` | 500 |
+//! | `PROJECT_NOT_FOUND` | `Misconfigured(ProjectNotFound)` | 500 |
+//! | `ACCESS_TYPE_REQUIRED` | `Misconfigured(InvalidRequest)` | 500 |
+//! | `PROJECT_KEY_WITHOUT_ACCESS_TYPE` | `Misconfigured(InvalidRequest)` | 500 |
+//! | `INVALID_ACCESS_TYPE` | `Misconfigured(InvalidRequest)` | 500 |
+//! | `ACCESS_TYPE_WITHOUT_PROJECT_ID` | `Misconfigured(InvalidRequest)` | 500 |
+//! | `INSUFFICIENT_ACCESS_TYPE` | `Misconfigured(InvalidRequest)` | 500 |
+//! | `SCHEMA_ERROR` | `Misconfigured(InvalidRequest)` | 500 |
+//! | `BODY_PARSING_ERROR` | `Misconfigured(InvalidRequest)` | 500 |
+//! | `BRANCH_DOES_NOT_EXIST` | `Misconfigured(InvalidRequest)` | 500 |
+//! | `ALL_OVERLOADS_FAILED` | `Misconfigured(InvalidRequest)` | 500 |
+//! | another code with a 4xx status | `Misconfigured(UnexpectedError)` | 500 |
+//! | another code with a 5xx status | `Unavailable(ServerError)` | 503 |
+//! | header code ≠ body code, or a code that is not an upper-case identifier | `Unavailable(InvalidResponse)` | 503 |
+//! | 429 (with or without a code) | `Unavailable(RateLimited)`, with its `Retry-After` | 503 |
+//! | 5xx, or any other status without a code (plain text) | `Unavailable(ServerError)`, with the status | 503 |
+//! | 200 whose body is not a profile object with a non-empty `id` | `Unavailable(InvalidResponse)` | 503 |
+//! | body over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes) | `Unavailable(TooLarge)` | 503 |
+//! | connection refused or dropped | `Unavailable(Connect)` | 503 |
+//! | no answer within the [`deadline`](RestVerifierBuilder::deadline) | `Unavailable(Timeout)` | 503 |
+//! | circuit open | `Unavailable(CircuitOpen)`, no request sent | 503 |
+//! | 200 with a profile of a user type not accepted | `Refused(user_type_not_allowed)` | 403 |
+//!
+//! # Resilience
+//!
+//! Connection errors, dropped connections and 502/503/504 are retried with full-jitter
+//! exponential backoff ([`RetryPolicy`]); a 429 is retried after its `Retry-After` (seconds or
+//! an HTTP date) only if that wait fits the remaining deadline, else it is returned at once with
+//! the `Retry-After`. Nothing lasts past the [`deadline`](RestVerifierBuilder::deadline). After
+//! consecutive upstream failures the [circuit breaker](CircuitBreakerPolicy) fails fast for a
+//! cool-off, then lets one probe through.
+//!
+//! # Caching
+//!
+//! Results are kept by the token's SHA-256 (the cache never holds a token): a verified user for
+//! [`DEFAULT_CACHE_TTL`] but never past the token's `exp` (read without verification, only to
+//! shorten the lifetime; a token whose `exp` cannot be read is not cached), a refusal for
+//! [`DEFAULT_REFUSAL_CACHE_TTL`], unavailability and misconfiguration never. Concurrent
+//! verifications of one token share one request, which runs in its own task: a caller that is
+//! cancelled does not cancel it for the others.
+//!
+//! # Tracing
+//!
+//! Each verification runs in a `stack_auth.verify` span (`strategy = "rest"`, `cache` =
+//! `hit`/`miss`/`joined`, `outcome`, `reason`); each upstream call in a
+//! `stack_auth.rest.users_me` span (`attempts`, `upstream_latency_ms`) with one event per
+//! attempt. No field ever holds the token or the secret server key.
+
+mod breaker;
+mod builder;
+mod cache;
+mod clock;
+mod error;
+mod flight;
+mod known_error;
+mod request;
+mod response;
+mod retry;
+mod verifier;
+
+pub use breaker::{CircuitBreakerPolicy, DEFAULT_COOL_OFF, DEFAULT_FAILURE_THRESHOLD};
+pub use builder::{
+    RestVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES,
+};
+pub use cache::{DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, DEFAULT_REFUSAL_CACHE_TTL};
+pub use clock::{Clock, SystemClock};
+pub use retry::{RetryPolicy, DEFAULT_BASE_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF};
+pub use verifier::RestVerifier;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,287 @@
+//! [`RestVerifierBuilder`]: every setting of a [`RestVerifier`], with documented defaults.
+
+use std::{borrow::Cow, sync::Arc, time::Duration};
+
+use reqwest::header::HeaderValue;
+use stack_auth_core::{
+    ConfigError, SecretServerKey, StackAuthConfig, StackAuthConfigBuilder, UserType, UserTypes,
+};
+
+use crate::{
+    breaker::Breaker,
+    cache::{VerdictCache, DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, DEFAULT_REFUSAL_CACHE_TTL},
+    request::{HttpTransport, Transport},
+    verifier::Inner,
+    CircuitBreakerPolicy, Clock, RestVerifier, RetryPolicy, SystemClock,
+};
+
+/// How long establishing a connection may take by default (applies to the built-in client).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The total time one verification may take by default, retries and backoff included.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5);
+
+/// The largest users/me response body read by default (profiles with a `data:` image URL can be
+/// large; anything bigger is refused as
+/// [`UnavailableKind::TooLarge`](stack_auth_core::UnavailableKind::TooLarge)).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+/// Builder for [`RestVerifier`]; see [`RestVerifier::builder`]. Setters consume and return the
+/// builder; [`build`](RestVerifierBuilder::build) validates everything.
+#[derive(Debug)]
+#[must_use]
+pub struct RestVerifierBuilder {
+    preset: Option<StackAuthConfig>,
+    project_id: String,
+    base_url: Option<String>,
+    accepted: Option<UserTypes>,
+    allow_insecure_http: Option<bool>,
+    secret_server_key: SecretServerKey,
+    client: Option<reqwest::Client>,
+    connect_timeout: Duration,
+    deadline: Duration,
+    max_response_bytes: usize,
+    retry: RetryPolicy,
+    breaker: CircuitBreakerPolicy,
+    cache_ttl: Duration,
+    refusal_cache_ttl: Duration,
+    cache_capacity: u64,
+    clock: Arc<dyn Clock>,
+    #[cfg(test)]
+    transport: Option<Arc<dyn Transport>>,
+}
+
+impl RestVerifierBuilder {
+    pub(crate) fn new(
+        project_id: String,
+        preset: Option<StackAuthConfig>,
+        key: SecretServerKey,
+    ) -> Self {
+        RestVerifierBuilder {
+            preset,
+            project_id,
+            base_url: None,
+            accepted: None,
+            allow_insecure_http: None,
+            secret_server_key: key,
+            client: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retry: RetryPolicy::default(),
+            breaker: CircuitBreakerPolicy::default(),
+            cache_ttl: DEFAULT_CACHE_TTL,
+            refusal_cache_ttl: DEFAULT_REFUSAL_CACHE_TTL,
+            cache_capacity: DEFAULT_CACHE_CAPACITY,
+            clock: Arc::new(SystemClock),
+            #[cfg(test)]
+            transport: None,
+        }
+    }
+
+    /// The API base URL of a self-hosted deployment (default
+    /// [`DEFAULT_BASE_URL`](stack_auth_core::DEFAULT_BASE_URL)).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Also accept users of `user_type` (normal users are accepted by default).
+    pub fn accept(mut self, user_type: UserType) -> Self {
+        let current = self.accepted.unwrap_or_else(|| self.preset_accepted());
+        self.accepted = Some(current.with(user_type));
+        self
+    }
+
+    /// Replaces the set of accepted user types.
+    pub fn accepted_user_types(mut self, accepted: UserTypes) -> Self {
+        self.accepted = Some(accepted);
+        self
+    }
+
+    /// Allows plain http to a non-loopback host (see
+    /// [`StackAuthConfigBuilder::allow_insecure_http`]); the secret key travels in the clear.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = Some(allow);
+        self
+    }
+
+    /// Uses this client (share one across your application to share its connection pool). The
+    /// [`connect_timeout`](Self::connect_timeout) then does not apply: configure it on the
+    /// client. The built-in client keeps connections alive, does not follow redirects and uses
+    /// rustls.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// How long connecting may take (default [`DEFAULT_CONNECT_TIMEOUT`]; built-in client only).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The most one verification may take, all retries and waits included (default
+    /// [`DEFAULT_DEADLINE`]). Past it the answer is
+    /// [`UnavailableKind::Timeout`](stack_auth_core::UnavailableKind::Timeout).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The largest response body read (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = max;
+        self
+    }
+
+    /// How failures are retried (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// When to fail fast after repeated upstream failures (default
+    /// [`CircuitBreakerPolicy::default`]).
+    pub fn circuit_breaker(mut self, policy: CircuitBreakerPolicy) -> Self {
+        self.breaker = policy;
+        self
+    }
+
+    /// How long a verified token's result is reused (default [`DEFAULT_CACHE_TTL`], never past
+    /// the token's `exp`; [`Duration::ZERO`] turns success caching off).
+    pub fn cache_ttl(mut self, ttl: Duration) -> Self {
+        self.cache_ttl = ttl;
+        self
+    }
+
+    /// How long a refusal is reused (default [`DEFAULT_REFUSAL_CACHE_TTL`]; zero turns it off).
+    pub fn refusal_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.refusal_cache_ttl = ttl;
+        self
+    }
+
+    /// How many tokens' results are kept (default [`DEFAULT_CACHE_CAPACITY`]).
+    pub fn cache_capacity(mut self, capacity: u64) -> Self {
+        self.cache_capacity = capacity;
+        self
+    }
+
+    /// The wall clock used to bound cache lifetimes by `exp` (default [`SystemClock`]).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Replaces the HTTP transport (tests drive retries and the breaker with scripted answers).
+    #[cfg(test)]
+    pub(crate) fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    fn preset_accepted(&self) -> UserTypes {
+        self.preset
+            .as_ref()
+            .map_or(UserTypes::default(), StackAuthConfig::accepted_user_types)
+    }
+
+    fn config(&self) -> Result<StackAuthConfig, ConfigError> {
+        let overridden = self.base_url.is_some()
+            || self.accepted.is_some()
+            || self.allow_insecure_http.is_some();
+        if let (Some(preset), false) = (&self.preset, overridden) {
+            return Ok(preset.clone());
+        }
+        let mut b: StackAuthConfigBuilder = StackAuthConfig::builder(self.project_id.clone())
+            .accepted_user_types(self.accepted.unwrap_or_else(|| self.preset_accepted()));
+        if let Some(preset) = &self.preset {
+            // The preset's base URL was validated already, insecure or not.
+            b = b
+                .base_url(preset.base_url())
+                .allow_insecure_http(self.base_url.is_none());
+        }
+        if let Some(url) = &self.base_url {
+            b = b.base_url(url.clone());
+        }
+        if let Some(allow) = self.allow_insecure_http {
+            b = b.allow_insecure_http(allow);
+        }
+        b.build()
+    }
+
+    /// Validates the settings and builds the verifier.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] for an invalid project id, base URL or user-type set, and
+    /// [`ConfigError::Invalid`] for an empty or non-header-safe secret server key
+    /// (`secret_server_key`), a zero deadline (`deadline`), a zero body cap
+    /// (`max_response_bytes`), zero attempts (`retry_policy`), or a client that cannot be
+    /// built (`http_client`).
+    pub fn build(self) -> Result<RestVerifier, ConfigError> {
+        let config = self.config()?;
+        let invalid = |field: &'static str, reason: &'static str| ConfigError::Invalid {
+            field,
+            reason: Cow::Borrowed(reason),
+        };
+        if self.secret_server_key.is_empty() {
+            return Err(invalid("secret_server_key", "is empty"));
+        }
+        let key = HeaderValue::from_str(self.secret_server_key.expose()).map_err(|_| {
+            invalid(
+                "secret_server_key",
+                "has characters not allowed in a header",
+            )
+        })?;
+        let project = HeaderValue::from_str(config.project_id())
+            .map_err(|_| invalid("project_id", "has characters not allowed in a header"))?;
+        if self.deadline.is_zero() {
+            return Err(invalid("deadline", "must be positive"));
+        }
+        if self.max_response_bytes == 0 {
+            return Err(invalid("max_response_bytes", "must be positive"));
+        }
+        if self.retry.max_attempts() == 0 {
+            return Err(invalid("retry_policy", "needs at least one attempt"));
+        }
+        let client = match self.client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| ConfigError::Invalid {
+                    field: "http_client",
+                    reason: Cow::Owned(e.to_string()),
+                })?,
+        };
+        let http = HttpTransport::new(
+            client,
+            config.users_me_url(),
+            project,
+            key,
+            self.max_response_bytes,
+        );
+        #[cfg(not(test))]
+        let transport: Arc<dyn Transport> = Arc::new(http);
+        #[cfg(test)]
+        let transport: Arc<dyn Transport> = self.transport.unwrap_or_else(|| Arc::new(http));
+        let cache = VerdictCache::new(
+            self.cache_ttl,
+            self.refusal_cache_ttl,
+            self.cache_capacity,
+            Arc::clone(&self.clock),
+        );
+        Ok(RestVerifier::from_inner(Inner {
+            config,
+            transport,
+            retry: self.retry,
+            breaker: Breaker::new(self.breaker),
+            deadline: self.deadline,
+            cache,
+            flights: Arc::default(),
+            clock: self.clock,
+        }))
+    }
+}

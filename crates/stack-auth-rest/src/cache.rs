@@ -1,0 +1,179 @@
+//! The verdict cache: results keyed by the token's SHA-256, successes never past the token's
+//! `exp`, refusals only briefly, unavailability and misconfiguration never.
+
+use std::{sync::Arc, time::Duration, time::SystemTime};
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use moka::{sync::Cache, Expiry};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use stack_auth_core::{VerifiedUser, VerifyError};
+
+use crate::Clock;
+
+/// How long a verified token's result is reused by default (never past the token's `exp`).
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(30);
+
+/// How long a refused token's refusal is reused by default.
+pub const DEFAULT_REFUSAL_CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// How many tokens' results are kept by default.
+pub const DEFAULT_CACHE_CAPACITY: u64 = 10_000;
+
+/// A cache key: the SHA-256 of the token, so the cache never holds a token.
+pub(crate) type Key = [u8; 32];
+
+/// The key for `token`.
+pub(crate) fn key(token: &str) -> Key {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// A cached verdict: a user or a refusal, and how long it may be reused.
+#[derive(Debug, Clone)]
+struct Entry {
+    result: Result<VerifiedUser, VerifyError>,
+    ttl: Duration,
+}
+
+struct EntryExpiry;
+
+impl Expiry<Key, Entry> for EntryExpiry {
+    fn expire_after_create(
+        &self,
+        _key: &Key,
+        value: &Entry,
+        _created_at: std::time::Instant,
+    ) -> Option<Duration> {
+        Some(value.ttl)
+    }
+}
+
+/// Verdicts by token hash.
+#[derive(Debug)]
+pub(crate) struct VerdictCache {
+    cache: Option<Cache<Key, Entry>>,
+    ttl: Duration,
+    refusal_ttl: Duration,
+    clock: Arc<dyn Clock>,
+}
+
+impl VerdictCache {
+    /// A cache keeping successes up to `ttl`, refusals for `refusal_ttl`, at most `capacity`
+    /// entries. With both TTLs zero nothing is stored.
+    pub(crate) fn new(
+        ttl: Duration,
+        refusal_ttl: Duration,
+        capacity: u64,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let enabled = !(ttl.is_zero() && refusal_ttl.is_zero()) && capacity > 0;
+        let cache = enabled.then(|| {
+            Cache::builder()
+                .max_capacity(capacity)
+                .expire_after(EntryExpiry)
+                .build()
+        });
+        VerdictCache {
+            cache,
+            ttl,
+            refusal_ttl,
+            clock,
+        }
+    }
+
+    /// The cached verdict for `key`, if still fresh.
+    pub(crate) fn get(&self, key: &Key) -> Option<Result<VerifiedUser, VerifyError>> {
+        self.cache.as_ref()?.get(key).map(|e| e.result)
+    }
+
+    /// Stores a verdict for `token`: a user until `min(ttl, exp)`, a refusal for the refusal
+    /// TTL; other errors are not stored.
+    pub(crate) fn store(&self, key: &Key, token: &str, result: &Result<VerifiedUser, VerifyError>) {
+        let Some(cache) = &self.cache else { return };
+        let ttl = match result {
+            Ok(_) => success_ttl(self.ttl, token, self.clock.now()),
+            Err(VerifyError::Refused(_)) => self.refusal_ttl,
+            Err(_) => Duration::ZERO,
+        };
+        if !ttl.is_zero() {
+            cache.insert(
+                *key,
+                Entry {
+                    result: result.clone(),
+                    ttl,
+                },
+            );
+        }
+    }
+}
+
+/// `min(ttl, exp - now)`; zero when the token's `exp` cannot be read or has passed.
+///
+/// The `exp` is read without verifying anything: it only shortens how long Stack Auth's own
+/// answer is reused, it never makes a token acceptable.
+pub(crate) fn success_ttl(ttl: Duration, token: &str, now: SystemTime) -> Duration {
+    let Some(exp) = unverified_exp(token) else {
+        return Duration::ZERO;
+    };
+    let Ok(exp_secs) = u64::try_from(exp) else {
+        return Duration::ZERO;
+    };
+    let Some(expires_at) = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(exp_secs)) else {
+        return ttl;
+    };
+    expires_at
+        .duration_since(now)
+        .map_or(Duration::ZERO, |left| left.min(ttl))
+}
+
+/// The `exp` claim of a JWS compact token's payload, unverified.
+fn unverified_exp(token: &str) -> Option<i64> {
+    #[derive(Deserialize)]
+    struct Exp {
+        exp: i64,
+    }
+    let mut parts = token.split('.');
+    let (_, payload) = (parts.next()?, parts.next()?);
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    serde_json::from_slice::<Exp>(&bytes).ok().map(|e| e.exp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token_with(payload: &str) -> String {
+        format!(
+            "eyJhbGciOiJFUzI1NiJ9.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(payload)
+        )
+    }
+
+    #[test]
+    fn ttl_is_bounded_by_exp() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_millis(1_000_000_000_500);
+        let ttl = Duration::from_secs(30);
+        let soon = token_with(r#"{"sub":"u","exp":1000000002}"#);
+        assert_eq!(success_ttl(ttl, &soon, now), Duration::from_millis(1_500));
+        let later = token_with(r#"{"exp":1000003600}"#);
+        assert_eq!(success_ttl(ttl, &later, now), ttl);
+        let past = token_with(r#"{"exp":999999999}"#);
+        assert_eq!(success_ttl(ttl, &past, now), Duration::ZERO);
+        for bad in [
+            token_with(r#"{"sub":"no exp"}"#),
+            token_with(r#"{"exp":"soon"}"#),
+            token_with(r#"{"exp":-5}"#),
+            "not-a-jwt".to_owned(),
+            "a.!!!.c".to_owned(),
+        ] {
+            assert_eq!(success_ttl(ttl, &bad, now), Duration::ZERO, "{bad}");
+        }
+    }
+
+    #[test]
+    fn keys_are_sha256() {
+        let k = key("abc");
+        assert_eq!(k[..4], [0xba, 0x78, 0x16, 0xbf]);
+        assert_ne!(key("abc"), key("abd"));
+    }
+}

@@ -1,0 +1,174 @@
+//! The users/me request: the header set (PROTOCOL §3.1, §3.2) and a send that caps the body.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, USER_AGENT};
+
+use crate::error::RestError;
+
+/// Header carrying the access type; always `server`.
+pub(crate) const ACCESS_TYPE: &str = "x-stack-access-type";
+/// Header carrying the project id.
+pub(crate) const PROJECT_ID: &str = "x-stack-project-id";
+/// Header carrying the secret server key.
+pub(crate) const SECRET_SERVER_KEY: &str = "x-stack-secret-server-key";
+/// Header carrying the end user's access token.
+pub(crate) const ACCESS_TOKEN: &str = "x-stack-access-token";
+/// Lets anonymous users' tokens through (filtered locally).
+pub(crate) const ALLOW_ANONYMOUS: &str = "x-stack-allow-anonymous-user";
+/// Lets restricted users' tokens through (filtered locally).
+pub(crate) const ALLOW_RESTRICTED: &str = "x-stack-allow-restricted-user";
+/// Response header naming the known error.
+pub(crate) const KNOWN_ERROR: &str = "x-stack-known-error";
+/// Response header with the real status when the error status was overridden.
+pub(crate) const ACTUAL_STATUS: &str = "x-stack-actual-status";
+
+/// What the verifier needs from a users/me response.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawResponse {
+    /// The HTTP status.
+    pub(crate) status: u16,
+    /// `x-stack-known-error`, if present and readable.
+    pub(crate) known_error: Option<String>,
+    /// `x-stack-actual-status`, if present and readable.
+    pub(crate) actual_status: Option<String>,
+    /// `retry-after`, if present and readable.
+    pub(crate) retry_after: Option<String>,
+    /// The body, at most the configured cap.
+    pub(crate) body: Vec<u8>,
+}
+
+/// Why no response could be read.
+#[derive(Debug)]
+pub(crate) enum TransportError {
+    /// Connecting failed, or the connection dropped before a complete response.
+    Connect(RestError),
+    /// The HTTP client's own timeout fired.
+    Timeout(RestError),
+    /// The body is larger than the cap.
+    TooLarge(RestError),
+    /// The request could not be built (a bug or a broken injected client).
+    Request(RestError),
+}
+
+/// Sends one users/me request. The real one is [`HttpTransport`]; tests substitute scripted
+/// answers to exercise retries and the breaker under paused time.
+#[async_trait]
+pub(crate) trait Transport: Send + Sync + fmt::Debug {
+    /// Asks users/me about `token` once.
+    async fn users_me(&self, token: &HeaderValue) -> Result<RawResponse, TransportError>;
+}
+
+/// [`Transport`] over a pooled `reqwest::Client`.
+pub(crate) struct HttpTransport {
+    client: reqwest::Client,
+    url: String,
+    headers: HeaderMap,
+    max_body: usize,
+}
+
+impl fmt::Debug for HttpTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpTransport")
+            .field("url", &self.url)
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpTransport {
+    /// A transport sending the fixed headers with every request; `secret_key` is marked
+    /// sensitive so the HTTP stack never prints it.
+    pub(crate) fn new(
+        client: reqwest::Client,
+        url: String,
+        project_id: HeaderValue,
+        mut secret_key: HeaderValue,
+        max_body: usize,
+    ) -> Self {
+        secret_key.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        let fixed: [(&'static str, HeaderValue); 5] = [
+            (ACCESS_TYPE, HeaderValue::from_static("server")),
+            (PROJECT_ID, project_id),
+            (SECRET_SERVER_KEY, secret_key),
+            (ALLOW_ANONYMOUS, HeaderValue::from_static("true")),
+            (ALLOW_RESTRICTED, HeaderValue::from_static("true")),
+        ];
+        for (name, value) in fixed {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("stack-auth-rest/", env!("CARGO_PKG_VERSION"))),
+        );
+        HttpTransport {
+            client,
+            url,
+            headers,
+            max_body,
+        }
+    }
+}
+
+#[async_trait]
+impl Transport for HttpTransport {
+    async fn users_me(&self, token: &HeaderValue) -> Result<RawResponse, TransportError> {
+        let mut token = token.clone();
+        token.set_sensitive(true);
+        let mut response = self
+            .client
+            .get(&self.url)
+            .headers(self.headers.clone())
+            .header(ACCESS_TOKEN, token)
+            .send()
+            .await
+            .map_err(classify)?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let mut raw = RawResponse {
+            status: response.status().as_u16(),
+            known_error: header(KNOWN_ERROR),
+            actual_status: header(ACTUAL_STATUS),
+            retry_after: header(reqwest::header::RETRY_AFTER.as_str()),
+            body: Vec::new(),
+        };
+        let too_large = || {
+            TransportError::TooLarge(RestError::TooLarge {
+                limit: self.max_body,
+            })
+        };
+        if response
+            .content_length()
+            .is_some_and(|len| len > self.max_body as u64)
+        {
+            return Err(too_large());
+        }
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if raw.body.len() + chunk.len() > self.max_body {
+                return Err(too_large());
+            }
+            raw.body.extend_from_slice(&chunk);
+        }
+        Ok(raw)
+    }
+}
+
+/// Sorts a client error: a client-side timeout, a request that could not be built, or else a
+/// connection that failed or dropped (all retryable for an idempotent GET).
+fn classify(e: reqwest::Error) -> TransportError {
+    if e.is_timeout() {
+        TransportError::Timeout(RestError::Http(e))
+    } else if e.is_builder() {
+        TransportError::Request(RestError::Http(e))
+    } else {
+        TransportError::Connect(RestError::Http(e))
+    }
+}

@@ -1,0 +1,220 @@
+//! Turning one users/me answer (or the failure to get one) into a profile or a [`Failure`] that
+//! says whether trying again can help.
+
+use std::time::Duration;
+
+use stack_auth_core::{MisconfigKind, ServerUser, UnavailableKind, VerifyError};
+
+use crate::{
+    error::{sanitize, RestError},
+    known_error,
+    request::{RawResponse, TransportError},
+    retry::{Failure, RetryHint},
+    Clock,
+};
+
+/// The profile in a 200 answer, or what went wrong.
+pub(crate) fn classify(raw: &RawResponse, clock: &dyn Clock) -> Result<ServerUser, Failure> {
+    let status = effective_status(raw);
+    if status == 429 {
+        return Err(rate_limited(raw, clock));
+    }
+    let success = (200..300).contains(&status);
+    if !success || raw.known_error.is_some() {
+        let known = known_error::read(raw.known_error.as_deref(), &raw.body).map_err(|e| {
+            Failure::never(
+                e.unavailable(UnavailableKind::InvalidResponse)
+                    .with_status(status),
+            )
+        })?;
+        if let Some(known) = known {
+            return Err(known_failure(known, status));
+        }
+    }
+    match status {
+        200 => parse_profile(&raw.body).map_err(|e| {
+            Failure::never(
+                e.unavailable(UnavailableKind::InvalidResponse)
+                    .with_status(200),
+            )
+        }),
+        _ => Err(Failure {
+            error: RestError::UnexpectedStatus {
+                status,
+                body: String::new(),
+            }
+            .unavailable(UnavailableKind::ServerError)
+            .with_status(status)
+            .into(),
+            hint: status_hint(status),
+        }),
+    }
+}
+
+/// A failure to get any answer.
+pub(crate) fn transport_failure(e: TransportError) -> Failure {
+    match e {
+        TransportError::Connect(e) => Failure {
+            error: e.unavailable(UnavailableKind::Connect).into(),
+            hint: RetryHint::Backoff,
+        },
+        TransportError::Timeout(e) => Failure {
+            error: e.unavailable(UnavailableKind::Timeout).into(),
+            hint: RetryHint::Backoff,
+        },
+        TransportError::TooLarge(e) => Failure::never(e.unavailable(UnavailableKind::TooLarge)),
+        TransportError::Request(e) => {
+            Failure::never(e.misconfigured(MisconfigKind::InvalidRequest))
+        }
+    }
+}
+
+/// The status, or the real one when the server overrode it (`x-stack-actual-status`).
+fn effective_status(raw: &RawResponse) -> u16 {
+    raw.actual_status
+        .as_deref()
+        .and_then(|s| s.trim().parse::<u16>().ok())
+        .filter(|s| (100..600).contains(s))
+        .unwrap_or(raw.status)
+}
+
+/// Only gateway errors are worth another attempt: a plain 500 is a server bug that repeats.
+fn status_hint(status: u16) -> RetryHint {
+    match status {
+        502..=504 => RetryHint::Backoff,
+        _ => RetryHint::Never,
+    }
+}
+
+fn known_failure(known: known_error::KnownError, status: u16) -> Failure {
+    if let Some(error) = known.to_verify_error() {
+        return Failure::never(error);
+    }
+    if status >= 500 {
+        Failure {
+            error: known
+                .unknown()
+                .unavailable(UnavailableKind::ServerError)
+                .with_status(status)
+                .into(),
+            hint: status_hint(status),
+        }
+    } else {
+        Failure::never(
+            known
+                .unknown()
+                .misconfigured(MisconfigKind::UnexpectedError),
+        )
+    }
+}
+
+fn rate_limited(raw: &RawResponse, clock: &dyn Clock) -> Failure {
+    let retry_after = raw
+        .retry_after
+        .as_deref()
+        .and_then(|v| parse_retry_after(v, clock));
+    let mut error = stack_auth_core::Unavailable::new(
+        stack_auth_core::Upstream::Api,
+        UnavailableKind::RateLimited,
+    )
+    .with_status(429);
+    if let Some(after) = retry_after {
+        error = error.with_retry_after(after);
+    }
+    Failure {
+        error: error.into(),
+        hint: retry_after.map_or(RetryHint::Backoff, RetryHint::After),
+    }
+}
+
+/// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); a date in the past is
+/// zero.
+pub(crate) fn parse_retry_after(value: &str, clock: &dyn Clock) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(clock.now()).unwrap_or(Duration::ZERO))
+}
+
+fn parse_profile(body: &[u8]) -> Result<ServerUser, RestError> {
+    let profile: ServerUser = serde_json::from_slice(body)
+        .map_err(|e| RestError::InvalidProfile(sanitize(&e.to_string())))?;
+    if profile.id.trim().is_empty() {
+        return Err(RestError::InvalidProfile("id is empty".into()));
+    }
+    Ok(profile)
+}
+
+impl Failure {
+    /// A failure that retrying cannot fix.
+    pub(crate) fn never(error: impl Into<VerifyError>) -> Self {
+        Failure {
+            error: error.into(),
+            hint: RetryHint::Never,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SystemClock;
+    use std::time::SystemTime;
+
+    #[derive(Debug)]
+    struct At(SystemTime);
+
+    impl Clock for At {
+        fn now(&self) -> SystemTime {
+            self.0
+        }
+    }
+
+    #[test]
+    fn retry_after_in_both_forms() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        let clock = At(now);
+        assert_eq!(
+            parse_retry_after(" 7 ", &clock),
+            Some(Duration::from_secs(7))
+        );
+        // 1445412480 is Wed, 21 Oct 2015 07:28:00 GMT.
+        let date = "Wed, 21 Oct 2015 07:28:30 GMT";
+        assert_eq!(
+            parse_retry_after(date, &clock),
+            Some(Duration::from_secs(30))
+        );
+        let past = "Wed, 21 Oct 2015 07:27:00 GMT";
+        assert_eq!(parse_retry_after(past, &clock), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", &clock), None);
+        assert_eq!(parse_retry_after("-1", &clock), None);
+    }
+
+    #[test]
+    fn actual_status_wins_when_valid() {
+        let mut raw = RawResponse {
+            status: 200,
+            actual_status: Some("401".into()),
+            ..RawResponse::default()
+        };
+        assert_eq!(effective_status(&raw), 401);
+        raw.actual_status = Some("nope".into());
+        assert_eq!(effective_status(&raw), 200);
+        raw.actual_status = Some("999".into());
+        assert_eq!(effective_status(&raw), 200);
+    }
+
+    #[test]
+    fn a_profile_field_named_code_is_not_a_known_error() {
+        let raw = RawResponse {
+            status: 200,
+            body: br#"{"id":"u1","code":"ACCESS_TOKEN_EXPIRED"}"#.to_vec(),
+            ..RawResponse::default()
+        };
+        let profile = classify(&raw, &SystemClock).unwrap();
+        assert_eq!(profile.id, "u1");
+        assert!(profile.extra.contains_key("code"));
+    }
+}

@@ -1,0 +1,206 @@
+//! Retries of idempotent failures with full-jitter exponential backoff, all inside one deadline.
+
+use std::{future::Future, time::Duration};
+
+use stack_auth_core::{ServerUser, Unavailable, UnavailableKind, Upstream, VerifyError};
+use tokio::time::Instant;
+
+use crate::{breaker::Breaker, error::RestError};
+
+/// Attempts per verification by default (the first one included).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+
+/// The first backoff's upper bound by default; it doubles per retry.
+pub const DEFAULT_BASE_BACKOFF: Duration = Duration::from_millis(100);
+
+/// The largest backoff by default.
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// How failed requests are retried.
+///
+/// Only failures a repeat can fix are retried: connection errors and dropped connections, HTTP
+/// 502/503/504, and 429 (after its `Retry-After` when given, and only if that wait fits the
+/// remaining deadline). Before retry `n` the verifier sleeps a uniformly random time in
+/// `[0, min(max_backoff, base_backoff * 2^(n-1))]` ("full jitter"), and never past the total
+/// deadline ([`RestVerifierBuilder::deadline`](crate::RestVerifierBuilder::deadline)).
+///
+/// ```
+/// use std::time::Duration;
+/// use stack_auth_rest::RetryPolicy;
+///
+/// let policy = RetryPolicy::new(4, Duration::from_millis(50)).with_max_backoff(Duration::from_secs(1));
+/// assert_eq!(policy.max_attempts(), 4);
+/// assert_eq!(RetryPolicy::none().max_attempts(), 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    base_backoff: Duration,
+    max_backoff: Duration,
+}
+
+impl RetryPolicy {
+    /// At most `max_attempts` requests (the first included; 0 is refused by `build`), backing off
+    /// from `base_backoff`, capped at [`DEFAULT_MAX_BACKOFF`].
+    pub const fn new(max_attempts: u32, base_backoff: Duration) -> Self {
+        RetryPolicy {
+            max_attempts,
+            base_backoff,
+            max_backoff: DEFAULT_MAX_BACKOFF,
+        }
+    }
+
+    /// One attempt, no retries.
+    pub const fn none() -> Self {
+        RetryPolicy::new(1, Duration::ZERO)
+    }
+
+    /// Caps a single backoff.
+    #[must_use]
+    pub const fn with_max_backoff(mut self, max_backoff: Duration) -> Self {
+        self.max_backoff = max_backoff;
+        self
+    }
+
+    /// Requests per verification, at most.
+    pub const fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The first backoff's upper bound.
+    pub const fn base_backoff(&self) -> Duration {
+        self.base_backoff
+    }
+
+    /// The largest backoff.
+    pub const fn max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The upper bound of the backoff before the retry that follows attempt `attempt` (1-based).
+    pub(crate) fn backoff_bound(&self, attempt: u32) -> Duration {
+        let factor = 1_u32
+            .checked_shl(attempt.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        self.base_backoff
+            .checked_mul(factor)
+            .unwrap_or(self.max_backoff)
+            .min(self.max_backoff)
+    }
+
+    /// A random backoff in `[0, backoff_bound(attempt)]`.
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.backoff_bound(attempt).mul_f64(rand::random::<f64>())
+    }
+}
+
+impl Default for RetryPolicy {
+    /// [`DEFAULT_MAX_ATTEMPTS`], [`DEFAULT_BASE_BACKOFF`], [`DEFAULT_MAX_BACKOFF`].
+    fn default() -> Self {
+        RetryPolicy::new(DEFAULT_MAX_ATTEMPTS, DEFAULT_BASE_BACKOFF)
+    }
+}
+
+/// Whether a failed attempt may be repeated, and after how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetryHint {
+    /// Repeating cannot help.
+    Never,
+    /// Repeat after a jittered backoff.
+    Backoff,
+    /// Repeat after exactly this long (`Retry-After`), if it fits the deadline.
+    After(Duration),
+}
+
+/// A failed attempt.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// What to report if this is the last attempt.
+    pub(crate) error: VerifyError,
+    /// Whether to try again.
+    pub(crate) hint: RetryHint,
+}
+
+/// The outcome of all attempts.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    /// The profile or the error to report.
+    pub(crate) result: Result<ServerUser, VerifyError>,
+    /// Requests sent.
+    pub(crate) attempts: u32,
+}
+
+/// Whether an error means the upstream failed (what the breaker counts).
+pub(crate) fn is_upstream_failure(e: &VerifyError) -> bool {
+    matches!(e, VerifyError::Unavailable(u) if u.kind() != UnavailableKind::CircuitOpen)
+}
+
+/// Calls `attempt(n)` until it succeeds, fails for good, the attempts run out, the breaker says
+/// no, or the next wait would cross `deadline` (`total` is the configured deadline, for the
+/// error message). No call lasts past `deadline`.
+pub(crate) async fn run<F, Fut>(
+    policy: &RetryPolicy,
+    breaker: &Breaker,
+    deadline: Instant,
+    total: Duration,
+    mut attempt: F,
+) -> Outcome
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = Result<ServerUser, Failure>>,
+{
+    let mut last: Option<VerifyError> = None;
+    let mut attempts = 0;
+    loop {
+        let Some(permit) = breaker.try_acquire() else {
+            let error = last.unwrap_or_else(|| {
+                Unavailable::new(Upstream::Api, UnavailableKind::CircuitOpen).into()
+            });
+            return Outcome {
+                result: Err(error),
+                attempts,
+            };
+        };
+        attempts += 1;
+        let outcome = match tokio::time::timeout_at(deadline, attempt(attempts)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Failure {
+                error: RestError::Deadline(total)
+                    .unavailable(UnavailableKind::Timeout)
+                    .into(),
+                hint: RetryHint::Never,
+            }),
+        };
+        permit.record(matches!(&outcome, Err(f) if is_upstream_failure(&f.error)));
+        let failure = match outcome {
+            Ok(profile) => {
+                return Outcome {
+                    result: Ok(profile),
+                    attempts,
+                }
+            }
+            Err(failure) => failure,
+        };
+        let wait = match failure.hint {
+            RetryHint::Never => None,
+            RetryHint::Backoff => Some(policy.backoff(attempts)),
+            RetryHint::After(after) => Some(after),
+        };
+        let fits = |wait: &Duration| Instant::now() + *wait < deadline;
+        let Some(wait) = wait.filter(|w| attempts < policy.max_attempts && fits(w)) else {
+            return Outcome {
+                result: Err(failure.error),
+                attempts,
+            };
+        };
+        tracing::debug!(
+            target: "stack_auth_rest",
+            attempt = attempts,
+            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            error = %failure.error,
+            "retrying users/me"
+        );
+        tokio::time::sleep(wait).await;
+        last = Some(failure.error);
+    }
+}

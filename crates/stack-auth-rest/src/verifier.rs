@@ -1,0 +1,278 @@
+//! [`RestVerifier`]: asks Stack Auth's users/me who a token belongs to.
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use reqwest::header::HeaderValue;
+use stack_auth_core::{
+    Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier,
+    VerifiedUser, VerifyError, MAX_TOKEN_LEN,
+};
+use tokio::time::Instant;
+use tracing::{field::Empty, Instrument, Span};
+
+use crate::{
+    breaker::Breaker,
+    cache::{self, VerdictCache},
+    flight::{Flights, Joined, Verdict},
+    request::Transport,
+    response,
+    retry::{self, Outcome, RetryPolicy},
+    Clock, RestVerifierBuilder,
+};
+
+/// Verifies Stack Auth access tokens by asking Stack Auth's `GET /api/v1/users/me` with the
+/// project's secret server key, and returns the complete, current server profile.
+///
+/// Build it with [`RestVerifier::builder`]; see the [crate docs](crate) for the error table,
+/// resilience and caching. Cloning is cheap and clones share the connection pool, cache and
+/// circuit breaker.
+#[derive(Clone)]
+pub struct RestVerifier {
+    inner: Arc<Inner>,
+}
+
+/// The shared state behind a [`RestVerifier`].
+pub(crate) struct Inner {
+    pub(crate) config: StackAuthConfig,
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) breaker: Breaker,
+    pub(crate) deadline: Duration,
+    pub(crate) cache: VerdictCache,
+    pub(crate) flights: Arc<Flights>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for RestVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("RestVerifier")
+            .field("config", &inner.config)
+            .field("transport", &inner.transport)
+            .field("retry", &inner.retry)
+            .field("deadline", &inner.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RestVerifier {
+    /// Starts building a verifier for `project_id`, authenticating with `secret_server_key`
+    /// (`ssk_…`), against the hosted service, accepting normal users only.
+    pub fn builder(
+        project_id: impl Into<String>,
+        secret_server_key: impl Into<SecretServerKey>,
+    ) -> RestVerifierBuilder {
+        RestVerifierBuilder::new(project_id.into(), None, secret_server_key.into())
+    }
+
+    /// Starts building a verifier from a shared configuration (project, base URL, accepted user
+    /// types), so it matches the other strategies exactly.
+    pub fn builder_with_config(
+        config: StackAuthConfig,
+        secret_server_key: impl Into<SecretServerKey>,
+    ) -> RestVerifierBuilder {
+        let project_id = config.project_id().to_owned();
+        RestVerifierBuilder::new(project_id, Some(config), secret_server_key.into())
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        RestVerifier {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &StackAuthConfig {
+        &self.inner.config
+    }
+
+    /// Fetches the current server profile for `token`, bypassing the cache and single flight
+    /// and without filtering user types: one fresh users/me call (with retries, the breaker and
+    /// the deadline), for callers that already verified the token some other way.
+    ///
+    /// # Errors
+    ///
+    /// The same [`VerifyError`]s as [`TokenVerifier::verify`], except that no user type is
+    /// refused.
+    pub async fn fetch_profile(&self, token: &str) -> Result<ServerUser, VerifyError> {
+        let span = tracing::debug_span!(
+            "stack_auth.fetch_profile",
+            strategy = "rest",
+            attempts = Empty,
+            upstream_latency_ms = Empty
+        );
+        async {
+            let header = token_header(token)?;
+            self.inner.fetch(&header).await.result
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn verify_in_span(&self, token: &str) -> Verdict {
+        let header = token_header(token)?;
+        let key = cache::key(token);
+        let inner = &self.inner;
+        let joined = inner.flights.join_or_start(
+            key,
+            || inner.cache.get(&key),
+            || {
+                let inner = Arc::clone(inner);
+                let token = token.to_owned();
+                let span = tracing::debug_span!(
+                    "stack_auth.rest.users_me",
+                    attempts = Empty,
+                    upstream_latency_ms = Empty
+                );
+                async move {
+                    let verdict = inner
+                        .fetch(&header)
+                        .await
+                        .result
+                        .map(|p| VerifiedUser::from_profile(inner.config.project_id(), p));
+                    inner.cache.store(&key, &token, &verdict);
+                    verdict
+                }
+                .instrument(span)
+            },
+        );
+        let (verdict, cache) = match joined {
+            Joined::Cached(verdict) => (verdict, "hit"),
+            Joined::Flight { flight, leader } => {
+                (flight.await, if leader { "miss" } else { "joined" })
+            }
+        };
+        Span::current().record("cache", cache);
+        self.accept(verdict?)
+    }
+
+    /// Refuses users of a type the configuration does not accept, like the JWKS verifier does
+    /// after the signature holds (Stack Auth is always asked to let every type through).
+    fn accept(&self, user: VerifiedUser) -> Verdict {
+        if self.inner.config.accepts(user.user_type()) {
+            Ok(user)
+        } else {
+            Err(Refusal::new(RefusalReason::UserTypeNotAllowed)
+                .with_detail(format!("{} users are not accepted", user.user_type()))
+                .into())
+        }
+    }
+}
+
+impl Inner {
+    /// One users/me verification: attempts with retries, all within the deadline.
+    pub(crate) async fn fetch(&self, token: &HeaderValue) -> Outcome {
+        let started = Instant::now();
+        let deadline = started + self.deadline;
+        let outcome = retry::run(&self.retry, &self.breaker, deadline, self.deadline, |n| {
+            self.attempt(token, n)
+        })
+        .await;
+        let span = Span::current();
+        span.record("attempts", outcome.attempts);
+        span.record(
+            "upstream_latency_ms",
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
+        if let Err(e) = &outcome.result {
+            log_failure(e, outcome.attempts);
+        }
+        outcome
+    }
+
+    async fn attempt(&self, token: &HeaderValue, n: u32) -> Result<ServerUser, retry::Failure> {
+        let started = Instant::now();
+        let answer = self.transport.users_me(token).await;
+        let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match answer {
+            Ok(raw) => {
+                tracing::debug!(
+                    target: "stack_auth_rest",
+                    attempt = n,
+                    status = raw.status,
+                    latency_ms,
+                    known_error = raw.known_error.as_deref(),
+                    "users/me answered"
+                );
+                response::classify(&raw, &*self.clock)
+            }
+            Err(e) => {
+                tracing::debug!(target: "stack_auth_rest", attempt = n, latency_ms, "users/me failed");
+                Err(response::transport_failure(e))
+            }
+        }
+    }
+}
+
+fn log_failure(e: &VerifyError, attempts: u32) {
+    match e {
+        VerifyError::Refused(_) => {}
+        VerifyError::Unavailable(_) => {
+            tracing::warn!(target: "stack_auth_rest", attempts, error = %e, "stack auth unavailable");
+        }
+        _ => {
+            tracing::error!(target: "stack_auth_rest", attempts, error = %e, "rest verifier misconfigured")
+        }
+    }
+}
+
+/// The token as a header value, or a local refusal: empty, too long, or with characters no
+/// access token has (checked before any request).
+fn token_header(token: &str) -> Result<HeaderValue, VerifyError> {
+    let malformed = |why: &'static str| Refusal::new(RefusalReason::Malformed).with_detail(why);
+    if token.is_empty() {
+        return Err(malformed("token is empty").into());
+    }
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(malformed("token is longer than MAX_TOKEN_LEN").into());
+    }
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(malformed("token has characters an access token never has").into());
+    }
+    HeaderValue::from_str(token).map_err(|_| malformed("token is not a valid header value").into())
+}
+
+fn record_outcome(span: &Span, verdict: &Verdict) {
+    match verdict {
+        Ok(_) => {
+            span.record("outcome", "ok");
+        }
+        Err(e) => {
+            let reason = match e {
+                VerifyError::Refused(r) => r.reason().as_str().to_owned(),
+                VerifyError::Unavailable(u) => u.kind().to_string(),
+                VerifyError::Misconfigured(m) => m.kind().to_string(),
+                _ => e.code().to_owned(),
+            };
+            let outcome = match e {
+                VerifyError::Refused(_) => "refused",
+                VerifyError::Unavailable(_) => "unavailable",
+                _ => "misconfigured",
+            };
+            span.record("outcome", outcome);
+            span.record("reason", reason.as_str());
+        }
+    }
+}
+
+#[async_trait]
+impl TokenVerifier for RestVerifier {
+    /// Verifies `token` with users/me: from the cache when fresh, else with one request shared
+    /// by every concurrent caller for the same token.
+    async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
+        let span = tracing::debug_span!(
+            "stack_auth.verify",
+            strategy = "rest",
+            cache = Empty,
+            outcome = Empty,
+            reason = Empty
+        );
+        let verdict = self.verify_in_span(token).instrument(span.clone()).await;
+        record_outcome(&span, &verdict);
+        if let Err(VerifyError::Refused(r)) = &verdict {
+            tracing::debug!(target: "stack_auth_rest", parent: &span, reason = %r.reason(), "token refused");
+        }
+        verdict
+    }
+}
