@@ -34,12 +34,14 @@ fn user_types(query: Option<&str>, path: &str) -> Result<UserTypes, KnownError> 
         let flag = match value.as_ref() {
             "true" => true,
             "false" => false,
-            other => return Err(schema_error(
-                path,
-                &format!(
+            other => {
+                return Err(schema_error(
+                    path,
+                    &format!(
                     "query.{name} must be one of the following values: true, false (got {other:?})"
                 ),
-            )),
+                ))
+            }
         };
         match name.as_ref() {
             "include_restricted" if flag => types = types.with(UserType::Restricted),

@@ -1,0 +1,89 @@
+//! Shared helpers for the integration tests: raw HTTP calls to the stand-in.
+#![allow(dead_code, unreachable_pub)]
+
+use serde_json::Value;
+use stack_auth_testkit::LocalStackAuth;
+
+/// A raw answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// Asserts a KnownError exactly as PROTOCOL §4.1 describes it and returns its details.
+    pub fn assert_known(&self, status: u16, code: &str) -> Option<Value> {
+        assert_eq!(
+            (self.status, self.header("x-stack-known-error")),
+            (status, Some(code)),
+            "{}",
+            self.text
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/json; charset=utf-8")
+        );
+        assert_eq!(self.header("cache-control"), Some("no-store, max-age=0"));
+        assert!(self.header("x-stack-request-id").is_some());
+        let body = self.json();
+        assert_eq!(body["code"], code);
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "`error` holds the message"
+        );
+        assert!(body.get("message").is_none());
+        assert_eq!(
+            self.text,
+            serde_json::to_string_pretty(&body).unwrap(),
+            "2-space pretty JSON"
+        );
+        let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+        assert!(keys
+            .iter()
+            .all(|k| ["code", "details", "error"].contains(&k.as_str())));
+        body.get("details").cloned()
+    }
+}
+
+/// `GET base + path` with `headers`.
+pub async fn get(stack: &LocalStackAuth, path: &str, headers: &[(&str, &str)]) -> Answer {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut req = client.get(format!("{}{path}", stack.base_url()));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = req.send().await.unwrap();
+    Answer {
+        status: res.status().as_u16(),
+        headers: res.headers().clone(),
+        text: res.text().await.unwrap(),
+    }
+}
+
+/// users/me with server access for the default project, plus `extra` headers.
+pub async fn me(stack: &LocalStackAuth, token: Option<&str>, extra: &[(&str, &str)]) -> Answer {
+    let key = stack.secret_server_key();
+    let mut headers = vec![
+        ("x-stack-access-type", "server"),
+        ("x-stack-project-id", stack.project_id()),
+        ("x-stack-secret-server-key", key.expose()),
+    ];
+    if let Some(t) = token {
+        headers.push(("x-stack-access-token", t));
+    }
+    headers.extend_from_slice(extra);
+    get(stack, "/api/v1/users/me", &headers).await
+}
