@@ -173,15 +173,20 @@ fn checked(code: &str) -> Result<String, RestError> {
 impl KnownError {
     /// The error for this known error when its code is in the [`TABLE`], `None` otherwise.
     pub(crate) fn to_verify_error(&self) -> Option<VerifyError> {
-        let detail = if self.text.is_empty() {
-            self.code.clone()
-        } else {
-            format!("{}: {}", self.code, self.text)
-        };
+        let detail = self.detail();
         Some(match meaning(&self.code)? {
             Meaning::Refuse(reason) => Refusal::new(reason).with_detail(detail).into(),
             Meaning::Misconfig(kind) => Misconfiguration::new(kind).with_detail(detail).into(),
         })
+    }
+
+    /// `CODE: text`, or just the code: the detail kept in errors.
+    pub(crate) fn detail(&self) -> String {
+        if self.text.is_empty() {
+            self.code.clone()
+        } else {
+            format!("{}: {}", self.code, self.text)
+        }
     }
 
     /// The source error for a code this crate does not interpret.
@@ -261,5 +266,22 @@ mod tests {
             text: String::new(),
         };
         assert!(unknown.to_verify_error().is_none());
+    }
+
+    #[test]
+    fn crate_docs_show_the_same_table() {
+        let docs = include_str!("lib.rs");
+        for (code, meaning) in TABLE {
+            let row = format!("//! | `{code}`");
+            let line = docs
+                .lines()
+                .find(|l| l.starts_with(&row))
+                .unwrap_or_else(|| panic!("{code} is missing from the docs"));
+            let expected = match meaning {
+                Meaning::Refuse(r) => format!("`Refused({})`", r.as_str()),
+                Meaning::Misconfig(k) => format!("`Misconfigured({k:?})`"),
+            };
+            assert!(line.contains(&expected), "{line} should say {expected}");
+        }
     }
 }

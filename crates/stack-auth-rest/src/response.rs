@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use stack_auth_core::{MisconfigKind, ServerUser, UnavailableKind, VerifyError};
+use stack_auth_core::{MisconfigKind, Misconfiguration, ServerUser, UnavailableKind, VerifyError};
 
 use crate::{
     error::{sanitize, RestError},
@@ -100,10 +100,11 @@ fn known_failure(known: known_error::KnownError, status: u16) -> Failure {
             hint: status_hint(status),
         }
     } else {
+        let detail = known.detail();
         Failure::never(
-            known
-                .unknown()
-                .misconfigured(MisconfigKind::UnexpectedError),
+            Misconfiguration::new(MisconfigKind::UnexpectedError)
+                .with_detail(detail)
+                .with_source(known.unknown()),
         )
     }
 }
