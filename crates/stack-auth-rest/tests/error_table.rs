@@ -1,5 +1,7 @@
 //! The error table of the crate docs, row by row, over real HTTP (mockito).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;

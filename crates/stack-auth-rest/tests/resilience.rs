@@ -1,6 +1,8 @@
 //! Retries, Retry-After and the circuit breaker over real HTTP, with exact request counts.
 //! (The timing itself is tested under paused time in the crate's unit tests.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::{Duration, Instant};

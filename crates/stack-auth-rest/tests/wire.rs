@@ -1,6 +1,8 @@
 //! What goes on the wire and how answers are read: the header set, the full profile, the
 //! overridden-status form, body caps, timeouts and broken connections (mockito and raw TCP).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::{Duration, Instant};

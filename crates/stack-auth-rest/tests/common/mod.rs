@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: a mockito users/me, tokens with a readable `exp`,
 //! raw TCP servers that hang or drop, and a verifier builder tuned for fast tests.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
     sync::{
