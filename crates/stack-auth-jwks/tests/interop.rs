@@ -1,4 +1,5 @@
 //! Every case of `shared/interop/cases.json` against the fixture JWKS served like PROTOCOL §2.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 mod common;
 

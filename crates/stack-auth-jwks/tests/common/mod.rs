@@ -120,3 +120,91 @@ pub fn builder_for(
 pub fn clock() -> ManualClock {
     ManualClock::at_unix_secs(NOW)
 }
+
+/// The local Stack Auth stand-in with its clock and the verifier's clock both frozen at [`NOW`].
+pub struct Kit {
+    pub stack: stack_auth_testkit::LocalStackAuth,
+    pub clock: ManualClock,
+}
+
+impl Kit {
+    pub async fn start() -> Kit {
+        let kit_clock = stack_auth_testkit::TestClock::system();
+        kit_clock.freeze_at(NOW as i64);
+        let stack = stack_auth_testkit::LocalStackAuth::builder()
+            .clock(kit_clock)
+            .start()
+            .await
+            .unwrap();
+        Kit {
+            stack,
+            clock: clock(),
+        }
+    }
+
+    /// Moves both clocks forward.
+    pub fn advance(&self, secs: u64) {
+        self.clock.advance(Duration::from_secs(secs));
+        self.stack.clock().advance(secs as i64);
+    }
+
+    /// A verifier builder for the stand-in's default project, on the shared clock.
+    pub fn verifier(&self) -> JwksVerifierBuilder {
+        JwksVerifier::builder_with_config(self.stack.config()).clock(self.clock.clone())
+    }
+
+    /// JWKS requests the stand-in has answered (or failed) so far.
+    pub fn jwks_requests(&self) -> u64 {
+        self.stack.requests(stack_auth_testkit::Route::Jwks)
+    }
+
+    /// A valid token of a new normal user.
+    pub fn token(&self) -> String {
+        let user = self
+            .stack
+            .create_user(stack_auth_testkit::UserSpec::normal())
+            .unwrap();
+        self.stack.mint(&user)
+    }
+
+    /// A token of a new user of `spec`'s type.
+    pub fn token_of(&self, spec: stack_auth_testkit::UserSpec) -> String {
+        let user = self.stack.create_user(spec).unwrap();
+        self.stack.mint(&user)
+    }
+}
+
+/// `token` with its header replaced by one naming `kid` (so the signature no longer matters: the
+/// key lookup fails first).
+pub fn with_kid(token: &str, kid: &str) -> String {
+    use base64::Engine as _;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!(r#"{{"alg":"ES256","kid":"{kid}"}}"#));
+    let rest = token.split_once('.').unwrap().1;
+    format!("{header}.{rest}")
+}
+
+/// The refusal reason of a verification result (panics on success or non-refusal).
+pub fn reason(
+    result: Result<stack_auth_core::VerifiedUser, stack_auth_core::VerifyError>,
+) -> stack_auth_core::RefusalReason {
+    match result {
+        Ok(user) => panic!("expected a refusal, got {user:?}"),
+        Err(e) => e
+            .refusal_reason()
+            .unwrap_or_else(|| panic!("expected a refusal, got {e}")),
+    }
+}
+
+/// The unavailability kind of a verification result (panics otherwise).
+pub fn unavailable_kind(
+    result: Result<stack_auth_core::VerifiedUser, stack_auth_core::VerifyError>,
+) -> stack_auth_core::UnavailableKind {
+    match result {
+        Err(stack_auth_core::VerifyError::Unavailable(u)) => {
+            assert_eq!(u.upstream(), stack_auth_core::Upstream::Jwks);
+            u.kind()
+        }
+        other => panic!("expected unavailable, got {other:?}"),
+    }
+}
