@@ -44,7 +44,7 @@
 //! | accepted | yes | refused (`user_not_found` for a deleted user, or any other reason) | that refusal: REST is the authority on revocation |
 //! | accepted | yes | unavailable | [`ProfilePolicy::Required`]: unavailable (503); [`ProfilePolicy::BestEffort`]: claims-only user, [`ProfileStatus::Unavailable`](stack_auth_core::ProfileStatus::Unavailable), and a warning |
 //! | accepted | yes | misconfigured | misconfigured, under every policy: a wrong server key is never hidden |
-//! | refused `unknown_key` (even after a refetch) | if [`UnknownKeyPolicy::AskRest`] and the token passes the screen | REST's answer | REST's user (with the claims REST just verified), or REST's error; a token that fails the screen, or any token under [`UnknownKeyPolicy::Refuse`], stays refused `unknown_key` |
+//! | refused `unknown_key` (even after a refetch) | if [`UnknownKeyPolicy::AskRest`] and the token passes the screen | REST's answer | REST's user (with the claims REST just verified), or REST's error (`unparsable` stays `unknown_key`, the more precise reason); a token that fails the screen, or any token under [`UnknownKeyPolicy::Refuse`], stays refused `unknown_key` |
 //! | unavailable (JWKS down, no usable stale keys) | if the token passes the screen | REST's answer | as in the row above; a token that fails the screen is refused for what the screen found |
 //!
 //! **The screen** is a local, unverified look at a token the JWT check could not decide: three
@@ -56,6 +56,13 @@
 //! Stack Auth nothing. When REST accepts an undecided token, the user carries its claims: REST
 //! checked that exact token's signature on the server. Under every profile policy such a user
 //! also carries the profile, since REST was asked anyway.
+//!
+//! The screen keeps garbage, replayed expired tokens and other projects' tokens away from REST.
+//! It cannot tell a token signed by a key not yet in the JWKS from one with an invented `kid`:
+//! someone who knows the (public) project id can make each such token cost one REST call (the
+//! `RestVerifier` caches the refusal of a repeated token and its circuit breaker bounds an
+//! outage). Choose [`UnknownKeyPolicy::Refuse`] if that matters more than accepting tokens
+//! signed by a key the JWKS does not list yet.
 //!
 //! A user whose claims and profile are both present has the profile's user type and restriction
 //! (they are current) and the token's claims (expiry, session id).
@@ -71,7 +78,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `default-wiring` | yes | `CompositeVerifier::stack_auth` and `CompositeVerifier::from_config`: a `JwksVerifier` and a `RestVerifier` with matching configuration |
+//! | `default-wiring` | yes | `CompositeVerifier::stack_auth`, `from_config`, `builder_with_config` and `builder_from_verifiers`: a `stack_auth_jwks::JwksVerifier` and a `stack_auth_rest::RestVerifier` with matching configuration |
 //!
 //! Sibling crates: `stack-auth-core` (the [`TokenVerifier`](stack_auth_core::TokenVerifier)
 //! trait), `stack-auth-jwks` (the local JWT check), `stack-auth-rest` (users/me),
@@ -83,6 +90,8 @@ mod loader;
 mod policy;
 mod screen;
 mod verifier;
+#[cfg(feature = "default-wiring")]
+mod wiring;
 
 pub use builder::CompositeVerifierBuilder;
 pub use policy::{

@@ -4,7 +4,9 @@
 use std::{fmt, sync::Arc};
 
 use async_trait::async_trait;
-use stack_auth_core::{DynTokenVerifier, RefusalReason, TokenVerifier, VerifiedUser, VerifyError};
+use stack_auth_core::{
+    DynTokenVerifier, Refusal, RefusalReason, TokenVerifier, VerifiedUser, VerifyError,
+};
 use tracing::{Instrument, Span};
 
 use crate::{
@@ -112,23 +114,18 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifier<J, R> {
                 self.complete(token, user).await
             }
             Err(VerifyError::Refused(r)) if r.reason() == RefusalReason::UnknownKey => {
-                if self.unknown_key_policy == UnknownKeyPolicy::Refuse {
-                    record(span, Path::UnknownKeyRefused);
-                    return Err(r.into());
-                }
-                let Ok(claims) = self.screen.check(token) else {
-                    record(span, Path::UnknownKeyScreenedOut);
-                    return Err(r.into());
-                };
-                record(span, Path::UnknownKeyAskedRest);
-                with_server_checked_claims(claims, self.rest.verify(token).await?)
+                self.unknown_key(token, r, span).await
             }
             Err(VerifyError::Unavailable(u)) => {
                 let claims = self.screen.check(token).inspect_err(|_| {
                     record(span, Path::JwtUnavailableScreenedOut);
                 })?;
                 record(span, Path::JwtUnavailableAskedRest);
-                tracing::debug!(upstream = %u.upstream(), kind = %u.kind(), "jwt check unavailable; asking rest");
+                tracing::debug!(
+                    upstream = %u.upstream(),
+                    kind = %u.kind(),
+                    "jwt check unavailable; asking rest"
+                );
                 with_server_checked_claims(claims, self.rest.verify(token).await?)
             }
             Err(e @ VerifyError::Misconfigured(_)) => {
@@ -139,6 +136,30 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifier<J, R> {
                 record(span, Path::JwtRefused);
                 Err(e)
             }
+        }
+    }
+
+    /// The JWT check knows no key for the token: REST decides, if the policy and screen allow.
+    async fn unknown_key(
+        &self,
+        token: &str,
+        refusal: Refusal,
+        span: &Span,
+    ) -> Result<VerifiedUser, VerifyError> {
+        if self.unknown_key_policy == UnknownKeyPolicy::Refuse {
+            record(span, Path::UnknownKeyRefused);
+            return Err(refusal.into());
+        }
+        let Ok(claims) = self.screen.check(token) else {
+            record(span, Path::UnknownKeyScreenedOut);
+            return Err(refusal.into());
+        };
+        record(span, Path::UnknownKeyAskedRest);
+        match self.rest.verify(token).await {
+            Ok(rest_user) => with_server_checked_claims(claims, rest_user),
+            // REST cannot tell which check failed; the local reason is more precise.
+            Err(e) if e.refusal_reason() == Some(RefusalReason::Unparsable) => Err(refusal.into()),
+            Err(e) => Err(e),
         }
     }
 

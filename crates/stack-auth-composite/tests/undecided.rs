@@ -41,14 +41,43 @@ async fn an_undecided_plausible_token_is_decided_by_rest() {
 #[tokio::test]
 async fn rest_refusing_an_undecided_token_is_final() {
     let token = token("normal-user");
-    for jwt_error in [unknown_key(), jwks_down()] {
-        for reason in [RefusalReason::Unparsable, RefusalReason::UserNotFound] {
-            let rest = rest(Err(VerifyError::refused(reason)));
-            let v = composite(jwt(Err(jwt_error.clone())), &rest, ProfilePolicy::Required);
-            let err = v.verify(&token).await.unwrap_err();
-            assert_eq!(err.refusal_reason(), Some(reason));
-            assert_eq!(rest.calls(), 1);
-        }
+    for (jwt_error, reason, expected) in [
+        (
+            unknown_key(),
+            RefusalReason::UserNotFound,
+            RefusalReason::UserNotFound,
+        ),
+        (
+            unknown_key(),
+            RefusalReason::Expired,
+            RefusalReason::Expired,
+        ),
+        // REST's "unparsable" is vaguer than the JWT check's "unknown_key".
+        (
+            unknown_key(),
+            RefusalReason::Unparsable,
+            RefusalReason::UnknownKey,
+        ),
+        (
+            jwks_down(),
+            RefusalReason::UserNotFound,
+            RefusalReason::UserNotFound,
+        ),
+        (
+            jwks_down(),
+            RefusalReason::Unparsable,
+            RefusalReason::Unparsable,
+        ),
+    ] {
+        let rest = rest(Err(VerifyError::refused(reason)));
+        let v = composite(jwt(Err(jwt_error.clone())), &rest, ProfilePolicy::Required);
+        let err = v.verify(&token).await.unwrap_err();
+        assert_eq!(
+            err.refusal_reason(),
+            Some(expected),
+            "{jwt_error} then {reason}"
+        );
+        assert_eq!(rest.calls(), 1);
     }
 }
 

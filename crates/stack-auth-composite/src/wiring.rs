@@ -1,0 +1,107 @@
+//! The default wiring (feature `default-wiring`): a `JwksVerifier` for the JWT check and a
+//! `RestVerifier` for the profile, configured alike.
+
+use stack_auth_core::{ConfigError, SecretServerKey, StackAuthConfig};
+use stack_auth_jwks::JwksVerifier;
+use stack_auth_rest::RestVerifier;
+
+use crate::{CompositeVerifier, CompositeVerifierBuilder};
+
+impl CompositeVerifier<JwksVerifier, RestVerifier> {
+    /// The documented default for `project_id` on the hosted service: normal users only, the
+    /// profile [required](crate::ProfilePolicy::Required), unknown keys
+    /// [asked of REST](crate::UnknownKeyPolicy::AskRest) after the screen.
+    ///
+    /// ```
+    /// use stack_auth_composite::CompositeVerifier;
+    ///
+    /// let verifier = CompositeVerifier::stack_auth("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e", "ssk_example")?;
+    /// assert_eq!(verifier.rest_verifier().config(), verifier.jwt_verifier().config());
+    /// # Ok::<(), stack_auth_core::ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] for an invalid project id or an empty secret server key.
+    pub fn stack_auth(
+        project_id: impl Into<String>,
+        secret_server_key: impl Into<SecretServerKey>,
+    ) -> Result<Self, ConfigError> {
+        Self::from_config(StackAuthConfig::new(project_id)?, secret_server_key)
+    }
+
+    /// The default wiring for `config` (project, base URL, accepted user types), with the
+    /// default policies.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] when either verifier refuses the configuration (e.g. an empty secret
+    /// server key).
+    pub fn from_config(
+        config: StackAuthConfig,
+        secret_server_key: impl Into<SecretServerKey>,
+    ) -> Result<Self, ConfigError> {
+        Self::builder_with_config(config, secret_server_key)?.build()
+    }
+
+    /// A builder over a `JwksVerifier` and a `RestVerifier` both built from `config`, to set the
+    /// composite's policies.
+    ///
+    /// ```
+    /// use stack_auth_composite::{CompositeVerifier, ProfilePolicy};
+    /// use stack_auth_core::{StackAuthConfig, UserType};
+    ///
+    /// let config = StackAuthConfig::builder("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e")
+    ///     .base_url("https://auth.example.com")
+    ///     .accept(UserType::Restricted)
+    ///     .build()?;
+    /// let verifier = CompositeVerifier::builder_with_config(config, "ssk_example")?
+    ///     .profile_policy(ProfilePolicy::BestEffort)
+    ///     .build()?;
+    /// assert!(verifier.rest_verifier().config().accepts(UserType::Restricted));
+    /// # Ok::<(), stack_auth_core::ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] when either verifier refuses the configuration.
+    pub fn builder_with_config(
+        config: StackAuthConfig,
+        secret_server_key: impl Into<SecretServerKey>,
+    ) -> Result<CompositeVerifierBuilder<JwksVerifier, RestVerifier>, ConfigError> {
+        let jwks = JwksVerifier::builder_with_config(config.clone()).build()?;
+        let rest = RestVerifier::builder_with_config(config, secret_server_key).build()?;
+        Self::builder_from_verifiers(jwks, rest)
+    }
+
+    /// A builder over verifiers you built yourself (custom timeouts, caches, HTTP client),
+    /// after checking they are configured for the same project, base URL and user types. The
+    /// composite screens undecided tokens with that configuration.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] (field `config`) when the two configurations differ.
+    pub fn builder_from_verifiers(
+        jwks: JwksVerifier,
+        rest: RestVerifier,
+    ) -> Result<CompositeVerifierBuilder<JwksVerifier, RestVerifier>, ConfigError> {
+        let (a, b) = (jwks.config(), rest.config());
+        let mismatch = if a.project_id() != b.project_id() {
+            Some("project ids")
+        } else if a.base_url() != b.base_url() {
+            Some("base urls")
+        } else if a.accepted_user_types() != b.accepted_user_types() {
+            Some("accepted user types")
+        } else {
+            None
+        };
+        if let Some(what) = mismatch {
+            return Err(ConfigError::Invalid {
+                field: "config",
+                reason: format!("the jwks and rest verifiers have different {what}").into(),
+            });
+        }
+        let config = a.clone();
+        Ok(CompositeVerifier::builder(jwks, rest).config(config))
+    }
+}
