@@ -30,6 +30,11 @@
 //! # }).unwrap();
 //! ```
 //!
+//! In a server, the documented default is a `JwksVerifier` and a `RestVerifier` with the same
+//! configuration (feature `default-wiring`):
+//! `CompositeVerifier::stack_auth(project_id, secret_server_key)?`, or
+//! `CompositeVerifier::builder_with_config(config, secret_server_key)?` to choose the policies.
+//!
 //! # Decision table
 //!
 //! The JWT check (`J`, usually a `JwksVerifier`) is asked first, for every token; the profile

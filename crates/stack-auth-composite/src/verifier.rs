@@ -210,6 +210,20 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> TokenVerifier for CompositeVe
     }
 }
 
+/// Cloning shares the profile verifier and clones the JWT check (cheap for `JwksVerifier`,
+/// whose state is shared).
+impl<J: Clone, R> Clone for CompositeVerifier<J, R> {
+    fn clone(&self) -> Self {
+        CompositeVerifier {
+            jwt: self.jwt.clone(),
+            rest: Arc::clone(&self.rest),
+            profile_policy: self.profile_policy,
+            unknown_key_policy: self.unknown_key_policy,
+            screen: self.screen.clone(),
+        }
+    }
+}
+
 impl<J, R> fmt::Debug for CompositeVerifier<J, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CompositeVerifier")

@@ -27,6 +27,16 @@ async fn verifying_makes_no_rest_call_and_loading_makes_one() {
     );
     assert_eq!(rest.calls(), 1);
     assert_eq!(rest.tokens(), std::slice::from_ref(&token));
+    // A clone of the composite shares the profile verifier.
+    let clone = v.clone();
+    clone
+        .verify(&token)
+        .await
+        .unwrap()
+        .load_profile()
+        .await
+        .unwrap();
+    assert_eq!(rest.calls(), 2);
 }
 
 #[tokio::test]
