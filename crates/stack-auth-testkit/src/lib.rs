@@ -1,10 +1,80 @@
-//! A faithful local Stack Auth stand-in server and access-token minter, for testing code that
-//! verifies Stack Auth access tokens.
+//! A faithful local Stack Auth stand-in ([`LocalStackAuth`]) and access-token minter
+//! ([`TokenMinter`]), for testing code that verifies Stack Auth access tokens without the
+//! internet.
 //!
-//! TODO(docs): example written once the server exists.
+//! The stand-in derives its keys from a server secret exactly as Stack Auth does, mints tokens
+//! with the real claims, issuer, audience and kids, and serves the JWKS and `users/me` routes
+//! with the real headers, status codes and KnownErrors (see `PROTOCOL.md`). Tests can create,
+//! update and delete users, rotate keys, count requests, and inject faults.
+//!
+//! A test of your own handler:
+//!
+//! ```
+//! use http::HeaderMap;
+//! use stack_auth_core::{extract_token, TokenVerifier};
+//! use stack_auth_testkit::{Breakage, LocalStackAuth, UserSpec};
+//! # use stack_auth_core::{RefusalReason, ServerUser, VerifiedUser, VerifyError};
+//! # /// Stands in for `stack_auth_jwks` / `stack_auth_rest` (this crate cannot depend on them).
+//! # struct AskUsersMe(LocalStackAuth);
+//! # #[async_trait::async_trait]
+//! # impl TokenVerifier for AskUsersMe {
+//! #     async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
+//! #         let res = reqwest::Client::new().get(self.0.users_me_url())
+//! #             .header("x-stack-access-type", "server")
+//! #             .header("x-stack-project-id", self.0.project_id())
+//! #             .header("x-stack-secret-server-key", self.0.secret_server_key().expose())
+//! #             .header("x-stack-access-token", token).send().await;
+//! #         let user = match res { Ok(r) if r.status() == 200 => r.json::<ServerUser>().await.ok(), _ => None };
+//! #         let user = user.ok_or(VerifyError::refused(RefusalReason::Unparsable))?;
+//! #         Ok(VerifiedUser::from_profile(self.0.project_id(), user))
+//! #     }
+//! # }
+//! # async fn your_verifier(stack: LocalStackAuth) -> Result<AskUsersMe, Box<dyn std::error::Error>> { Ok(AskUsersMe(stack)) }
+//!
+//! /// Your handler: who is calling?
+//! async fn whoami(verifier: &dyn TokenVerifier, headers: &HeaderMap) -> (u16, String) {
+//!     let Ok(Some(token)) = extract_token(headers) else { return (401, "no token".into()) };
+//!     match verifier.verify(token.as_str()).await {
+//!         Ok(user) => (200, user.email().unwrap_or_default().to_owned()),
+//!         Err(e) => (e.http_status(), e.code().to_owned()),
+//!     }
+//! }
+//!
+//! // #[tokio::test]
+//! async fn whoami_answers_with_the_callers_email() -> Result<(), Box<dyn std::error::Error>> {
+//!     let stack = LocalStackAuth::start().await?;
+//!     let ada = stack.create_user(UserSpec::normal().email("ada@example.com"))?;
+//!     let (good, expired) = (stack.mint(&ada), stack.token(&ada).broken(Breakage::Expired).mint());
+//!     // e.g. JwksVerifier::builder_with_config(stack.config()).build()? from stack-auth-jwks
+//!     let verifier = your_verifier(stack).await?;
+//!     let mut headers = HeaderMap::new();
+//!     headers.insert("x-stack-access-token", good.parse()?);
+//!     assert_eq!(whoami(&verifier, &headers).await, (200, "ada@example.com".to_owned()));
+//!     headers.insert("x-stack-access-token", expired.parse()?);
+//!     assert_eq!(whoami(&verifier, &headers).await.0, 401);
+//!     Ok(())
+//! }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(whoami_answers_with_the_callers_email())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! To check a whole [`TokenVerifier`](stack_auth_core::TokenVerifier) implementation, run the
+//! [`conformance`] suite against the stand-in.
+//!
+//! | module / type | what it is |
+//! |---|---|
+//! | [`LocalStackAuth`] | the stand-in server: projects, users, tokens, counts, faults, key rotation |
+//! | [`TokenMinter`], [`TokenBuilder`], [`Breakage`] | minting valid and deliberately broken tokens, no server needed |
+//! | [`derive_keys`] | Stack Auth's key derivation (PROTOCOL §1.7), reproducing its kids and JWKs byte for byte |
+//! | [`conformance`] | the suite any verifier can run |
+//!
+//! This crate has no cargo features. It depends on `stack-auth-core` only, never on the
+//! verifier crates it measures: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
+//! (users/me) and `stack-auth-composite` test themselves against it.
 
 mod breakage;
 mod claims;
+pub mod conformance;
 mod error;
 mod ids;
 mod jose;

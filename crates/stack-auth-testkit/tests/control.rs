@@ -1,4 +1,5 @@
 //! Test control: counts, request log, connections, faults, shutdown.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 

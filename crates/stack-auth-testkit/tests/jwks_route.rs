@@ -1,4 +1,5 @@
 //! The JWKS route behaves as PROTOCOL §2 describes.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 

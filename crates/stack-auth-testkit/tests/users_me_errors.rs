@@ -1,5 +1,6 @@
 //! users/me answers every KnownError of PROTOCOL §4.2 that a server-side caller can trigger,
 //! in the §3.3 processing order.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 

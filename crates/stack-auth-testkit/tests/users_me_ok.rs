@@ -1,4 +1,5 @@
 //! users/me answers the full server user object (PROTOCOL §3.4) for every valid token shape.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 

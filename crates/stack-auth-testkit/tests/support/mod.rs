@@ -1,4 +1,5 @@
 //! Shared helpers for the integration tests: raw HTTP calls to the stand-in.
+#![allow(clippy::unwrap_used)]
 #![allow(dead_code, unreachable_pub)]
 
 use serde_json::Value;
@@ -7,16 +8,21 @@ use stack_auth_testkit::LocalStackAuth;
 /// A raw answer.
 #[derive(Debug)]
 pub struct Answer {
+    /// The status.
     pub status: u16,
+    /// The headers.
     pub headers: reqwest::header::HeaderMap,
+    /// The body.
     pub text: String,
 }
 
 impl Answer {
+    /// A header value.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The body as JSON.
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
