@@ -179,3 +179,18 @@ async fn several_projects_have_distinct_keys_and_unknown_routes_are_404() {
         Err(stack_auth_testkit::TestkitError::DuplicateProject(_))
     ));
 }
+
+#[tokio::test]
+async fn auth_headers_on_the_jwks_route_run_the_generic_checks() {
+    let stack = LocalStackAuth::start().await.unwrap();
+    let path = format!(
+        "/api/v1/projects/{}/.well-known/jwks.json",
+        stack.project_id()
+    );
+    let ans = get(&stack, &path, &[("x-stack-access-type", "server")]).await;
+    ans.assert_known(400, "ACCESS_TYPE_WITHOUT_PROJECT_ID");
+    let ans = get(&stack, &path, &[("x-stack-secret-server-key", "ssk_x")]).await;
+    ans.assert_known(400, "PROJECT_KEY_WITHOUT_ACCESS_TYPE");
+    let ans = get(&stack, &path, &[("x-stack-random-nonce", "abc")]).await;
+    assert_eq!(ans.status, 200, "unrelated headers change nothing");
+}

@@ -184,3 +184,32 @@ async fn client_access_gets_the_client_view_and_latest_prefix_works() {
     }
     assert!(body["selected_team"].get("created_at_millis").is_none());
 }
+
+#[tokio::test]
+async fn configured_token_lifetime_and_secrets_stay_out_of_debug() {
+    let secret = stack_auth_testkit::random_secret();
+    let stack = LocalStackAuth::builder()
+        .secret(secret.clone())
+        .token_lifetime(std::time::Duration::from_secs(60))
+        .start()
+        .await
+        .unwrap();
+    let user = stack.create_user(UserSpec::normal()).unwrap();
+    let claims: serde_json::Value =
+        serde_json::from_str(&stack.token(&user).claims_json()).unwrap();
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        60
+    );
+    let key = stack.secret_server_key();
+    for text in [
+        format!("{stack:?}"),
+        format!("{:?}", stack.minter()),
+        format!("{:?}", stack.request_log()),
+    ] {
+        assert!(
+            !text.contains(&secret) && !text.contains(key.expose()),
+            "{text}"
+        );
+    }
+}

@@ -139,7 +139,7 @@ fn answer(
     request_id: &str,
 ) -> Response<Body> {
     let res = match (route, params) {
-        (Route::Jwks, [pid]) => jwks::jwks(state, req, pid),
+        (Route::Jwks, [pid]) => jwks::jwks(state, req, pid, request_id),
         (Route::AnonymousJwksRedirect, [pid, rest]) => jwks::anonymous_alias(state, req, pid, rest),
         (Route::UsersMe, _) => users_me::users_me(state, req, request_id),
         _ => plain(404, "Not found"),

@@ -3,15 +3,28 @@
 use http::{header, Method, Request};
 use stack_auth_core::{UserType, UserTypes};
 
+use super::auth::{parse_auth, AuthError};
 use super::known_error::KnownError;
-use super::respond::{known, plain, reply, set, Body, JSON};
+use super::respond::{internal_error, known, plain, reply, set, Body, JSON};
 use super::state::State;
 use http::Response;
 
 /// `GET /api/{v1,latest}/projects/{pid}/.well-known/jwks.json`.
-pub(crate) fn jwks<B>(state: &State, req: &Request<B>, project_id: &str) -> Response<Body> {
+/// Auth headers are optional here, but when a caller sends them the generic checks of
+/// users/me run too (PROTOCOL §2.4).
+pub(crate) fn jwks<B>(
+    state: &State,
+    req: &Request<B>,
+    project_id: &str,
+    request_id: &str,
+) -> Response<Body> {
     if req.method() != Method::GET {
         return plain(405, "Method not allowed");
+    }
+    match parse_auth(state, req.headers()) {
+        Ok(_) => {}
+        Err(AuthError::Known(e)) => return known(&e),
+        Err(AuthError::Internal) => return internal_error(request_id),
     }
     let user_types = match user_types(req.uri().query(), req.uri().path()) {
         Ok(t) => t,

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use stack_auth_core::{SecretServerKey, StackAuthConfig, StackAuthConfigBuilder};
 use tokio::net::TcpListener;
@@ -73,6 +74,7 @@ pub struct LocalStackAuthBuilder {
     projects: Vec<ProjectSpec>,
     signing: Option<KeyScheme>,
     clock: Option<TestClock>,
+    lifetime: Option<Duration>,
 }
 
 impl LocalStackAuthBuilder {
@@ -103,6 +105,13 @@ impl LocalStackAuthBuilder {
         self
     }
 
+    /// The lifetime of minted tokens (`STACK_ACCESS_TOKEN_EXPIRATION_TIME`, default
+    /// [`DEFAULT_TOKEN_LIFETIME`](crate::DEFAULT_TOKEN_LIFETIME), 10 minutes).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = Some(lifetime);
+        self
+    }
+
     /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -124,6 +133,7 @@ impl LocalStackAuthBuilder {
         let state = Arc::new(State {
             base_url: format!("http://127.0.0.1:{port}"),
             clock: self.clock.unwrap_or_default(),
+            lifetime: self.lifetime.unwrap_or(crate::DEFAULT_TOKEN_LIFETIME),
             inner: Mutex::new(Inner {
                 secret,
                 signing,

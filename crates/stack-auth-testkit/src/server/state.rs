@@ -23,7 +23,6 @@ pub(crate) struct Project {
 }
 
 /// Everything behind the lock.
-#[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) secret: String,
     pub(crate) signing: KeyScheme,
@@ -31,6 +30,18 @@ pub(crate) struct Inner {
     pub(crate) counts: HashMap<Route, u64>,
     pub(crate) log: Vec<RequestRecord>,
     pub(crate) faults: Vec<FaultRule>,
+}
+
+impl std::fmt::Debug for Inner {
+    /// Leaves out the server secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("signing", &self.signing)
+            .field("projects", &self.projects.keys().collect::<Vec<_>>())
+            .field("requests", &self.log.len())
+            .field("faults", &self.faults)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Inner {
@@ -60,6 +71,7 @@ impl Inner {
 pub(crate) struct State {
     pub(crate) base_url: String,
     pub(crate) clock: TestClock,
+    pub(crate) lifetime: std::time::Duration,
     pub(crate) inner: Mutex<Inner>,
     pub(crate) connections: AtomicU64,
     pub(crate) shutdown: watch::Sender<bool>,
@@ -78,12 +90,13 @@ impl State {
         signing: KeyScheme,
         project_id: &str,
     ) -> Result<TokenMinter, TestkitError> {
-        TokenMinter::with_options(
+        let minter = TokenMinter::with_options(
             secret,
             self.base_url.clone(),
             project_id,
             signing,
             self.clock.clone(),
-        )
+        )?;
+        Ok(minter.with_lifetime(self.lifetime))
     }
 }
