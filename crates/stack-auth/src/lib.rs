@@ -1,0 +1,41 @@
+//! Verify Stack Auth access tokens in Rust with one dependency: this crate re-exports the
+//! `stack-auth-*` crates behind features and adds no logic of its own.
+//!
+//! ```
+//! use stack_auth::{StackAuthConfig, UserType};
+//!
+//! let config = StackAuthConfig::builder("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e")
+//!     .accept(UserType::Restricted)
+//!     .build()?;
+//! assert_eq!(config.audience(UserType::Restricted), "3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e:restricted");
+//! # Ok::<(), stack_auth::ConfigError>(())
+//! ```
+//!
+//! | feature | adds | crate |
+//! |---|---|---|
+//! | (always) | `TokenVerifier`, `VerifiedUser`, `VerifyError`, config, `extract_token` | `stack-auth-core`, re-exported at the root |
+//! | `jwks` | [`jwks`]: local JWT verification against the project's JWKS | `stack-auth-jwks` |
+//! | `rest` | [`rest`]: verification through `GET /api/v1/users/me`, with the full profile | `stack-auth-rest` |
+//! | `composite` | [`composite`]: JWT first, REST for the profile (enables `jwks` and `rest`) | `stack-auth-composite` |
+//! | `testkit` | [`testkit`]: the local Stack Auth stand-in and token minter | `stack-auth-testkit` |
+//! | `test-util` | [`test_util`]: `StaticVerifier`, `FnVerifier`, `RecordingVerifier` | `stack-auth-core` |
+//!
+//! `cargo add stack-auth -F composite` is all most servers need.
+
+pub use stack_auth_core::*;
+
+#[cfg(feature = "jwks")]
+#[doc(inline)]
+pub use stack_auth_jwks as jwks;
+
+#[cfg(feature = "rest")]
+#[doc(inline)]
+pub use stack_auth_rest as rest;
+
+#[cfg(feature = "composite")]
+#[doc(inline)]
+pub use stack_auth_composite as composite;
+
+#[cfg(feature = "testkit")]
+#[doc(inline)]
+pub use stack_auth_testkit as testkit;
