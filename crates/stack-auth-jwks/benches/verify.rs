@@ -1,2 +1,176 @@
-//! Benchmarks (placeholder).
-fn main() {}
+//! The warm verifier and the verified-token cache against a bare `jsonwebtoken::decode` with the
+//! same pre-parsed key and equivalent validation (goals: at least 0.9x and 30x its throughput).
+//!
+//! Run: `cargo bench -p stack-auth-jwks -- --warm-up-time 1 --measurement-time 3`. After
+//! criterion's report, a summary prints the medians and ratios measured back to back.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    hint::black_box,
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+use criterion::{criterion_group, Criterion};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::Value;
+use stack_auth_core::TokenVerifier;
+use stack_auth_jwks::JwksVerifier;
+
+struct Fixture {
+    token: String,
+    key: DecodingKey,
+    validation: Validation,
+    warm: JwksVerifier,
+    cached: JwksVerifier,
+    runtime: tokio::runtime::Runtime,
+    _server: mockito::ServerGuard,
+}
+
+fn interop() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/interop"
+    ))
+}
+
+fn fixture() -> Fixture {
+    let cases: Value =
+        serde_json::from_str(&std::fs::read_to_string(interop().join("cases.json")).unwrap())
+            .unwrap();
+    let pid = cases["project_id"].as_str().unwrap().to_owned();
+    let base = cases["base_url"].as_str().unwrap().to_owned();
+    let case = cases["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "normal-user")
+        .unwrap();
+    let token = case["token"].as_str().unwrap().to_owned();
+    let jwks_text = std::fs::read_to_string(
+        interop()
+            .join("jwks")
+            .join(&pid)
+            .join("jwks.json@include_anonymous=true"),
+    )
+    .unwrap();
+    let jwks: Value = serde_json::from_str(&jwks_text).unwrap();
+    let kid = jsonwebtoken::decode_header(&token).unwrap().kid.unwrap();
+    let jwk = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == kid.as_str())
+        .unwrap();
+    let key =
+        DecodingKey::from_ec_components(jwk["x"].as_str().unwrap(), jwk["y"].as_str().unwrap())
+            .unwrap();
+    let mut validation = Validation::new(Algorithm::ES256);
+    validation.leeway = 5;
+    validation.set_audience(&[pid.as_str()]);
+    validation.set_issuer(&[format!("{base}/api/v1/projects/{pid}")]);
+    validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
+
+    let mut server = mockito::Server::new();
+    server
+        .mock(
+            "GET",
+            format!("/api/v1/projects/{pid}/.well-known/jwks.json").as_str(),
+        )
+        .match_query(mockito::Matcher::Exact("include_anonymous=true".into()))
+        .with_header("cache-control", "public, max-age=3600")
+        .with_body(jwks_text)
+        .create();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let build = |cache: bool| {
+        let b = JwksVerifier::builder(pid.as_str())
+            .base_url(base.as_str())
+            .jwks_url(format!(
+                "{}/api/v1/projects/{pid}/.well-known/jwks.json",
+                server.url()
+            ));
+        let b = if cache { b } else { b.disable_token_cache() };
+        let v = b.build().unwrap();
+        runtime.block_on(v.verify(&token)).unwrap();
+        v
+    };
+    let warm = build(false);
+    let cached = build(true);
+    Fixture {
+        token,
+        key,
+        validation,
+        warm,
+        cached,
+        runtime,
+        _server: server,
+    }
+}
+
+fn baseline(f: &Fixture) {
+    let data = jsonwebtoken::decode::<Value>(black_box(&f.token), &f.key, &f.validation).unwrap();
+    black_box(data);
+}
+
+/// The warm path never waits, so polling it to completion on this thread measures the verifier
+/// itself, not a scheduler.
+fn verify(f: &Fixture, verifier: &JwksVerifier) {
+    let user = futures::executor::block_on(verifier.verify(black_box(&f.token))).unwrap();
+    black_box(user);
+}
+
+fn benches(c: &mut Criterion) {
+    let f = fixture();
+    let _enter = f.runtime.enter();
+    let mut group = c.benchmark_group("verify");
+    group.bench_function("jsonwebtoken_decode_baseline", |b| b.iter(|| baseline(&f)));
+    group.bench_function("jwks_verifier_warm", |b| b.iter(|| verify(&f, &f.warm)));
+    group.bench_function("jwks_verifier_token_cache_hit", |b| {
+        b.iter(|| verify(&f, &f.cached))
+    });
+    group.finish();
+    summary(&f);
+}
+
+/// Median time per call over `samples` batches of `iters` calls.
+fn median(samples: usize, iters: u32, mut call: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..samples)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                call();
+            }
+            start.elapsed() / iters
+        })
+        .collect();
+    times.sort();
+    times[samples / 2]
+}
+
+fn summary(f: &Fixture) {
+    let base = median(21, 500, || baseline(f));
+    let warm = median(21, 500, || verify(f, &f.warm));
+    let hit = median(21, 20_000, || verify(f, &f.cached));
+    let ratio = |d: Duration| base.as_secs_f64() / d.as_secs_f64();
+    println!("\nsummary (medians of 21 batches, measured back to back):");
+    println!("  jsonwebtoken::decode baseline : {base:>10.2?}");
+    println!(
+        "  warm JwksVerifier             : {warm:>10.2?}  throughput {:.2}x the baseline (goal >= 0.9x)",
+        ratio(warm)
+    );
+    println!(
+        "  token-cache hit               : {hit:>10.2?}  throughput {:.1}x the baseline (goal >= 30x)",
+        ratio(hit)
+    );
+}
+
+criterion_group!(verify_benches, benches);
+
+fn main() {
+    verify_benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -184,7 +184,8 @@ impl JwksVerifierBuilder {
     }
 
     /// Minimum interval between fetch attempts after a failure (default
-    /// [`DEFAULT_RETRY_AFTER_ERROR`]).
+    /// [`DEFAULT_RETRY_AFTER_ERROR`]; at least one second, so an outage is never met with
+    /// back-to-back requests).
     pub fn retry_after_error(mut self, interval: Duration) -> Self {
         self.timing.retry_after_error = interval;
         self
@@ -254,7 +255,7 @@ impl JwksVerifierBuilder {
     ///
     /// The core [`ConfigError`]s for the project, base URL and user types;
     /// [`ConfigError::Invalid`] naming the setting for a bad JWKS URL, a zero or inverted
-    /// duration, a leeway above [`MAX_LEEWAY`], a zero size cap or cache capacity, or an HTTP
+    /// duration, a cooldown or retry interval under one second, a leeway above [`MAX_LEEWAY`], a zero size cap or cache capacity, or an HTTP
     /// client that cannot be built.
     pub fn build(self) -> Result<JwksVerifier, ConfigError> {
         let config = self.config()?;
@@ -323,6 +324,9 @@ impl JwksVerifierBuilder {
                 "unknown_kid_cooldown",
                 "must be at least one second",
             ));
+        }
+        if t.retry_after_error < Duration::from_secs(1) {
+            return Err(invalid("retry_after_error", "must be at least one second"));
         }
         if self.connect_timeout.is_zero() || self.timeout.is_zero() {
             return Err(invalid("timeout", "must be positive"));

@@ -190,7 +190,8 @@ impl KeyStore {
     ///
     /// # Errors
     ///
-    /// The refetch's error (the key may exist; we could not find out).
+    /// The refetch's error, or the last fetch error while fetching is backed off after a failure
+    /// (the key may exist; we could not find out).
     pub(crate) async fn refetch_for_unknown_kid(
         self: &Arc<Self>,
         kid: &str,
@@ -207,9 +208,11 @@ impl KeyStore {
             Some(running) => running,
             None => {
                 let now = self.now_ms();
-                if now < self.no_fetch_before_ms.load(Ordering::Acquire)
-                    || !self.take_cooldown_slot(now)
-                {
+                if now < self.no_fetch_before_ms.load(Ordering::Acquire) {
+                    // The endpoint just failed: the key may well exist, we cannot tell.
+                    return Err(self.last_error_or_no_keys());
+                }
+                if !self.take_cooldown_slot(now) {
                     return Ok(None);
                 }
                 self.stats

@@ -71,8 +71,9 @@
 //! * The full key set (`?include_anonymous=true`: normal, restricted and anonymous keys) is
 //!   fetched whatever user types are accepted, lazily or by [`JwksVerifier::prefetch`].
 //! * It is fresh for the response's `max-age`, clamped to `[min_ttl, max_ttl]`. Within
-//!   `refresh_ahead` of expiry a verification starts a background refresh and carries on with
-//!   the current keys; once warm, no verification waits for the network.
+//!   `refresh_ahead` of expiry (or after it, when no verification came during the margin) a
+//!   verification starts a background refresh and carries on with the current keys; once warm,
+//!   no verification waits for the network.
 //! * Concurrent misses share one fetch, run on a spawned task: a caller that gives up does not
 //!   cancel it. The hit path takes no lock.
 //! * A token naming an unknown `kid` triggers at most one refetch per `unknown_kid_cooldown`
@@ -80,8 +81,10 @@
 //!   second user of a freshly rotated key gets in too); callers that find none and are inside
 //!   the cooldown fail fast with `unknown_key`: nobody queues behind a limiter.
 //! * Stale-if-error: when a refresh fails, the last good set keeps serving for
-//!   `stale_if_error` past its freshness; after a failure no new attempt is made for
-//!   `retry_after_error` (or the server's longer `Retry-After`).
+//!   `stale_if_error` past its freshness; past that, verifications fail as unavailable. After a
+//!   failure no new attempt is made for `retry_after_error` (or the server's longer
+//!   `Retry-After`); meanwhile a token with an unknown `kid` is answered as unavailable too,
+//!   since its key may exist.
 //! * HTTP: connect and total timeouts, a response-size cap, status 200 only, no redirects,
 //!   https required except for loopback.
 //! * Verified-token cache: a success for the exact same token string is remembered, keyed by

@@ -292,7 +292,12 @@ impl TokenVerifier for JwksVerifier {
     async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
         let result = self.verify_token(token).await;
         if let Err(e) = &result {
-            tracing::debug!(strategy = "jwks", outcome = "refused", reason = e.code());
+            let outcome = match e {
+                VerifyError::Refused(_) => "refused",
+                VerifyError::Unavailable(_) => "unavailable",
+                _ => "misconfigured",
+            };
+            tracing::debug!(strategy = "jwks", outcome, reason = e.code());
         }
         result
     }

@@ -282,6 +282,10 @@ fn insecure_or_invalid_settings_are_refused_at_build_time() {
         field(b().max_response_bytes(0).build()),
         "max_response_bytes"
     );
+    assert_eq!(
+        field(b().retry_after_error(Duration::from_millis(10)).build()),
+        "retry_after_error"
+    );
     assert_eq!(field(b().token_cache_capacity(0).build()), "token_cache");
     assert_eq!(
         field(b().token_cache_ttl(Duration::ZERO).build()),
