@@ -1,5 +1,7 @@
 //! Joining what the JWT check learned with what REST answered, once both agree on who it is.
 
+use std::sync::Arc;
+
 use stack_auth_core::{
     AccessTokenClaims, MisconfigKind, Misconfiguration, Refusal, RefusalReason, ServerUser,
     VerifiedUser, VerifyError,
@@ -16,8 +18,8 @@ pub(crate) fn merge(
     rest_user: VerifiedUser,
 ) -> Result<VerifiedUser, VerifyError> {
     check_same_user(jwt_user.user_id(), jwt_user.project_id(), &rest_user)?;
-    Ok(match jwt_user.claims() {
-        Some(claims) => rest_user.with_claims(claims.clone()),
+    Ok(match jwt_user.shared_claims() {
+        Some(claims) => rest_user.with_shared_claims(Arc::clone(claims)),
         None => rest_user,
     })
 }

@@ -116,17 +116,30 @@ impl VerifiedUser {
 
     /// Adds verified claims (the user id, project and type stay as they are).
     #[must_use]
-    pub fn with_claims(mut self, claims: AccessTokenClaims) -> Self {
-        self.claims = Some(Arc::new(claims));
-        self
+    pub fn with_claims(self, claims: AccessTokenClaims) -> Self {
+        self.with_shared_claims(Arc::new(claims))
     }
 
     /// Adds the server profile; its user type and restriction take precedence (they are current).
     #[must_use]
-    pub fn with_profile(mut self, profile: ServerUser) -> Self {
+    pub fn with_profile(self, profile: ServerUser) -> Self {
+        self.with_shared_profile(Arc::new(profile))
+    }
+
+    /// Adds verified claims already shared elsewhere (no deep copy).
+    #[must_use]
+    pub fn with_shared_claims(mut self, claims: Arc<AccessTokenClaims>) -> Self {
+        self.claims = Some(claims);
+        self
+    }
+
+    /// Adds a server profile already shared elsewhere (no deep copy); see
+    /// [`VerifiedUser::with_profile`].
+    #[must_use]
+    pub fn with_shared_profile(mut self, profile: Arc<ServerUser>) -> Self {
         self.user_type = profile.user_type();
         self.restricted_reason = profile.restricted_reason;
-        self.profile = Some(Arc::new(profile));
+        self.profile = Some(profile);
         self.profile_status = ProfileStatus::Present;
         self.loader = None;
         self
@@ -185,6 +198,16 @@ impl VerifiedUser {
     /// The server profile, when the strategy asked the API.
     pub fn profile(&self) -> Option<&ServerUser> {
         self.profile.as_deref()
+    }
+
+    /// The claims as a shared handle, to pass on without copying.
+    pub fn shared_claims(&self) -> Option<&Arc<AccessTokenClaims>> {
+        self.claims.as_ref()
+    }
+
+    /// The profile as a shared handle, to pass on without copying.
+    pub fn shared_profile(&self) -> Option<&Arc<ServerUser>> {
+        self.profile.as_ref()
     }
 
     /// Whether the profile is here, deferred, not requested or unavailable.

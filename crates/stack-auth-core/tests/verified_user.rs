@@ -187,3 +187,30 @@ fn nothing_secret_is_ever_printed() {
         assert!(!s.contains("topsecret"), "{s}");
     }
 }
+
+#[test]
+fn shared_handles_pass_on_without_copying() {
+    let a = VerifiedUser::from_claims(claims());
+    let b = VerifiedUser::new(
+        "3241a285-8329-4d69-8f3d-316e08cf140c",
+        "p1",
+        UserType::Normal,
+        None,
+    )
+    .with_shared_claims(Arc::clone(a.shared_claims().unwrap()));
+    assert!(Arc::ptr_eq(
+        a.shared_claims().unwrap(),
+        b.shared_claims().unwrap()
+    ));
+    let mut p = ServerUser::new("3241a285-8329-4d69-8f3d-316e08cf140c");
+    p.is_restricted = true;
+    p.restricted_reason = Some(RestrictedReason::EmailNotVerified);
+    let c = b.with_shared_profile(Arc::new(p));
+    assert_eq!(
+        c.user_type(),
+        UserType::Restricted,
+        "the profile's type is current"
+    );
+    assert_eq!(c.profile_status(), ProfileStatus::Present);
+    assert!(c.shared_profile().is_some());
+}
