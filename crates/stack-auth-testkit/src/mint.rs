@@ -185,6 +185,26 @@ impl TokenBuilder {
         mut claims: OrderedJson,
         key: DerivedKey,
     ) -> String {
+        if breakage == Breakage::AnonymousClaimOnNormalAudience {
+            let m = &self.minter;
+            let normal = m.signing_key(UserType::Normal).clone();
+            claims.set("is_anonymous", json!(true));
+            claims.set("is_restricted", json!(true));
+            claims.set("restricted_reason", json!({"type": "anonymous"}));
+            claims.set("iss", json!(m.issuer(UserType::Normal)));
+            claims.set("aud", json!(m.audience(UserType::Normal)));
+            header.set("kid", json!(normal.kid()));
+            return sign(&header, &claims, &normal);
+        }
+        if self.break_claims(breakage, &mut claims) {
+            sign(&header, &claims, &key)
+        } else {
+            post_signing(breakage, &header, &claims, &key)
+        }
+    }
+
+    /// Breakages that only change claims before a correct signature; false for the others.
+    fn break_claims(&self, breakage: Breakage, claims: &mut OrderedJson) -> bool {
         use Breakage as B;
         let m = &self.minter;
         match breakage {
@@ -194,11 +214,11 @@ impl TokenBuilder {
                 claims.set("exp", json!(iat + 600));
             }
             B::IssuerOfOtherDeployment => {
-                let pid = m.project_id();
-                claims.set(
-                    "iss",
-                    json!(format!("https://stack.evil.example/api/v1/projects/{pid}")),
+                let iss = format!(
+                    "https://stack.evil.example/api/v1/projects/{}",
+                    m.project_id()
                 );
+                claims.set("iss", json!(iss));
             }
             B::IssuerVariantMismatch => {
                 let variant = match self.user_type() {
@@ -213,23 +233,11 @@ impl TokenBuilder {
                 claims.set("aud", json!([aud]));
             }
             B::BranchNotMain => claims.set("branch_id", json!("dev")),
-            B::AnonymousClaimOnNormalAudience => {
-                let normal = m.signing_key(UserType::Normal).clone();
-                claims.set("is_anonymous", json!(true));
-                claims.set("is_restricted", json!(true));
-                claims.set("restricted_reason", json!({"type": "anonymous"}));
-                claims.set("iss", json!(m.issuer(UserType::Normal)));
-                claims.set("aud", json!(m.audience(UserType::Normal)));
-                header.set("kid", json!(normal.kid()));
-                return sign(&header, &claims, &normal);
-            }
             B::RestrictedWithoutReason => {
                 claims.set("is_restricted", json!(true));
                 claims.set("restricted_reason", Value::Null);
             }
-            B::MissingSub => {
-                claims.remove("sub");
-            }
+            B::MissingSub => drop(claims.remove("sub")),
             B::ExpAsString => {
                 let exp = claims
                     .get("exp")
@@ -237,13 +245,11 @@ impl TokenBuilder {
                     .unwrap_or_default();
                 claims.set("exp", json!(exp));
             }
-            B::MissingExp => {
-                claims.remove("exp");
-            }
+            B::MissingExp => drop(claims.remove("exp")),
             B::Huge => claims.set("padding", json!("A".repeat(150_000))),
-            _ => return post_signing(breakage, &header, &claims, &key),
+            _ => return false,
         }
-        sign(&header, &claims, &key)
+        true
     }
 
     /// The header, payload and signing key, with every option but the breakage applied.

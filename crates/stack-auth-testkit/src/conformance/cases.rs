@@ -74,6 +74,7 @@ pub fn cases(stack: &LocalStackAuth, caps: &Capabilities) -> Result<Vec<Case>, T
         cases: Vec::new(),
     };
     valid_cases(&mut b)?;
+    special_cases(&mut b)?;
     hostile_cases(&mut b)?;
     Ok(b.cases)
 }
@@ -121,7 +122,12 @@ fn valid_cases(b: &mut Builder<'_>) -> Result<(), TestkitError> {
         &anonymous,
         s.token(&anonymous).legacy_claims().mint(),
     );
+    Ok(())
+}
 
+/// A deleted user's still-valid token, and a real token of another project.
+fn special_cases(b: &mut Builder<'_>) -> Result<(), TestkitError> {
+    let s = b.stack;
     let deleted = s.create_user(UserSpec::normal())?;
     let token = s.mint(&deleted);
     s.delete_user(&deleted.id)?;
