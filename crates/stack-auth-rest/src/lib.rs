@@ -85,6 +85,12 @@
 //! | circuit open | `Unavailable(CircuitOpen)`, no request sent | 503 |
 //! | 200 with a profile of a user type not accepted | `Refused(user_type_not_allowed)` | 403 |
 //!
+//! Stack Auth answers a plain 500 (hence `Unavailable(ServerError)`) for a token signed with the
+//! project's real key whose claims break its invariants (PROTOCOL §1.8); only a holder of the
+//! signing key can make one, and the JWKS verifier refuses it as `inconsistent_claims`. Stack Auth
+//! also accepts a token whose issuer is that of another user type (it does not tie the issuer
+//! variant to the audience); the JWKS verifier is stricter there.
+//!
 //! # Resilience
 //!
 //! Connection errors, dropped connections and 502/503/504 are retried with full-jitter
@@ -106,7 +112,8 @@
 //! # Tracing
 //!
 //! Each verification runs in a `stack_auth.verify` span (`strategy = "rest"`, `cache` =
-//! `hit`/`miss`/`joined`, `outcome`, `reason`); each upstream call in a
+//! `hit`/`miss`/`joined`, `outcome` = `ok`/`refused`/`unavailable`/`misconfigured`, `reason` =
+//! the refusal label or the snake_case kind, e.g. `server_error`); each upstream call in a
 //! `stack_auth.rest.users_me` span (`attempts`, `upstream_latency_ms`) with one event per
 //! attempt. No field ever holds the token or the secret server key.
 

@@ -233,6 +233,14 @@ fn token_header(token: &str) -> Result<HeaderValue, VerifyError> {
     HeaderValue::from_str(token).map_err(|_| malformed("token is not a valid header value").into())
 }
 
+/// The serde (snake_case) label of a kind, e.g. `server_error`.
+fn snake_case(kind: &impl serde::Serialize) -> String {
+    match serde_json::to_value(kind) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::from("unknown"),
+    }
+}
+
 fn record_outcome(span: &Span, verdict: &Verdict) {
     match verdict {
         Ok(_) => {
@@ -241,8 +249,8 @@ fn record_outcome(span: &Span, verdict: &Verdict) {
         Err(e) => {
             let reason = match e {
                 VerifyError::Refused(r) => r.reason().as_str().to_owned(),
-                VerifyError::Unavailable(u) => u.kind().to_string(),
-                VerifyError::Misconfigured(m) => m.kind().to_string(),
+                VerifyError::Unavailable(u) => snake_case(&u.kind()),
+                VerifyError::Misconfigured(m) => snake_case(&m.kind()),
                 _ => e.code().to_owned(),
             };
             let outcome = match e {
