@@ -75,6 +75,7 @@ pub struct LocalStackAuthBuilder {
     signing: Option<KeyScheme>,
     clock: Option<TestClock>,
     lifetime: Option<Duration>,
+    port: u16,
 }
 
 impl LocalStackAuthBuilder {
@@ -105,6 +106,13 @@ impl LocalStackAuthBuilder {
         self
     }
 
+    /// The port to listen on, on `127.0.0.1` (default `0`: one the OS assigns). For a stand-in
+    /// other programs reach at a known address, such as `stack-auth serve --port`.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
     /// The lifetime of minted tokens (`STACK_ACCESS_TOKEN_EXPIRATION_TIME`, default
     /// [`DEFAULT_TOKEN_LIFETIME`](crate::DEFAULT_TOKEN_LIFETIME), 10 minutes).
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
@@ -112,14 +120,15 @@ impl LocalStackAuthBuilder {
         self
     }
 
-    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
+    /// Binds `127.0.0.1` (on the [`port`](Self::port), by default one the OS assigns) and
+    /// starts serving on the current tokio runtime.
     ///
     /// # Errors
     ///
     /// [`TestkitError::InvalidSecret`], [`TestkitError::Config`] for a bad project id,
     /// [`TestkitError::DuplicateProject`], [`TestkitError::Bind`].
     pub async fn start(self) -> Result<LocalStackAuth, TestkitError> {
-        let listener = TcpListener::bind(("127.0.0.1", 0))
+        let listener = TcpListener::bind(("127.0.0.1", self.port))
             .await
             .map_err(TestkitError::Bind)?;
         let port = listener.local_addr().map_err(TestkitError::Bind)?.port();
