@@ -302,3 +302,56 @@ impl TokenVerifier for JwksVerifier {
         result
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{KeySetState, ManualClock};
+
+    fn assert_shareable<T: Clone + Send + Sync + 'static>() {}
+
+    #[test]
+    fn is_cheap_to_share_and_usable_as_a_trait_object() {
+        assert_shareable::<JwksVerifier>();
+        let verifier = JwksVerifier::builder("p").build().unwrap();
+        let shared: stack_auth_core::DynTokenVerifier = Arc::new(verifier.clone());
+        drop(shared);
+        assert!(Arc::ptr_eq(&verifier.inner, &verifier.clone().inner));
+    }
+
+    #[test]
+    fn a_new_verifier_has_fetched_nothing() {
+        let verifier = JwksVerifier::builder("p")
+            .clock(ManualClock::at_unix_secs(1_767_225_600))
+            .build()
+            .unwrap();
+        let status = verifier.status();
+        assert_eq!(status.state, KeySetState::Empty);
+        assert!(!status.is_usable());
+        assert_eq!((status.fetch_count, status.key_ids.len()), (0, 0));
+        assert!(status.last_fetch.is_none() && !status.fetch_in_flight);
+        assert_eq!(status.token_cache.map(|s| s.hits), Some(0));
+        let shown = format!("{verifier:?}");
+        assert!(shown.contains("include_anonymous=true"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn garbage_is_refused_without_any_request() {
+        // The JWKS URL points at a closed port: any fetch would fail as unavailable.
+        let verifier = JwksVerifier::builder("p")
+            .jwks_url("http://127.0.0.1:9/jwks")
+            .build()
+            .unwrap();
+        for token in [
+            "",
+            "a.b",
+            "a.b.c",
+            "e30.e30.e30",
+            "eyJhbGciOiJub25lIn0.e30.",
+        ] {
+            let err = verifier.verify(token).await.unwrap_err();
+            assert!(err.refusal_reason().is_some(), "{token}: {err}");
+        }
+        assert_eq!(verifier.status().fetch_count, 0);
+    }
+}
