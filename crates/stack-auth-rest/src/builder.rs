@@ -210,17 +210,12 @@ impl RestVerifierBuilder {
         b.build()
     }
 
-    /// Validates the settings and builds the verifier.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError`] for an invalid project id, base URL or user-type set, and
-    /// [`ConfigError::Invalid`] for an empty or non-header-safe secret server key
-    /// (`secret_server_key`), a zero deadline (`deadline`), a zero body cap
-    /// (`max_response_bytes`), zero attempts (`retry_policy`), or a client that cannot be
-    /// built (`http_client`).
-    pub fn build(self) -> Result<RestVerifier, ConfigError> {
-        let config = self.config()?;
+    /// Checks the settings that `config` does not cover; returns the project id and secret key
+    /// as header values.
+    fn validate(
+        &self,
+        config: &StackAuthConfig,
+    ) -> Result<(HeaderValue, HeaderValue), ConfigError> {
         let invalid = |field: &'static str, reason: &'static str| ConfigError::Invalid {
             field,
             reason: Cow::Borrowed(reason),
@@ -228,14 +223,11 @@ impl RestVerifierBuilder {
         if self.secret_server_key.is_empty() {
             return Err(invalid("secret_server_key", "is empty"));
         }
-        let key = HeaderValue::from_str(self.secret_server_key.expose()).map_err(|_| {
-            invalid(
-                "secret_server_key",
-                "has characters not allowed in a header",
-            )
-        })?;
+        let not_header = "has characters not allowed in a header";
+        let key = HeaderValue::from_str(self.secret_server_key.expose())
+            .map_err(|_| invalid("secret_server_key", not_header))?;
         let project = HeaderValue::from_str(config.project_id())
-            .map_err(|_| invalid("project_id", "has characters not allowed in a header"))?;
+            .map_err(|_| invalid("project_id", not_header))?;
         if self.deadline.is_zero() {
             return Err(invalid("deadline", "must be positive"));
         }
@@ -245,7 +237,22 @@ impl RestVerifierBuilder {
         if self.retry.max_attempts() == 0 {
             return Err(invalid("retry_policy", "needs at least one attempt"));
         }
-        let client = match self.client {
+        Ok((project, key))
+    }
+
+    /// Validates the settings and builds the verifier.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] for an invalid project id, base URL or user-type set, and
+    /// [`ConfigError::Invalid`] for an empty or non-header-safe secret server key
+    /// (`secret_server_key`), a zero deadline (`deadline`), a zero body cap
+    /// (`max_response_bytes`), zero attempts (`retry_policy`), or a client that cannot be
+    /// built (`http_client`).
+    pub fn build(mut self) -> Result<RestVerifier, ConfigError> {
+        let config = self.config()?;
+        let (project, key) = self.validate(&config)?;
+        let client = match self.client.take() {
             Some(client) => client,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)

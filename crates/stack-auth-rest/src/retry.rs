@@ -135,6 +135,22 @@ pub(crate) fn is_upstream_failure(e: &VerifyError) -> bool {
     matches!(e, VerifyError::Unavailable(u) if u.kind() != UnavailableKind::CircuitOpen)
 }
 
+/// How long to wait before another attempt, or `None` when there must not be one: the
+/// failure is final, the attempts are used up, or the wait would not leave the deadline.
+fn next_wait(
+    policy: &RetryPolicy,
+    hint: RetryHint,
+    attempts: u32,
+    deadline: Instant,
+) -> Option<Duration> {
+    let wait = match hint {
+        RetryHint::Never => return None,
+        RetryHint::Backoff => policy.backoff(attempts),
+        RetryHint::After(after) => after,
+    };
+    (attempts < policy.max_attempts && Instant::now() + wait < deadline).then_some(wait)
+}
+
 /// Calls `attempt(n)` until it succeeds, fails for good, the attempts run out, the breaker says
 /// no, or the next wait would cross `deadline` (`total` is the configured deadline, for the
 /// error message). No call lasts past `deadline`.
@@ -181,13 +197,7 @@ where
             }
             Err(failure) => failure,
         };
-        let wait = match failure.hint {
-            RetryHint::Never => None,
-            RetryHint::Backoff => Some(policy.backoff(attempts)),
-            RetryHint::After(after) => Some(after),
-        };
-        let fits = |wait: &Duration| Instant::now() + *wait < deadline;
-        let Some(wait) = wait.filter(|w| attempts < policy.max_attempts && fits(w)) else {
+        let Some(wait) = next_wait(policy, failure.hint, attempts, deadline) else {
             return Outcome {
                 result: Err(failure.error),
                 attempts,

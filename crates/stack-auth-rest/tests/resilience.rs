@@ -120,7 +120,7 @@ async fn the_breaker_stops_requests_then_probes() {
     let failing = mock_status(&mut server, 503, 3).await;
     let v = builder(&server.url())
         .retry_policy(RetryPolicy::none())
-        .circuit_breaker(CircuitBreakerPolicy::new(3, Duration::from_millis(150)))
+        .circuit_breaker(CircuitBreakerPolicy::new(3, Duration::from_millis(400)))
         .build()
         .unwrap();
     for n in 0..3 {
@@ -138,7 +138,7 @@ async fn the_breaker_stops_requests_then_probes() {
         .expect(2)
         .create_async()
         .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(450)).await;
     v.verify(&token(100)).await.unwrap();
     v.verify(&token(101)).await.unwrap();
     ok.assert_async().await;

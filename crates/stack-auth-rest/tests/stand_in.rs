@@ -328,9 +328,9 @@ async fn a_cached_user_never_outlives_the_token_exp() {
     stack.clock().freeze_at(t0);
     let ada = stack.create_user(UserSpec::normal()).unwrap();
     let token = stack.token(&ada).expires_at(t0 + 1).mint();
-    // The verifier believes 800 ms have passed: 200 ms of life left, far below the 30 s TTL.
+    // The verifier believes 500 ms have passed: 500 ms of life left, far below the 30 s TTL.
     let v = rest(&stack)
-        .clock(Shifted(stack.clock().clone(), Duration::from_millis(800)))
+        .clock(Shifted(stack.clock().clone(), Duration::from_millis(500)))
         .build()
         .unwrap();
     v.verify(&token).await.unwrap();
@@ -340,7 +340,7 @@ async fn a_cached_user_never_outlives_the_token_exp() {
         1,
         "cached while the token lives"
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
     v.verify(&token).await.unwrap();
     assert_eq!(
         stack.requests(Route::UsersMe),
