@@ -73,6 +73,7 @@ pub struct StackAuthConfig {
     issuers: [String; 3],
     audiences: [String; 3],
     accepted: UserTypes,
+    allow_insecure_http: bool,
 }
 
 impl StackAuthConfig {
@@ -104,6 +105,21 @@ impl StackAuthConfig {
     /// The API base URL as configured, without trailing slash (path kept).
     pub fn base_url(&self) -> &str {
         &self.api_base
+    }
+
+    /// Whether plain http to a non-loopback host was allowed when this configuration was built.
+    pub fn allows_insecure_http(&self) -> bool {
+        self.allow_insecure_http
+    }
+
+    /// A builder starting from this configuration, to change a setting and build again.
+    pub fn to_builder(&self) -> StackAuthConfigBuilder {
+        StackAuthConfigBuilder {
+            project_id: self.project_id.clone(),
+            base_url: self.api_base.clone(),
+            accepted: self.accepted,
+            allow_insecure_http: self.allow_insecure_http,
+        }
     }
 
     /// The accepted user types.
@@ -240,6 +256,7 @@ impl StackAuthConfigBuilder {
             issuers,
             audiences,
             accepted: self.accepted,
+            allow_insecure_http: self.allow_insecure_http,
         })
     }
 }
@@ -416,6 +433,14 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(insecure.base_url(), "http://stack-backend:8102");
+        assert!(insecure.allows_insecure_http());
+        let again = insecure
+            .to_builder()
+            .accept(UserType::Anonymous)
+            .build()
+            .unwrap();
+        assert_eq!(again.base_url(), insecure.base_url());
+        assert!(again.accepts(UserType::Anonymous) && again.allows_insecure_http());
         assert_eq!(
             StackAuthConfig::builder(PID)
                 .accepted_user_types(UserTypes::NONE)
