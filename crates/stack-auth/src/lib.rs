@@ -18,6 +18,7 @@
 //! | `rest` | [`rest`]: verification through `GET /api/v1/users/me`, with the full profile | `stack-auth-rest` |
 //! | `composite` | [`composite`]: JWT first, REST for the profile (enables `jwks` and `rest`) | `stack-auth-composite` |
 //! | `testkit` | [`testkit`]: the local Stack Auth stand-in and token minter | `stack-auth-testkit` |
+//! | `axum` | [`axum`]: `StackUser` / `MaybeStackUser` extractors and `StackAuthLayer` | `stack-auth-axum` |
 //! | `test-util` | [`test_util`]: `StaticVerifier`, `FnVerifier`, `RecordingVerifier` | `stack-auth-core` |
 //!
 //! `cargo add stack-auth -F composite` is all most servers need.
@@ -39,3 +40,7 @@ pub use stack_auth_composite as composite;
 #[cfg(feature = "testkit")]
 #[doc(inline)]
 pub use stack_auth_testkit as testkit;
+
+#[cfg(feature = "axum")]
+#[doc(inline)]
+pub use stack_auth_axum as axum;
