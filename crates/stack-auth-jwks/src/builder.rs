@@ -8,6 +8,7 @@ use url::Url;
 use crate::{
     clock::{Clock, SystemClock},
     fetch::{Fetcher, FULL_KEY_SET_QUERY},
+    keys::parse_jwks,
     keyset_cache::Timing,
     verifier::{crypto_provider, JwksVerifier},
 };
@@ -67,6 +68,7 @@ pub struct JwksVerifierBuilder {
     http_client: Option<reqwest::Client>,
     token_cache: Option<(u64, Duration)>,
     clock: Arc<dyn Clock>,
+    static_jwks: Option<String>,
 }
 
 impl JwksVerifierBuilder {
@@ -100,6 +102,7 @@ impl JwksVerifierBuilder {
             http_client: None,
             token_cache: Some((DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_TTL)),
             clock: Arc::new(SystemClock),
+            static_jwks: None,
         }
     }
 
@@ -242,6 +245,36 @@ impl JwksVerifierBuilder {
         self
     }
 
+    /// Verifies against the keys of this JWKS document (the JSON body a JWKS endpoint answers)
+    /// instead of fetching the project's key set: nothing is ever fetched,
+    /// [`prefetch`](JwksVerifier::prefetch) does nothing, a `kid` the document lacks is refused
+    /// as `unknown_key` at once, and [`status`](JwksVerifier::status) reports
+    /// [`KeySetState::Static`](crate::KeySetState::Static). Keys are parsed once, by
+    /// [`build`](Self::build), exactly as fetched ones (short coordinates left-padded, unusable
+    /// keys skipped). Default: none, keys are fetched.
+    ///
+    /// For offline tools and tests (`stack-auth verify --jwks-file`); a server should fetch, so
+    /// key rotations reach it.
+    ///
+    /// ```
+    /// use stack_auth_jwks::{JwksVerifier, KeySetState};
+    ///
+    /// let jwks = r#"{"keys":[{"kty":"EC","alg":"ES256","crv":"P-256","kid":"n0EcVSMdeW8t",
+    ///     "x":"CcawdwerBvLllJmVE7n2DbqUQUcz6vlag-IKpyT0drY",
+    ///     "y":"2Gtaa8blZCfCauC6HRNSHZy6XpHzTtyp3NO6DGbPDK0"}]}"#;
+    /// let verifier = JwksVerifier::builder("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e")
+    ///     .static_jwks(jwks)
+    ///     .build()?;
+    /// let status = verifier.status();
+    /// assert_eq!(status.state, KeySetState::Static);
+    /// assert_eq!(status.key_ids, ["n0EcVSMdeW8t"]);
+    /// # Ok::<(), stack_auth_core::ConfigError>(())
+    /// ```
+    pub fn static_jwks(mut self, document: impl Into<String>) -> Self {
+        self.static_jwks = Some(document.into());
+        self
+    }
+
     /// The clock for `exp`, freshness, cooldowns and stale limits (default [`SystemClock`]).
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
@@ -256,10 +289,18 @@ impl JwksVerifierBuilder {
     /// The core [`ConfigError`]s for the project, base URL and user types;
     /// [`ConfigError::Invalid`] naming the setting for a bad JWKS URL, a zero or inverted
     /// duration, a cooldown or retry interval under one second, a leeway above [`MAX_LEEWAY`], a zero size cap or cache capacity, or an HTTP
-    /// client that cannot be built.
+    /// client that cannot be built; [`ConfigError::Invalid`] (`static_jwks`) for a
+    /// [static document](Self::static_jwks) that is not a JWKS or has no usable ES256 key.
     pub fn build(self) -> Result<JwksVerifier, ConfigError> {
         let config = self.config()?;
         self.check_settings()?;
+        let static_keys = match &self.static_jwks {
+            Some(document) => Some(
+                parse_jwks(document.as_bytes(), &[])
+                    .map_err(|e| invalid("static_jwks", e.to_string()))?,
+            ),
+            None => None,
+        };
         let url = jwks_url(
             self.jwks_url.as_deref().unwrap_or(&config.jwks_url()),
             self.allow_insecure_http,
@@ -281,7 +322,7 @@ impl JwksVerifierBuilder {
         };
         let provider = crypto_provider()
             .ok_or_else(|| invalid("crypto", "no jsonwebtoken crypto provider is available"))?;
-        Ok(JwksVerifier::from_parts(
+        let verifier = JwksVerifier::from_parts(
             config,
             fetcher,
             self.clock,
@@ -289,7 +330,11 @@ impl JwksVerifierBuilder {
             self.leeway,
             self.token_cache,
             provider,
-        ))
+        );
+        if let Some(keys) = static_keys {
+            verifier.install_static_keys(keys);
+        }
+        Ok(verifier)
     }
 
     fn config(&self) -> Result<StackAuthConfig, ConfigError> {

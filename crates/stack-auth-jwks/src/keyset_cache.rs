@@ -38,6 +38,9 @@ pub(crate) struct KeySet {
     pub(crate) refresh_at_ms: u64,
     pub(crate) fresh_until_ms: u64,
     pub(crate) stale_until_ms: u64,
+    /// Given to the builder ([`static_jwks`](crate::JwksVerifierBuilder::static_jwks)): never
+    /// expires, never refetched.
+    pub(crate) is_static: bool,
 }
 
 impl KeySet {
@@ -119,6 +122,20 @@ impl KeyStore {
         now_millis(&*self.clock)
     }
 
+    /// Installs `keys` as a set that never expires, so nothing is ever fetched: `current` always
+    /// answers at once, `prefetch` finds it fresh and an unknown `kid` is never refetched.
+    pub(crate) fn install_static(&self, keys: Vec<Arc<VerifyKey>>) {
+        let now = self.now_ms();
+        self.current.store(Some(Arc::new(KeySet {
+            keys,
+            fetched_at_ms: now,
+            refresh_at_ms: NEVER,
+            fresh_until_ms: NEVER,
+            stale_until_ms: NEVER,
+            is_static: true,
+        })));
+    }
+
     /// The cached set, whatever its state.
     pub(crate) fn snapshot(&self) -> Option<Arc<KeySet>> {
         self.current.load_full()
@@ -197,6 +214,9 @@ impl KeyStore {
         kid: &str,
         seen: &Arc<KeySet>,
     ) -> Result<Option<Arc<VerifyKey>>, VerifyError> {
+        if seen.is_static {
+            return Ok(None);
+        }
         if let Some(newer) = self.current.load_full() {
             if !Arc::ptr_eq(&newer, seen) {
                 if let Some(key) = newer.find(kid) {
@@ -318,6 +338,7 @@ impl KeyStore {
             refresh_at_ms: fresh_until_ms.saturating_sub(duration_millis(ahead)),
             fresh_until_ms,
             stale_until_ms: fresh_until_ms.saturating_add(duration_millis(t.max_stale)),
+            is_static: false,
             keys,
         });
         let removed = previous.is_some_and(|old| old.keys.iter().any(|k| !set.holds(k)));

@@ -99,6 +99,7 @@
 //! | [`base_url`](JwksVerifierBuilder::base_url) | `https://api.stack-auth.com` |
 //! | [`accept`](JwksVerifierBuilder::accept) / [`accepted_user_types`](JwksVerifierBuilder::accepted_user_types) | normal users only |
 //! | [`jwks_url`](JwksVerifierBuilder::jwks_url) | `{base_url}/api/v1/projects/{id}/.well-known/jwks.json` |
+//! | [`static_jwks`](JwksVerifierBuilder::static_jwks) | none: keys are fetched (with a document: never fetched, for offline tools) |
 //! | [`leeway`](JwksVerifierBuilder::leeway) | [`DEFAULT_LEEWAY`] (5 s) |
 //! | [`min_ttl`](JwksVerifierBuilder::min_ttl) / [`max_ttl`](JwksVerifierBuilder::max_ttl) | [`DEFAULT_MIN_TTL`] (60 s) / [`DEFAULT_MAX_TTL`] (10 min) |
 //! | [`refresh_ahead`](JwksVerifierBuilder::refresh_ahead) | [`DEFAULT_REFRESH_AHEAD`] (60 s) |

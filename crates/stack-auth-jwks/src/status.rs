@@ -19,6 +19,9 @@ pub enum KeySetState {
     Stale,
     /// Past the stale-if-error limit: verifications fail as unavailable until a fetch succeeds.
     Expired,
+    /// Given to the builder ([`static_jwks`](crate::JwksVerifierBuilder::static_jwks)): never
+    /// fetched, never expires.
+    Static,
 }
 
 /// How the last JWKS fetch ended.
@@ -52,11 +55,11 @@ pub struct JwksStatus {
     pub state: KeySetState,
     /// The key ids of the cached set, in document order.
     pub key_ids: Vec<String>,
-    /// When the cached set was fetched.
+    /// When the cached set was fetched (`None` for a static set).
     pub fetched_at: Option<SystemTime>,
-    /// Until when the cached set is fresh.
+    /// Until when the cached set is fresh (`None` for a static set: always).
     pub fresh_until: Option<SystemTime>,
-    /// Until when the cached set may be served while refreshes fail.
+    /// Until when the cached set may be served while refreshes fail (`None` for a static set).
     pub stale_until: Option<SystemTime>,
     /// The last fetch, successful or not.
     pub last_fetch: Option<LastFetch>,
@@ -73,8 +76,12 @@ pub struct JwksStatus {
 }
 
 impl JwksStatus {
-    /// Whether verifications can be answered without waiting for the network (fresh or stale).
+    /// Whether verifications can be answered without waiting for the network (fresh, stale or
+    /// static).
     pub fn is_usable(&self) -> bool {
-        matches!(self.state, KeySetState::Fresh | KeySetState::Stale)
+        matches!(
+            self.state,
+            KeySetState::Fresh | KeySetState::Stale | KeySetState::Static
+        )
     }
 }

@@ -106,6 +106,12 @@ impl JwksVerifier {
         }
     }
 
+    /// Verifies with `keys` from now on and never fetches (see
+    /// [`JwksVerifierBuilder::static_jwks`]).
+    pub(crate) fn install_static_keys(&self, keys: Vec<Arc<VerifyKey>>) {
+        self.inner.store.install_static(keys);
+    }
+
     /// The project, deployment and accepted user types.
     pub fn config(&self) -> &StackAuthConfig {
         &self.inner.config
@@ -134,8 +140,11 @@ impl JwksVerifier {
         let set = store.snapshot();
         let now = store.now_ms();
         let at = |ms: u64| std::time::UNIX_EPOCH + Duration::from_millis(ms);
+        // A static set was never fetched and has no lifetime.
+        let fetched = set.as_ref().filter(|s| !s.is_static);
         let state = match &set {
             None => KeySetState::Empty,
+            Some(s) if s.is_static => KeySetState::Static,
             Some(s) if now < s.fresh_until_ms => KeySetState::Fresh,
             Some(s) if now < s.stale_until_ms => KeySetState::Stale,
             Some(_) => KeySetState::Expired,
@@ -148,9 +157,9 @@ impl JwksVerifier {
                 .as_ref()
                 .map(|s| s.keys.iter().map(|k| k.kid().to_owned()).collect())
                 .unwrap_or_default(),
-            fetched_at: set.as_ref().map(|s| at(s.fetched_at_ms)),
-            fresh_until: set.as_ref().map(|s| at(s.fresh_until_ms)),
-            stale_until: set.as_ref().map(|s| at(s.stale_until_ms)),
+            fetched_at: fetched.map(|s| at(s.fetched_at_ms)),
+            fresh_until: fetched.map(|s| at(s.fresh_until_ms)),
+            stale_until: fetched.map(|s| at(s.stale_until_ms)),
             last_fetch: store.last_fetch(),
             fetch_count: load(&stats.fetches),
             failed_fetch_count: load(&stats.failures),
