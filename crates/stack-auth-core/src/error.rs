@@ -268,6 +268,22 @@ pub enum UnavailableKind {
     NoUsableKeys,
 }
 
+impl UnavailableKind {
+    /// The stable snake_case label, e.g. `rate_limited` (for logs and metrics).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnavailableKind::Connect => "connect",
+            UnavailableKind::Timeout => "timeout",
+            UnavailableKind::ServerError => "server_error",
+            UnavailableKind::RateLimited => "rate_limited",
+            UnavailableKind::InvalidResponse => "invalid_response",
+            UnavailableKind::TooLarge => "too_large",
+            UnavailableKind::CircuitOpen => "circuit_open",
+            UnavailableKind::NoUsableKeys => "no_usable_keys",
+        }
+    }
+}
+
 impl fmt::Display for UnavailableKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -392,6 +408,19 @@ pub enum MisconfigKind {
     UnexpectedError,
 }
 
+impl MisconfigKind {
+    /// The stable snake_case label, e.g. `invalid_secret_server_key` (for logs and metrics).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MisconfigKind::InvalidSecretServerKey => "invalid_secret_server_key",
+            MisconfigKind::MissingSecretServerKey => "missing_secret_server_key",
+            MisconfigKind::ProjectNotFound => "project_not_found",
+            MisconfigKind::InvalidRequest => "invalid_request",
+            MisconfigKind::UnexpectedError => "unexpected_error",
+        }
+    }
+}
+
 impl fmt::Display for MisconfigKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -498,6 +527,39 @@ mod tests {
         assert_eq!(m.http_status(), 500);
         assert!(!m.is_retryable());
         assert_eq!(m.code(), "misconfigured");
+    }
+
+    #[test]
+    fn kind_labels_match_their_serde_names() {
+        use UnavailableKind as U;
+        for k in [
+            U::Connect,
+            U::Timeout,
+            U::ServerError,
+            U::RateLimited,
+            U::InvalidResponse,
+            U::TooLarge,
+            U::CircuitOpen,
+            U::NoUsableKeys,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
+        }
+        use MisconfigKind as M;
+        for k in [
+            M::InvalidSecretServerKey,
+            M::MissingSecretServerKey,
+            M::ProjectNotFound,
+            M::InvalidRequest,
+            M::UnexpectedError,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
+        }
     }
 
     #[test]
