@@ -1,0 +1,156 @@
+//! `stack-auth serve`: runs the local Stack Auth stand-in until interrupted.
+
+use std::convert::Infallible;
+use std::io::Write;
+
+use clap::Args;
+use stack_auth_core::SecretServerKey;
+use stack_auth_testkit::{random_secret, random_uuid, LocalStackAuth, ProjectSpec};
+
+use crate::outcome::{Exit, Failure};
+use crate::user_kind::SeedUser;
+
+/// Arguments of `stack-auth serve`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Standard output, before anything else: the base URL on the first \
+                        line; then `project <ID> secret-server-key <KEY>` for each project \
+                        (`(as given)` instead of a key passed with --secret-server-key), \
+                        `user <ID> <TYPE> <PROJECT>` for each seeded user, and \
+                        `secret <SECRET>` when the secret was generated, and `ready`. The \
+                        stand-in serves \
+                        the JWKS and users/me routes as Stack Auth does; mint tokens for it \
+                        with `stack-auth mint --secret .. --base-url <URL>`. With a real \
+                        deployment's secret, its keys are that deployment's keys."
+)]
+pub(crate) struct ServeArgs {
+    /// The server secret (`STACK_SERVER_SECRET`, base64url) keys derive from; random (and
+    /// printed) when omitted.
+    #[arg(
+        long,
+        env = "STACK_SERVER_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    secret: Option<String>,
+
+    /// A project to host (repeat for more; the first is the default). A random UUID when
+    /// none is given.
+    #[arg(long = "project", value_name = "ID")]
+    projects: Vec<String>,
+
+    /// The secret server key every project accepts; when omitted, each project gets a
+    /// random `ssk_…` key, printed at start.
+    #[arg(long, value_name = "KEY", value_parser = secret_server_key)]
+    secret_server_key: Option<SecretServerKey>,
+
+    /// A user to create (repeat for more): TYPE is normal (default), restricted,
+    /// restricted-by-admin or anonymous; PROJECT defaults to the first. Named users get the
+    /// email `<ID>@example.com`, as `stack-auth mint` does.
+    #[arg(long = "user", value_name = "ID[:TYPE[:PROJECT]]")]
+    users: Vec<SeedUser>,
+
+    /// The port to listen on (127.0.0.1); an OS-assigned one when omitted.
+    #[arg(long, value_name = "PORT")]
+    port: Option<u16>,
+}
+
+fn secret_server_key(s: &str) -> Result<SecretServerKey, Infallible> {
+    Ok(SecretServerKey::new(s))
+}
+
+/// Runs `stack-auth serve` until Ctrl-C or SIGTERM.
+pub(crate) async fn run(args: ServeArgs) -> Exit {
+    let stack = match start(&args).await {
+        Ok(stack) => stack,
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            return failure.exit();
+        }
+    };
+    eprintln!(
+        "stack-auth stand-in running at {}; press Ctrl-C to stop",
+        stack.base_url()
+    );
+    let stopped_by = interrupted().await;
+    stack.shutdown().await;
+    eprintln!("stand-in stopped ({stopped_by})");
+    Exit::Ok
+}
+
+async fn start(args: &ServeArgs) -> Result<LocalStackAuth, Failure> {
+    let generated_secret = args.secret.is_none().then(random_secret);
+    let secret = args.secret.clone().or_else(|| generated_secret.clone());
+    let mut projects = args.projects.clone();
+    if projects.is_empty() {
+        projects.push(random_uuid());
+    }
+    let mut builder = LocalStackAuth::builder();
+    if let Some(secret) = secret {
+        builder = builder.secret(secret);
+    }
+    if let Some(port) = args.port {
+        builder = builder.port(port);
+    }
+    for id in &projects {
+        let mut spec = ProjectSpec::new(id.clone());
+        if let Some(key) = &args.secret_server_key {
+            spec = spec.secret_server_key(key.clone());
+        }
+        builder = builder.project(spec);
+    }
+    let stack = builder
+        .start()
+        .await
+        .map_err(|e| Failure::config(e.to_string()))?;
+    let mut banner = format!("{}\n", stack.base_url());
+    for id in &projects {
+        let key = match &args.secret_server_key {
+            Some(_) => "(as given)".to_owned(),
+            None => stack
+                .secret_server_key_of(id)
+                .map_err(|e| Failure::config(e.to_string()))?
+                .expose()
+                .to_owned(),
+        };
+        banner.push_str(&format!("project {id} secret-server-key {key}\n"));
+    }
+    for user in &args.users {
+        let project = user.project.as_deref().unwrap_or(&projects[0]);
+        stack
+            .create_user_in(project, user.kind.spec(&user.id, None))
+            .map_err(|e| Failure::config(format!("cannot create user {}: {e}", user.id)))?;
+        banner.push_str(&format!(
+            "user {} {} {project}\n",
+            user.id,
+            user.kind.label()
+        ));
+    }
+    if let Some(secret) = generated_secret {
+        banner.push_str(&format!("secret {secret}\n"));
+    }
+    banner.push_str("ready\n");
+    let mut out = std::io::stdout().lock();
+    // If nobody reads standard output any more, the stand-in still serves.
+    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    Ok(stack)
+}
+
+/// Waits for Ctrl-C (or SIGTERM on Unix) and says which.
+async fn interrupted() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => "interrupted",
+                _ = term.recv() => "terminated",
+            };
+        }
+    }
+    match tokio::signal::ctrl_c().await {
+        Ok(()) => "interrupted",
+        // Without signal handling, run until killed.
+        Err(_) => std::future::pending().await,
+    }
+}

@@ -1,0 +1,191 @@
+//! How `verify` prints its answer: one JSON object, or a few lines for a person.
+
+use serde_json::{json, Value};
+use stack_auth_core::{Refusal, RefusalReason, VerifiedUser, VerifyError};
+
+use super::verify::Strategy;
+use crate::decode::Decoded;
+use crate::humanize;
+use crate::outcome::{Exit, Failure};
+use crate::output::{print_json, report_failure, OutputFormat};
+
+/// Prints the outcome of verifying `token` and returns the exit code.
+pub(crate) fn report(
+    format: OutputFormat,
+    strategy: Strategy,
+    token: &str,
+    result: &Result<VerifiedUser, VerifyError>,
+) -> Exit {
+    match result {
+        Ok(user) => {
+            match format {
+                OutputFormat::Json => print_json(&accepted_json(user)),
+                OutputFormat::Text => print!("{}", accepted_text(user, strategy)),
+            }
+            Exit::Ok
+        }
+        Err(VerifyError::Refused(refusal)) => {
+            let message = refusal_message(refusal, token);
+            match format {
+                OutputFormat::Json => print_json(&json!({
+                    "ok": false,
+                    "reason": refusal.reason().as_str(),
+                    "message": message,
+                })),
+                OutputFormat::Text => println!("✘ refused: {} ({message})", refusal.reason()),
+            }
+            Exit::Refused
+        }
+        Err(other) => report_failure(format, &Failure::from_verify_error(other)),
+    }
+}
+
+/// The accepted-token object of `--output json`.
+pub(crate) fn accepted_json(user: &VerifiedUser) -> Value {
+    json!({
+        "ok": true,
+        "user_id": user.user_id(),
+        "project_id": user.project_id(),
+        "user_type": user.user_type().as_str(),
+        "restricted_reason": user.restricted_reason().map(|r| r.as_str()),
+        "email": user.email(),
+        "claims": user.claims(),
+        "profile": user.profile(),
+    })
+}
+
+fn accepted_text(user: &VerifiedUser, strategy: Strategy) -> String {
+    let now = humanize::now();
+    let mut who = format!("user {} ({}", user.user_id(), user.user_type().as_str());
+    if let Some(reason) = user.restricted_reason() {
+        who.push_str(&format!(": {reason}"));
+    }
+    who.push(')');
+    if let Some(email) = user.email() {
+        who.push_str(&format!(" {email}"));
+    }
+    if let Some(exp) = user.expires_at() {
+        who.push_str(&format!(", expires {}", humanize::relative(exp, now)));
+    }
+    let mut out = format!("✔ accepted: {who}\n  project   {}\n", user.project_id());
+    if let Some(exp) = user.expires_at() {
+        out.push_str(&format!("  expires   {}\n", humanize::date(exp)));
+    }
+    if let Some(session) = user.session_id() {
+        out.push_str(&format!("  session   {session}\n"));
+    }
+    let profile = match user.profile() {
+        Some(p) => format!(
+            "from Stack Auth, display name {}",
+            p.display_name
+                .as_deref()
+                .map_or("(none)".to_owned(), |n| format!("{n:?}"))
+        ),
+        None => format!(
+            "not loaded (the {} strategy reads the token only)",
+            strategy.label()
+        ),
+    };
+    out.push_str(&format!("  profile   {profile}\n"));
+    out
+}
+
+/// What a person needs to hear about a refusal: what it means, the verifier's detail, and for
+/// an expired token, when it expired.
+pub(crate) fn refusal_message(refusal: &Refusal, token: &str) -> String {
+    let reason = refusal.reason();
+    let decoded = Decoded::new(token);
+    let mut message = match reason {
+        RefusalReason::Expired => match decoded.time_claim("exp") {
+            Some(exp) => format!("token expired {}", humanize::relative(exp, humanize::now())),
+            None => describe(reason).to_owned(),
+        },
+        _ => describe(reason).to_owned(),
+    };
+    let named = match reason {
+        RefusalReason::UnsupportedAlgorithm => decoded.header_str("alg"),
+        RefusalReason::UnknownKey | RefusalReason::BadSignature => decoded.header_str("kid"),
+        _ => None,
+    };
+    if let Some(value) = named {
+        // Header values are attacker-chosen: show a bounded, quoted prefix.
+        let shown: String = value.chars().take(40).collect();
+        message.push_str(&format!(" ({shown:?})"));
+    }
+    if let Some(detail) = refusal.detail() {
+        message.push_str(&format!(": {detail}"));
+    }
+    message
+}
+
+/// A sentence for each refusal reason.
+pub(crate) fn describe(reason: RefusalReason) -> &'static str {
+    match reason {
+        RefusalReason::Malformed => "not a well-formed Stack Auth access token",
+        RefusalReason::UnsupportedAlgorithm => "the token's algorithm is not ES256",
+        RefusalReason::UnknownKey => "no key of the project's key set has the token's kid",
+        RefusalReason::BadSignature => "the signature does not verify with the key the kid names",
+        RefusalReason::Expired => "the token has expired",
+        RefusalReason::WrongIssuer => {
+            "the issuer is not this deployment's issuer for the token's user type"
+        }
+        RefusalReason::WrongAudience => "the audience is not this project's",
+        RefusalReason::UserTypeNotAllowed => {
+            "this user type is not accepted (see --allow-restricted and --allow-anonymous)"
+        }
+        RefusalReason::InconsistentClaims => "the token's claims contradict each other",
+        RefusalReason::Unparsable => {
+            "Stack Auth could not verify the token (its API does not say which check failed)"
+        }
+        RefusalReason::WrongProject => "the token belongs to another project",
+        RefusalReason::UserNotFound => "the token is valid but its user no longer exists",
+        RefusalReason::MissingToken => "no token was given",
+        _ => "the token was refused",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stack_auth_core::{RestrictedReason, UserType};
+
+    #[test]
+    fn every_reason_has_its_own_sentence() {
+        let mut seen = std::collections::HashSet::new();
+        for reason in RefusalReason::ALL {
+            assert!(seen.insert(describe(reason)), "{reason} shares a sentence");
+        }
+    }
+
+    #[test]
+    fn refusal_messages_keep_the_detail_and_never_the_token() {
+        let token = "secret-looking.token.value";
+        let r = Refusal::new(RefusalReason::WrongIssuer).with_detail("expected https://x");
+        let m = refusal_message(&r, token);
+        assert!(m.ends_with(": expected https://x"), "{m}");
+        assert!(!m.contains(token));
+        let m = refusal_message(&Refusal::new(RefusalReason::Expired), token);
+        assert_eq!(m, "the token has expired");
+        let none = "eyJhbGciOiJub25lIn0.e30.";
+        let m = refusal_message(&Refusal::new(RefusalReason::UnsupportedAlgorithm), none);
+        assert_eq!(m, "the token's algorithm is not ES256 (\"none\")");
+    }
+
+    #[test]
+    fn accepted_json_has_every_documented_field() {
+        let user = VerifiedUser::new(
+            "u1",
+            "p1",
+            UserType::Restricted,
+            Some(RestrictedReason::EmailNotVerified),
+        );
+        let j = accepted_json(&user);
+        assert_eq!(j["ok"], true);
+        assert_eq!(j["user_type"], "restricted");
+        assert_eq!(j["restricted_reason"], "email_not_verified");
+        for key in ["user_id", "project_id", "email", "claims", "profile"] {
+            assert!(j.get(key).is_some(), "{key}");
+        }
+        assert!(j["claims"].is_null() && j["profile"].is_null());
+    }
+}

@@ -1,0 +1,45 @@
+//! `stack-auth`: the command for the moments a developer holds a Stack Auth access token and
+//! wants to know what is wrong with it, and for running the local Stack Auth stand-in for other
+//! programs.
+//!
+//! | command | what it does | exit codes |
+//! |---|---|---|
+//! | `stack-auth verify [TOKEN]` | verifies a token with the jwt, rest or composite strategy | 0 accepted, 1 refused, 2 usage or configuration error, 3 upstream unavailable |
+//! | `stack-auth inspect [TOKEN]` | decodes a token without verifying it, broken ones too | 0 decoded, 1 some part does not decode |
+//! | `stack-auth jwks` | fetches a project's key set and shows its cache headers | 0, 2, 3 as for `verify` |
+//! | `stack-auth serve` | runs the local stand-in until interrupted, printing its base URL | 0 stopped, 2 bad settings |
+//! | `stack-auth mint` | prints a token signed with the keys a server secret derives | 0, 2 |
+//!
+//! A token is read from standard input when it is omitted or `-` (one trailing newline is
+//! dropped, nothing else is trimmed), which also suits tokens too long for a command line.
+//!
+//! Sibling crates: `stack-auth-core` (types), `stack-auth-jwks`, `stack-auth-rest` and
+//! `stack-auth-composite` (the strategies), `stack-auth-testkit` (the stand-in and minter).
+
+mod cli;
+mod commands;
+mod decode;
+mod humanize;
+mod outcome;
+mod output;
+mod token_input;
+mod user_kind;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return outcome::Exit::Config.into();
+        }
+    };
+    runtime.block_on(commands::run(cli.command)).into()
+}

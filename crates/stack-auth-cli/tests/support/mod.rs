@@ -1,0 +1,189 @@
+//! Shared helpers: the built `stack-auth` binary, the interop fixtures, and a `stack-auth serve`
+//! child process that is killed when dropped.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command as StdCommand, Output, Stdio};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The environment variables the CLI reads, cleared so the developer's shell cannot leak in.
+const ENV_VARS: [&str; 4] = [
+    "STACK_PROJECT_ID",
+    "STACK_API_URL",
+    "STACK_SECRET_SERVER_KEY",
+    "STACK_SERVER_SECRET",
+];
+
+/// The built binary.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_stack-auth")
+}
+
+/// `stack-auth` with a clean environment and no standard input.
+pub fn stack_auth() -> Command {
+    let mut cmd = Command::new(bin());
+    for var in ENV_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.write_stdin("");
+    cmd
+}
+
+pub fn interop_dir() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/interop"
+    ))
+}
+
+pub fn cases_file() -> Value {
+    let text = std::fs::read_to_string(interop_dir().join("cases.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The case named `name`.
+pub fn case(name: &str) -> Value {
+    cases_file()["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no case {name}"))
+        .clone()
+}
+
+/// The full key set of `project_id` (normal, restricted and anonymous keys).
+pub fn jwks_file(project_id: &str) -> PathBuf {
+    interop_dir()
+        .join("jwks")
+        .join(project_id)
+        .join("jwks.json@include_anonymous=true")
+}
+
+/// Standard output as the one JSON object it must be.
+pub fn stdout_json(output: &Output) -> Value {
+    let text = String::from_utf8(output.stdout.clone()).unwrap();
+    assert_eq!(text.lines().count(), 1, "not one line: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Standard output and standard error together, for "never shows X" checks.
+pub fn all_output(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A running `stack-auth serve`, killed on drop.
+pub struct Served {
+    child: Child,
+    pub base_url: String,
+    pub secret: String,
+    /// The secret server key of each project, as printed (`(as given)` for a given one).
+    pub keys: HashMap<String, String>,
+    /// Every line printed before `ready`.
+    pub banner: Vec<String>,
+}
+
+impl Served {
+    /// Starts `stack-auth serve <args>` and reads its banner up to `ready`.
+    pub fn start(args: &[&str]) -> Served {
+        let mut child = StdCommand::new(bin())
+            .arg("serve")
+            .args(args)
+            .env_remove("STACK_SERVER_SECRET")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let banner = read_banner(child.stdout.take().unwrap());
+        if banner.last().map(String::as_str) != Some("ready") {
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            let _ = child.kill();
+            panic!("serve did not start: {banner:?} {err}");
+        }
+        let secret = args
+            .iter()
+            .position(|a| *a == "--secret")
+            .map(|i| args[i + 1].to_owned())
+            .or_else(|| field(&banner, "secret"))
+            .unwrap();
+        let keys = banner
+            .iter()
+            .filter_map(|l| l.strip_prefix("project "))
+            .map(|l| {
+                let (pid, key) = l.split_once(" secret-server-key ").unwrap();
+                (pid.to_owned(), key.to_owned())
+            })
+            .collect();
+        Served {
+            child,
+            base_url: banner[0].clone(),
+            secret,
+            keys,
+            banner,
+        }
+    }
+
+    /// `stack-auth mint` for this stand-in: its secret and base URL.
+    pub fn mint(&self, project: &str, user: &str, extra: &[&str]) -> String {
+        let out = stack_auth()
+            .args([
+                "mint",
+                "--secret",
+                &self.secret,
+                "--base-url",
+                &self.base_url,
+            ])
+            .args(["--project", project, "--user", user])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "mint failed: {}", all_output(&out));
+        String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
+    }
+
+    /// Stops the stand-in now.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn read_banner(stdout: ChildStdout) -> Vec<String> {
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let done = line == "ready";
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    lines
+}
+
+fn field(banner: &[String], name: &str) -> Option<String> {
+    banner
+        .iter()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")).map(str::to_owned))
+}
