@@ -19,10 +19,14 @@ pub(crate) enum OutputFormat {
 
 /// Prints `value` as one line of JSON on standard output.
 pub(crate) fn print_json(value: &Value) {
+    print_text(&format!("{value}\n"));
+}
+
+/// Writes `text` to standard output as it is. A closed pipe (`| head`) is not worth a panic,
+/// unlike with `print!`: the exit code still tells the outcome.
+pub(crate) fn print_text(text: &str) {
     let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not worth a panic: the exit code still tells the outcome.
-    let _ = writeln!(out, "{value}");
-    let _ = out.flush();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// Reports `failure` (JSON on standard output, or `error: ..` on standard error) and returns

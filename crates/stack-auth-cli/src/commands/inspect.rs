@@ -7,7 +7,7 @@ use stack_auth_core::AccessTokenClaims;
 use crate::decode::Decoded;
 use crate::humanize;
 use crate::outcome::Exit;
-use crate::output::{print_json, report_failure, OutputFormat};
+use crate::output::{print_json, print_text, report_failure, OutputFormat};
 use crate::token_input::read_token;
 
 const BANNER: &str = "UNVERIFIED: decoded without checking the signature, issuer, audience or \
@@ -39,7 +39,7 @@ pub(crate) fn run(args: &InspectArgs) -> Exit {
     let now = humanize::now();
     match args.output {
         OutputFormat::Json => print_json(&to_json(&token, &decoded, now)),
-        OutputFormat::Text => print!("{}", to_text(&token, &decoded, now)),
+        OutputFormat::Text => print_text(&to_text(&token, &decoded, now)),
     }
     if decoded.is_complete() {
         Exit::Ok

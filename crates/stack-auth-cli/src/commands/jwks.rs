@@ -8,7 +8,7 @@ use stack_auth_core::{StackAuthConfig, DEFAULT_BASE_URL};
 
 use crate::humanize;
 use crate::outcome::{Exit, Failure};
-use crate::output::{print_json, report_failure, OutputFormat};
+use crate::output::{print_json, print_text, report_failure, OutputFormat};
 
 /// The largest key set read (real ones are under 2 KiB).
 const MAX_BYTES: usize = 1024 * 1024;
@@ -70,7 +70,7 @@ pub(crate) async fn run(args: JwksArgs) -> Exit {
         Ok(fetched) => {
             match args.output {
                 OutputFormat::Json => print_json(&fetched),
-                OutputFormat::Text => print!("{}", to_text(&fetched)),
+                OutputFormat::Text => print_text(&to_text(&fetched)),
             }
             Exit::Ok
         }

@@ -6,6 +6,7 @@ use stack_auth_testkit::{random_uuid, TokenMinter, DEFAULT_TOKEN_LIFETIME};
 
 use crate::humanize;
 use crate::outcome::{Exit, Failure};
+use crate::output::print_text;
 use crate::user_kind::UserKind;
 
 /// Arguments of `stack-auth mint`.
@@ -95,7 +96,7 @@ impl Expiry {
 pub(crate) fn run(args: &MintArgs) -> Exit {
     match mint(args) {
         Ok(token) => {
-            println!("{token}");
+            print_text(&format!("{token}\n"));
             Exit::Ok
         }
         Err(failure) => {

@@ -1,13 +1,13 @@
 //! `stack-auth serve`: runs the local Stack Auth stand-in until interrupted.
 
 use std::convert::Infallible;
-use std::io::Write;
 
 use clap::Args;
 use stack_auth_core::SecretServerKey;
 use stack_auth_testkit::{random_secret, random_uuid, LocalStackAuth, ProjectSpec};
 
 use crate::outcome::{Exit, Failure};
+use crate::output::print_text;
 use crate::user_kind::SeedUser;
 
 /// Arguments of `stack-auth serve`.
@@ -17,7 +17,7 @@ use crate::user_kind::SeedUser;
                         line; then `project <ID> secret-server-key <KEY>` for each project \
                         (`(as given)` instead of a key passed with --secret-server-key), \
                         `user <ID> <TYPE> <PROJECT>` for each seeded user, and \
-                        `secret <SECRET>` when the secret was generated, and `ready`. The \
+                        `secret <SECRET>` if the secret was generated; then `ready`. The \
                         stand-in serves \
                         the JWKS and users/me routes as Stack Auth does; mint tokens for it \
                         with `stack-auth mint --secret .. --base-url <URL>`. With a real \
@@ -34,8 +34,8 @@ pub(crate) struct ServeArgs {
     )]
     secret: Option<String>,
 
-    /// A project to host (repeat for more; the first is the default). A random UUID when
-    /// none is given.
+    /// A project to host (repeat for more; seeded users go to the first unless they name
+    /// another). A random UUID when none is given.
     #[arg(long = "project", value_name = "ID")]
     projects: Vec<String>,
 
@@ -130,9 +130,8 @@ async fn start(args: &ServeArgs) -> Result<LocalStackAuth, Failure> {
         banner.push_str(&format!("secret {secret}\n"));
     }
     banner.push_str("ready\n");
-    let mut out = std::io::stdout().lock();
     // If nobody reads standard output any more, the stand-in still serves.
-    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    print_text(&banner);
     Ok(stack)
 }
 

@@ -7,7 +7,7 @@ use super::verify::Strategy;
 use crate::decode::Decoded;
 use crate::humanize;
 use crate::outcome::{Exit, Failure};
-use crate::output::{print_json, report_failure, OutputFormat};
+use crate::output::{print_json, print_text, report_failure, OutputFormat};
 
 /// Prints the outcome of verifying `token` and returns the exit code.
 pub(crate) fn report(
@@ -20,7 +20,7 @@ pub(crate) fn report(
         Ok(user) => {
             match format {
                 OutputFormat::Json => print_json(&accepted_json(user)),
-                OutputFormat::Text => print!("{}", accepted_text(user, strategy)),
+                OutputFormat::Text => print_text(&accepted_text(user, strategy)),
             }
             Exit::Ok
         }
@@ -32,7 +32,9 @@ pub(crate) fn report(
                     "reason": refusal.reason().as_str(),
                     "message": message,
                 })),
-                OutputFormat::Text => println!("✘ refused: {} ({message})", refusal.reason()),
+                OutputFormat::Text => {
+                    print_text(&format!("✘ refused: {} ({message})\n", refusal.reason()));
+                }
             }
             Exit::Refused
         }
