@@ -22,6 +22,7 @@ mod decode;
 mod humanize;
 mod outcome;
 mod output;
+mod secret;
 mod token_input;
 mod user_kind;
 

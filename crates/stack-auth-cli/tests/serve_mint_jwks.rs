@@ -6,6 +6,7 @@ mod support;
 
 use std::net::TcpListener;
 
+use predicates::prelude::PredicateBooleanExt;
 use serde_json::Value;
 use support::*;
 
@@ -193,7 +194,14 @@ fn mint_sets_the_type_and_expiry_asked_for() {
         .args(["mint", "--secret", "not base64!", "--project", &project])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("cannot mint"));
+        .stderr(predicates::str::contains("cannot mint"))
+        .stderr(predicates::str::contains("not base64!").not());
+    stack_auth()
+        .args(["serve", "--secret", "not base64!"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("server secret is not base64url"))
+        .stderr(predicates::str::contains("not base64!").not());
 }
 
 #[test]

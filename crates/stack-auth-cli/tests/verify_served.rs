@@ -89,6 +89,27 @@ fn every_strategy_accepts_a_seeded_user() {
             "{strategy} shows the server key"
         );
     }
+    let out = stack_auth()
+        .args([
+            "verify",
+            &token,
+            "--strategy",
+            "rest",
+            "--project-id",
+            PROJECT,
+        ])
+        .args(["--base-url", &served.base_url, "--secret-server-key", KEY])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = format!("✔ accepted: user {ADA} (normal) {ADA}@example.com, expires in ");
+    assert!(text.starts_with(&first), "{text}");
+    assert!(
+        text.contains("profile   from Stack Auth, display name \"Test User\""),
+        "{text}"
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ use stack_auth_testkit::{random_uuid, TokenMinter, DEFAULT_TOKEN_LIFETIME};
 use crate::humanize;
 use crate::outcome::{Exit, Failure};
 use crate::output::print_text;
+use crate::secret::ServerSecret;
 use crate::user_kind::UserKind;
 
 /// Arguments of `stack-auth mint`.
@@ -26,7 +27,7 @@ pub(crate) struct MintArgs {
         hide_env_values = true,
         value_name = "SECRET"
     )]
-    secret: String,
+    secret: ServerSecret,
 
     /// The project the token is for.
     #[arg(
@@ -107,8 +108,12 @@ pub(crate) fn run(args: &MintArgs) -> Exit {
 }
 
 fn mint(args: &MintArgs) -> Result<String, Failure> {
-    let minter = TokenMinter::new(&args.secret, args.base_url.clone(), args.project.clone())
-        .map_err(|e| Failure::config(format!("cannot mint: {e}")))?;
+    let minter = TokenMinter::new(
+        args.secret.expose(),
+        args.base_url.clone(),
+        args.project.clone(),
+    )
+    .map_err(|e| Failure::config(format!("cannot mint: {e}")))?;
     let id = args.user.clone().unwrap_or_else(random_uuid);
     let user = minter
         .user(args.kind.spec(&id, args.email.as_deref()))

@@ -8,6 +8,7 @@ use stack_auth_testkit::{random_secret, random_uuid, LocalStackAuth, ProjectSpec
 
 use crate::outcome::{Exit, Failure};
 use crate::output::print_text;
+use crate::secret::ServerSecret;
 use crate::user_kind::SeedUser;
 
 /// Arguments of `stack-auth serve`.
@@ -32,7 +33,7 @@ pub(crate) struct ServeArgs {
         hide_env_values = true,
         value_name = "SECRET"
     )]
-    secret: Option<String>,
+    secret: Option<ServerSecret>,
 
     /// A project to host (repeat for more; seeded users go to the first unless they name
     /// another). A random UUID when none is given.
@@ -80,7 +81,11 @@ pub(crate) async fn run(args: ServeArgs) -> Exit {
 
 async fn start(args: &ServeArgs) -> Result<LocalStackAuth, Failure> {
     let generated_secret = args.secret.is_none().then(random_secret);
-    let secret = args.secret.clone().or_else(|| generated_secret.clone());
+    let secret = args
+        .secret
+        .as_ref()
+        .map(|s| s.expose().to_owned())
+        .or_else(|| generated_secret.clone());
     let mut projects = args.projects.clone();
     if projects.is_empty() {
         projects.push(random_uuid());

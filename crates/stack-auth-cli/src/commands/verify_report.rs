@@ -20,7 +20,7 @@ pub(crate) fn report(
         Ok(user) => {
             match format {
                 OutputFormat::Json => print_json(&accepted_json(user)),
-                OutputFormat::Text => print_text(&accepted_text(user, strategy)),
+                OutputFormat::Text => print_text(&accepted_text(user, strategy, token)),
             }
             Exit::Ok
         }
@@ -56,8 +56,12 @@ pub(crate) fn accepted_json(user: &VerifiedUser) -> Value {
     })
 }
 
-fn accepted_text(user: &VerifiedUser, strategy: Strategy) -> String {
+fn accepted_text(user: &VerifiedUser, strategy: Strategy, token: &str) -> String {
     let now = humanize::now();
+    // REST checked the token on the server but hands back no claims: its `exp` is still true.
+    let expires_at = user
+        .expires_at()
+        .or_else(|| Decoded::new(token).time_claim("exp"));
     let mut who = format!("user {} ({}", user.user_id(), user.user_type().as_str());
     if let Some(reason) = user.restricted_reason() {
         who.push_str(&format!(": {reason}"));
@@ -66,11 +70,11 @@ fn accepted_text(user: &VerifiedUser, strategy: Strategy) -> String {
     if let Some(email) = user.email() {
         who.push_str(&format!(" {email}"));
     }
-    if let Some(exp) = user.expires_at() {
+    if let Some(exp) = expires_at {
         who.push_str(&format!(", expires {}", humanize::relative(exp, now)));
     }
     let mut out = format!("✔ accepted: {who}\n  project   {}\n", user.project_id());
-    if let Some(exp) = user.expires_at() {
+    if let Some(exp) = expires_at {
         out.push_str(&format!("  expires   {}\n", humanize::date(exp)));
     }
     if let Some(session) = user.session_id() {
