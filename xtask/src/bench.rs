@@ -1,8 +1,101 @@
-//! `cargo xtask bench`: runs the criterion benches and writes BENCHMARKS.md (issue 9).
+//! `cargo xtask bench [--peers]`: runs the criterion benches and writes `BENCHMARKS.md` from the
+//! numbers measured in that run (issue 9).
+//!
+//! 1. `cargo bench -p stack-auth-jwks --bench verify` (warm verifier, token cache, baseline);
+//! 2. `cargo bench -p stack-auth-benchmarks` (threads, composite, REST, memory), with
+//!    `STACK_AUTH_BENCH_RESULTS` naming where the benches write what criterion does not keep;
+//! 3. with `--peers`: Node `jose` and PyJWT verify the same token with the same key, each
+//!    between two runs of ours measured the same way (`--bin peer_rate`);
+//! 4. medians are read from `target/criterion/<group>/<id>/new/estimates.json` (refused if older
+//!    than this run) and the report is written.
+
+mod format;
+mod machine;
+mod measured;
+mod peers;
+mod report;
+
+use std::{path::PathBuf, time::SystemTime};
 
 use crate::run::{cargo, Step};
 
-/// Runs every bench of the workspace.
-pub(crate) fn run(_args: &[String]) -> Result<(), Step> {
-    cargo(&["bench", "--workspace"], &[])
+/// Where the benches write their JSON results (read by `stack-auth-benchmarks`).
+const RESULTS_DIR_ENV: &str = "STACK_AUTH_BENCH_RESULTS";
+
+/// Paths of this workspace.
+pub(crate) struct Paths {
+    /// The workspace root.
+    pub(crate) root: PathBuf,
+    /// Cargo's target directory.
+    pub(crate) target: PathBuf,
+}
+
+impl Paths {
+    fn new() -> Paths {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map_or_else(|| PathBuf::from("."), PathBuf::from);
+        let target =
+            std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+        let target = if target.is_relative() {
+            root.join(target)
+        } else {
+            target
+        };
+        Paths { root, target }
+    }
+
+    fn results(&self) -> PathBuf {
+        self.target.join("bench-results")
+    }
+}
+
+/// Runs every bench and writes `BENCHMARKS.md` at the workspace root.
+pub(crate) fn run(args: &[String]) -> Result<(), Step> {
+    let mut with_peers = false;
+    for arg in args {
+        match arg.as_str() {
+            "--peers" => with_peers = true,
+            other => return Err(Step(format!("bench: unknown argument {other}"))),
+        }
+    }
+    let paths = Paths::new();
+    let command = if with_peers {
+        "cargo xtask bench --peers"
+    } else {
+        "cargo xtask bench"
+    };
+    let before = machine::Machine::collect(&paths);
+    let started = SystemTime::now();
+    let results = paths.results();
+    // Stale results of an earlier run must not be reported as this run's.
+    let _ = std::fs::remove_dir_all(&results);
+    let results = results.to_string_lossy().into_owned();
+    cargo(
+        &["bench", "-p", "stack-auth-jwks", "--bench", "verify"],
+        &[],
+    )?;
+    cargo(
+        &["bench", "-p", "stack-auth-benchmarks"],
+        &[(RESULTS_DIR_ENV, results.as_str())],
+    )?;
+    let (peers, ours) = if with_peers {
+        peers::run(&paths)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let load_after = machine::load_average();
+    let measured = measured::Measured::read(&paths, started)?;
+    let text = report::render(&report::Inputs {
+        command,
+        machine: &before,
+        load_after: &load_after,
+        measured: &measured,
+        peers: &peers,
+        ours: &ours,
+    });
+    let out = paths.root.join("BENCHMARKS.md");
+    std::fs::write(&out, text).map_err(|e| Step(format!("writing {} ({e})", out.display())))?;
+    eprintln!("xtask: wrote {}", out.display());
+    Ok(())
 }

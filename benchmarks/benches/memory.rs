@@ -1,0 +1,114 @@
+//! Resident memory of the verified-token caches: the JWKS verifier's with 100,000 distinct
+//! cached verdicts, and the REST verifier's with 10,000 (its default capacity; every entry costs
+//! a users/me call to the stand-in, which is the slow part).
+//!
+//! Method (one process, `VmRSS` from `/proc/self/status`): mint the distinct tokens first (they
+//! stay in memory throughout), warm the verifiers, then verify every token once with the cache
+//! off (a control: what verification alone leaves resident) and once with it on. The cache's
+//! cost is the growth during the second pass; a third pass confirms the verdicts are still held.
+//! Not a criterion bench (nothing is timed); run:
+//! `cargo bench -p stack-auth-benchmarks --bench memory`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use stack_auth_benchmarks::{resident_kib, runtime, write_results, StandIn, TOKEN_LIFETIME};
+use stack_auth_core::TokenVerifier;
+use stack_auth_jwks::JwksVerifier;
+use stack_auth_rest::RestVerifier;
+use stack_auth_testkit::Route;
+
+const JWKS_ENTRIES: usize = 100_000;
+const REST_ENTRIES: usize = 10_000;
+/// The stand-in logs every request; clearing the log this often keeps it from growing.
+const LOG_RESET_EVERY: usize = 500;
+
+fn rss() -> u64 {
+    resident_kib().expect("/proc/self/status has VmRSS")
+}
+
+/// RSS growth (KiB) while verifying every token once, and the seconds it took.
+async fn pass(stand_in: &StandIn, verifier: &impl TokenVerifier, tokens: &[String]) -> (i64, f64) {
+    let before = rss();
+    let start = Instant::now();
+    for (i, token) in tokens.iter().enumerate() {
+        verifier.verify(token).await.unwrap();
+        if i % LOG_RESET_EVERY == 0 {
+            stand_in.stack().reset_counts();
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    (rss() as i64 - before as i64, secs)
+}
+
+fn summary(entries: u64, control_kib: i64, cached_kib: i64, held: u64) -> Value {
+    json!({
+        "entries": entries,
+        "control_growth_kib": control_kib,
+        "cache_growth_kib": cached_kib,
+        "bytes_per_entry": if entries == 0 { 0 } else { cached_kib * 1024 / entries as i64 },
+        "held_after_fill": held,
+    })
+}
+
+async fn jwks(stand_in: &StandIn) -> Value {
+    let tokens = stand_in.distinct_tokens(JWKS_ENTRIES).unwrap();
+    let control = stand_in.jwks_verifier(false).await.unwrap();
+    let config = stand_in.stack().config();
+    let cached = JwksVerifier::builder_with_config(config)
+        .token_cache_capacity(JWKS_ENTRIES as u64)
+        .token_cache_ttl(TOKEN_LIFETIME)
+        .build()
+        .unwrap();
+    cached.prefetch().await.unwrap();
+    let rss_start = rss();
+    let (control_kib, control_secs) = pass(stand_in, &control, &tokens).await;
+    let (cached_kib, cached_secs) = pass(stand_in, &cached, &tokens).await;
+    let hits = cached.status().token_cache.unwrap().hits;
+    pass(stand_in, &cached, &tokens).await;
+    let stats = cached.status().token_cache.unwrap();
+    let mut out = summary(stats.entries, control_kib, cached_kib, stats.hits - hits);
+    out["rss_start_kib"] = json!(rss_start);
+    out["tokens"] = json!(tokens.len());
+    out["seconds_per_pass"] = json!([control_secs, cached_secs]);
+    out
+}
+
+async fn rest(stand_in: &StandIn) -> Value {
+    let tokens = stand_in.stored_user_tokens(REST_ENTRIES).unwrap();
+    let build = |ttl| {
+        RestVerifier::builder_with_config(
+            stand_in.stack().config(),
+            stand_in.stack().secret_server_key(),
+        )
+        .cache_ttl(ttl)
+        .cache_capacity(REST_ENTRIES as u64)
+        .build()
+        .unwrap()
+    };
+    let (control, cached) = (build(Duration::ZERO), build(TOKEN_LIFETIME));
+    control.verify(stand_in.token()).await.unwrap();
+    cached.verify(stand_in.token()).await.unwrap();
+    let rss_start = rss();
+    let (control_kib, control_secs) = pass(stand_in, &control, &tokens).await;
+    let (cached_kib, cached_secs) = pass(stand_in, &cached, &tokens).await;
+    stand_in.stack().reset_counts();
+    for token in &tokens {
+        cached.verify(token).await.unwrap();
+    }
+    let refetched = stand_in.stack().requests(Route::UsersMe);
+    let held = tokens.len() as u64 - refetched;
+    let mut out = summary(tokens.len() as u64, control_kib, cached_kib, held);
+    out["rss_start_kib"] = json!(rss_start);
+    out["seconds_per_pass"] = json!([control_secs, cached_secs]);
+    out
+}
+
+fn main() {
+    let rt = runtime(2);
+    let stand_in = rt.block_on(StandIn::start()).unwrap();
+    let jwks = rt.block_on(jwks(&stand_in));
+    let rest = rt.block_on(rest(&stand_in));
+    write_results("memory", &json!({ "jwks": jwks, "rest": rest })).unwrap();
+}
