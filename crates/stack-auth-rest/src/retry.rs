@@ -148,7 +148,9 @@ fn next_wait(
         RetryHint::Backoff => policy.backoff(attempts),
         RetryHint::After(after) => after,
     };
-    (attempts < policy.max_attempts && Instant::now() + wait < deadline).then_some(wait)
+    // `checked_add`: a hostile `Retry-After` (up to u64::MAX seconds) must not overflow.
+    let fits = Instant::now().checked_add(wait).is_some_and(|at| at < deadline);
+    (attempts < policy.max_attempts && fits).then_some(wait)
 }
 
 /// Calls `attempt(n)` until it succeeds, fails for good, the attempts run out, the breaker says
