@@ -235,13 +235,19 @@ fn other_error_answer() -> impl Strategy<Value = Answer> {
 
 /// 429 with or without a code, with or without `Retry-After`.
 fn rate_limited_answer() -> impl Strategy<Value = Answer> {
-    (prop::option::of(0..100_000u64), any::<bool>()).prop_map(|(retry_after, coded)| Answer {
-        status: 429,
-        known_error: coded.then(|| "RATE_LIMITED".to_owned()),
-        retry_after,
-        body: json!({"message": "Too many requests"}).to_string(),
-        expected: Outcome::Unavailable(UnavailableKind::RateLimited, Some(429)),
-    })
+    (
+        // 0 is retried at once; anything that fits no deadline is answered at once, up to
+        // u64::MAX (which once overflowed the retry loop's `Instant`).
+        prop::option::of(prop_oneof![Just(0u64), 3_600..=u64::MAX]),
+        any::<bool>(),
+    )
+        .prop_map(|(retry_after, coded)| Answer {
+            status: 429,
+            known_error: coded.then(|| "RATE_LIMITED".to_owned()),
+            retry_after,
+            body: json!({"message": "Too many requests"}).to_string(),
+            expected: Outcome::Unavailable(UnavailableKind::RateLimited, Some(429)),
+        })
 }
 
 fn answer() -> impl Strategy<Value = Answer> {
@@ -265,7 +271,7 @@ fn users_me_answers_map_to_the_documented_class() {
     let verifier = RestVerifier::builder("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e", SECRET)
         .base_url(server.borrow().url())
         .accepted_user_types(UserTypes::ALL)
-        .retry_policy(RetryPolicy::none())
+        .retry_policy(RetryPolicy::new(2, Duration::ZERO))
         .circuit_breaker(CircuitBreakerPolicy::disabled())
         .cache_ttl(Duration::ZERO)
         .refusal_cache_ttl(Duration::ZERO)
