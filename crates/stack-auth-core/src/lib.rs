@@ -30,6 +30,7 @@ mod claims;
 mod config;
 mod error;
 mod extract;
+mod observe;
 mod profile;
 mod secret;
 mod user;
