@@ -81,6 +81,14 @@ impl FetchError {
         out.with_source(self).into()
     }
 
+    /// The HTTP status the endpoint answered with, when the failure is about it.
+    pub(crate) fn status(&self) -> Option<u16> {
+        match self {
+            FetchError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
     /// How long the endpoint asked us to wait, when it said.
     pub(crate) fn retry_after(&self) -> Option<Duration> {
         match self {

@@ -9,7 +9,7 @@ use std::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex, MutexGuard, PoisonError,
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use arc_swap::ArcSwapOption;
@@ -18,11 +18,13 @@ use futures::{
     FutureExt as _,
 };
 use stack_auth_core::{Unavailable, UnavailableKind, Upstream, VerifyError};
+use tracing::Instrument as _;
 
 use crate::{
     clock::{duration_millis, now_millis, Clock},
     fetch::{FetchError, Fetcher},
     keys::{parse_jwks, VerifyKey},
+    observe::{self, KeySetUse, Trigger},
     status::{FetchOutcome, LastFetch},
     token_cache::TokenCache,
 };
@@ -93,6 +95,15 @@ pub(crate) struct KeyStore {
     pub(crate) stats: Stats,
 }
 
+/// Awaits a fetch, recording how long this caller waited as `upstream_ms` on its span (the
+/// verification's, when called from one).
+async fn wait(fetch: SharedFetch) -> FetchResult {
+    let started = Instant::now();
+    let result = fetch.await;
+    observe::record_upstream_ms(&tracing::Span::current(), started.elapsed());
+    result
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -145,43 +156,46 @@ impl KeyStore {
         lock(&self.inflight).is_some()
     }
 
-    /// The key set to verify with now. Fresh: returned at once (and refreshed in the background
-    /// when close to expiry). Stale but within the stale-if-error limit: returned at once while a
-    /// background refresh runs. Otherwise: fetched, sharing any fetch already running.
-    ///
-    /// # Errors
-    ///
-    /// The fetch's error when there is no usable set.
-    pub(crate) async fn current(self: &Arc<Self>) -> FetchResult {
-        self.current_tracked().await.map(|(set, _)| set)
-    }
-
-    /// Like [`KeyStore::current`], also telling whether the set comes from a fetch this call
-    /// waited for (then it is as new as any refetch could be).
+    /// The key set to verify with now, and which it is. Fresh: returned at once (and refreshed
+    /// in the background when close to expiry). Stale but within the stale-if-error limit:
+    /// returned at once while a background refresh runs. Otherwise: fetched, sharing any fetch
+    /// already running ([`KeySetUse::Fetched`]: this call waited, so the set is as new as any
+    /// refetch could be).
     ///
     /// # Errors
     ///
     /// The fetch's error when there is no usable set.
     pub(crate) async fn current_tracked(
         self: &Arc<Self>,
-    ) -> Result<(Arc<KeySet>, bool), VerifyError> {
+    ) -> Result<(Arc<KeySet>, KeySetUse), VerifyError> {
         let now = self.now_ms();
         if let Some(set) = self.current.load_full() {
             if now < set.refresh_at_ms {
-                return Ok((set, false));
+                let used = if set.is_static {
+                    KeySetUse::Static
+                } else {
+                    KeySetUse::Fresh
+                };
+                return Ok((set, used));
             }
             if now < set.stale_until_ms {
                 self.refresh_in_background(now);
-                return Ok((set, false));
+                let used = if now < set.fresh_until_ms {
+                    KeySetUse::Fresh
+                } else {
+                    KeySetUse::Stale
+                };
+                return Ok((set, used));
             }
         }
-        if let Some(running) = self.running() {
-            return running.await.map(|set| (set, true));
-        }
-        if now < self.no_fetch_before_ms.load(Ordering::Acquire) {
-            return Err(self.last_error_or_no_keys());
-        }
-        self.start_fetch()?.await.map(|set| (set, true))
+        let fetch = match self.running() {
+            Some(running) => running,
+            None if now < self.no_fetch_before_ms.load(Ordering::Acquire) => {
+                return Err(self.last_error_or_no_keys());
+            }
+            None => self.start_fetch(Trigger::Expiry)?,
+        };
+        wait(fetch).await.map(|set| (set, KeySetUse::Fetched))
     }
 
     /// Makes sure a fresh set is cached, fetching now if it is not (ignores the error backoff).
@@ -196,7 +210,7 @@ impl KeyStore {
                 return Ok(());
             }
         }
-        self.start_fetch()?.await.map(|_| ())
+        wait(self.start_fetch(Trigger::Prefetch)?).await.map(|_| ())
     }
 
     /// After `seen` did not hold `kid`: the key from a newer set, from a fetch already running, or
@@ -239,10 +253,10 @@ impl KeyStore {
                     .unknown_kid_refetches
                     .fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(strategy = "jwks", "unknown kid: refetching the key set");
-                self.start_fetch()?
+                self.start_fetch(Trigger::UnknownKid)?
             }
         };
-        Ok(fetch.await?.find(kid).cloned())
+        Ok(wait(fetch).await?.find(kid).cloned())
     }
 
     /// Claims the one unknown-`kid` refetch allowed per cooldown (atomically).
@@ -272,13 +286,14 @@ impl KeyStore {
         if now < self.no_fetch_before_ms.load(Ordering::Acquire) || self.fetch_in_flight() {
             return;
         }
-        if let Err(e) = self.start_fetch() {
+        if let Err(e) = self.start_fetch(Trigger::Expiry) {
             tracing::warn!(strategy = "jwks", error = %e, "could not start a key set refresh");
         }
     }
 
-    /// The running fetch, or a new one spawned on the current tokio runtime.
-    fn start_fetch(self: &Arc<Self>) -> Result<SharedFetch, VerifyError> {
+    /// The running fetch, or a new one (started by `trigger`) spawned on the current tokio
+    /// runtime.
+    fn start_fetch(self: &Arc<Self>, trigger: Trigger) -> Result<SharedFetch, VerifyError> {
         let mut slot = lock(&self.inflight);
         if let Some(running) = &*slot {
             return Ok(running.clone());
@@ -286,11 +301,15 @@ impl KeyStore {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| FetchError::NoRuntime.into_verify_error())?;
         let this = Arc::clone(self);
-        let task = runtime.spawn(async move {
-            let result = this.fetch_and_store().await;
-            *lock(&this.inflight) = None;
-            result
-        });
+        let span = observe::fetch_span(trigger);
+        let task = runtime.spawn(
+            async move {
+                let result = this.fetch_and_store(trigger).await;
+                *lock(&this.inflight) = None;
+                result
+            }
+            .instrument(span),
+        );
         let shared = async move {
             task.await.unwrap_or_else(|e| {
                 Err(Unavailable::new(Upstream::Jwks, UnavailableKind::Connect)
@@ -304,22 +323,34 @@ impl KeyStore {
         Ok(shared)
     }
 
-    /// One fetch: parse, store on success, remember the failure otherwise.
-    async fn fetch_and_store(&self) -> FetchResult {
+    /// One fetch (in its `stack_auth.jwks.fetch` span): parse, store on success, remember the
+    /// failure otherwise.
+    async fn fetch_and_store(&self, trigger: Trigger) -> FetchResult {
         self.stats.fetches.fetch_add(1, Ordering::Relaxed);
         let previous = self.current.load_full();
         let old_keys = previous.as_ref().map_or(&[][..], |s| &s.keys[..]);
-        let result = match self.fetcher.fetch().await {
+        let started = Instant::now();
+        let fetched = self.fetcher.fetch().await;
+        let elapsed = started.elapsed();
+        let (status, bytes) = match &fetched {
+            Ok(doc) => (Some(200), Some(doc.body.len())),
+            Err(e) => (e.status(), None),
+        };
+        let result = match fetched {
             Ok(doc) => parse_jwks(&doc.body, old_keys)
                 .map(|keys| (keys, doc.max_age))
                 .map_err(FetchError::Invalid),
             Err(e) => Err(e),
         };
         let now = self.now_ms();
-        match result {
+        let result = match result {
             Ok((keys, max_age)) => Ok(self.store(now, keys, max_age, previous.as_deref())),
             Err(e) => Err(self.record_failure(now, e)),
-        }
+        };
+        let span = tracing::Span::current();
+        let summary = result.as_ref().map(|set| set.keys.len());
+        observe::fetch(&span, trigger, elapsed, status, bytes, summary);
+        result
     }
 
     fn store(

@@ -43,6 +43,7 @@
 //! |---|---|---|
 //! | `aws_lc_rs` | yes | ECDSA through aws-lc: about 5x faster than `rust_crypto` |
 //! | `rust_crypto` | no | ECDSA through the pure-Rust RustCrypto crates (slower); preferred when enabled |
+//! | `metrics` | no | counters and histograms through the [`metrics`](https://docs.rs/metrics) facade (see [Metrics](#metrics)) |
 //!
 //! # What is checked, in order
 //!
@@ -112,9 +113,43 @@
 //! | [`http_client`](JwksVerifierBuilder::http_client) | built-in reqwest client, no redirects |
 //! | [`clock`](JwksVerifierBuilder::clock) | [`SystemClock`] |
 //!
-//! Observability: `tracing` events carry `strategy = "jwks"`, `outcome`, `reason` and
-//! `cache = "hit" | "miss"`; never the token. [`JwksVerifier::status`] gives a snapshot for
-//! health checks.
+//! [`JwksVerifier::status`] gives a snapshot of the key set and counters for health checks.
+//!
+//! # Tracing
+//!
+//! Each verification runs in a `debug` span `stack_auth.verify`, with the same field names as the
+//! other strategies (fields are recorded once known; a field that does not apply is left empty):
+//!
+//! | field | values |
+//! |---|---|
+//! | `strategy` | `jwks` |
+//! | `outcome` | `ok`, `refused`, `unavailable`, `misconfigured` ([`VerifyError::outcome_label`](stack_auth_core::VerifyError::outcome_label)) |
+//! | `reason` | on failure: the refusal label (`bad_signature`, `expired`, ...), the unavailability kind (`server_error`, `timeout`, `no_usable_keys`, ...) or the misconfiguration kind (`project_not_found`) ([`VerifyError::reason_label`](stack_auth_core::VerifyError::reason_label)) |
+//! | `cache` | the verified-token cache: `hit`, `miss`, `stale` (a cached verdict that no longer holds: past `exp` or its key left the key set), `off` (disabled); empty when the token was refused before the lookup |
+//! | `keyset` | the key set used: `fresh`, `stale` (past its freshness, served under stale-if-error), `static`, or `fetched` (the verification waited for a fetch) |
+//! | `kid` | the token's `kid` header (public; not recorded on cache hits) |
+//! | `upstream_ms` | how long the verification waited for a key set fetch, when it did |
+//!
+//! Each key set fetch runs in an `info` span `stack_auth.jwks.fetch`, a root span that follows
+//! from the verification (or [`prefetch`](JwksVerifier::prefetch)) that started it: `trigger`
+//! (`expiry`, `unknown_kid`, `prefetch`), `outcome`, `reason`, `status` (HTTP), `bytes`, `keys`
+//! (usable keys parsed) and `upstream_ms`. Neither the token nor a key is ever recorded.
+//!
+//! # Metrics
+//!
+//! With the `metrics` feature, the verifier reports through the [`metrics`](https://docs.rs/metrics)
+//! facade (install a recorder, e.g. a Prometheus exporter, in the application; without one
+//! nothing is kept). Label values come from small fixed sets: no user id, no `kid`.
+//!
+//! | metric | type | labels |
+//! |---|---|---|
+//! | `stack_auth_verifications_total` | counter | `strategy` = `jwks`, `outcome`, `reason` (as in the span; `none` on success) |
+//! | `stack_auth_verify_duration_seconds` | histogram | `strategy` |
+//! | `stack_auth_cache_total` | counter | `strategy`, `cache` = `hit` or `miss` (a stale verdict counts as a miss; nothing when the cache is off) |
+//! | `stack_auth_upstream_requests_total` | counter | `upstream` = `jwks`, `outcome` |
+//! | `stack_auth_upstream_duration_seconds` | histogram | `upstream` |
+//! | `stack_auth_upstream_errors_total` | counter | `upstream`, `kind` (the unavailability or misconfiguration kind) |
+//! | `stack_auth_jwks_refetch_total` | counter | `trigger` = `expiry` (no set yet, or one due for a refresh), `unknown_kid` or `prefetch` |
 //!
 //! Sibling crates: `stack-auth-core` (the [`TokenVerifier`](stack_auth_core::TokenVerifier)
 //! trait and types), `stack-auth-rest` (verification through the users/me API),
@@ -127,6 +162,7 @@ mod fetch;
 mod header;
 mod keys;
 mod keyset_cache;
+mod observe;
 mod status;
 mod token_cache;
 mod verifier;

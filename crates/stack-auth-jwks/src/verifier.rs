@@ -8,6 +8,7 @@ use stack_auth_core::{
     AccessTokenClaims, Refusal, RefusalReason, StackAuthConfig, TokenVerifier, VerifiedUser,
     VerifyError,
 };
+use tracing::{Instrument as _, Span};
 
 use crate::{
     builder::JwksVerifierBuilder,
@@ -16,6 +17,7 @@ use crate::{
     header::{decode_segment, parse_header, split},
     keys::VerifyKey,
     keyset_cache::{KeyStore, Timing},
+    observe::{self, CacheUse, KeySetUse, Timer},
     status::{JwksStatus, KeySetState},
     token_cache::{TokenCache, TokenDigest},
 };
@@ -180,28 +182,41 @@ impl JwksVerifier {
         i64::try_from(self.inner.clock.now().as_secs()).unwrap_or(i64::MAX)
     }
 
-    async fn verify_token(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
+    /// The pipeline, recording on `span` what it learns; `cache` tells how the token cache
+    /// served it, once it was consulted.
+    async fn verify_token(
+        &self,
+        token: &str,
+        span: &Span,
+        cache_use: &mut Option<CacheUse>,
+    ) -> Result<VerifiedUser, VerifyError> {
         let parts = split(token)?;
         let digest = self
             .inner
             .token_cache
             .as_ref()
             .map(|_| TokenCache::digest(token));
+        *cache_use = Some(CacheUse::Off);
         if let (Some(cache), Some(digest)) = (&self.inner.token_cache, &digest) {
-            let hit = self.cached(cache, digest).await;
-            cache.record(hit.is_some());
-            if let Some(user) = hit {
-                tracing::debug!(strategy = "jwks", outcome = "ok", cache = "hit");
-                return Ok(user);
+            let lookup = self.cached(cache, digest, span).await;
+            cache.record(matches!(lookup, Lookup::Hit(_)));
+            match lookup {
+                Lookup::Hit(user) => {
+                    *cache_use = Some(CacheUse::Hit);
+                    return Ok(user);
+                }
+                Lookup::Miss => *cache_use = Some(CacheUse::Miss),
+                Lookup::Stale => *cache_use = Some(CacheUse::Stale),
             }
         }
         let header = parse_header(parts.header)?;
+        observe::record(span, "kid", &header.kid);
         let signature = decode_segment(parts.signature, "signature is not base64url")?;
         let payload = decode_segment(parts.payload, "payload is not base64url")?;
         let payload: serde_json::Value = serde_json::from_slice(&payload).map_err(|_| {
             Refusal::new(RefusalReason::Malformed).with_detail("payload is not JSON")
         })?;
-        let key = self.key_for(&header.kid).await?;
+        let key = self.key_for(&header.kid, span).await?;
         if signature.len() != SIGNATURE_LEN
             || !key.verify(
                 self.inner.provider,
@@ -218,32 +233,38 @@ impl JwksVerifier {
             let exp = user.expires_at().unwrap_or(0);
             cache.insert(digest, user.clone(), key, exp, remaining);
         }
-        tracing::debug!(strategy = "jwks", outcome = "ok", cache = "miss");
         Ok(user)
     }
 
-    /// A cached verdict that still holds: unexpired, and its key still in the current set.
-    async fn cached(&self, cache: &TokenCache, digest: &TokenDigest) -> Option<VerifiedUser> {
-        let verdict = cache.get(digest)?;
+    /// A cached verdict that still holds (unexpired, its key still in the current set), or
+    /// whether there was none or one that no longer holds.
+    async fn cached(&self, cache: &TokenCache, digest: &TokenDigest, span: &Span) -> Lookup {
+        let Some(verdict) = cache.get(digest) else {
+            return Lookup::Miss;
+        };
         if self.now_secs() >= verdict.exp.saturating_add(self.inner.leeway_secs) {
             cache.remove(digest);
-            return None;
+            return Lookup::Stale;
         }
-        let set = self.inner.store.current().await.ok()?;
+        let Ok((set, used)) = self.inner.store.current_tracked().await else {
+            return Lookup::Miss;
+        };
+        observe::record(span, "keyset", used.as_str());
         if !set.holds(&verdict.key) {
             cache.remove(digest);
-            return None;
+            return Lookup::Stale;
         }
-        Some(verdict.user.clone())
+        Lookup::Hit(verdict.user.clone())
     }
 
     /// The key named `kid`, refetching once (cooldown permitting) when it is unknown.
-    async fn key_for(&self, kid: &str) -> Result<Arc<VerifyKey>, VerifyError> {
-        let (set, just_fetched) = self.inner.store.current_tracked().await?;
+    async fn key_for(&self, kid: &str, span: &Span) -> Result<Arc<VerifyKey>, VerifyError> {
+        let (set, used) = self.inner.store.current_tracked().await?;
+        observe::record(span, "keyset", used.as_str());
         if let Some(key) = set.find(kid) {
             return Ok(Arc::clone(key));
         }
-        if just_fetched {
+        if used == KeySetUse::Fetched {
             // Fetched while this verification waited: a refetch would be no newer.
             return Err(unknown_key());
         }
@@ -290,6 +311,13 @@ impl JwksVerifier {
     }
 }
 
+/// What the verified-token cache had for a token.
+enum Lookup {
+    Hit(VerifiedUser),
+    Miss,
+    Stale,
+}
+
 fn unknown_key() -> VerifyError {
     Refusal::new(RefusalReason::UnknownKey)
         .with_detail("no key of the project's JWKS has this kid")
@@ -298,16 +326,16 @@ fn unknown_key() -> VerifyError {
 
 #[async_trait]
 impl TokenVerifier for JwksVerifier {
+    /// Verifies `token` in a `stack_auth.verify` span (see the [crate docs](crate#tracing)).
     async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
-        let result = self.verify_token(token).await;
-        if let Err(e) = &result {
-            let outcome = match e {
-                VerifyError::Refused(_) => "refused",
-                VerifyError::Unavailable(_) => "unavailable",
-                _ => "misconfigured",
-            };
-            tracing::debug!(strategy = "jwks", outcome, reason = e.code());
-        }
+        let timer = Timer::start();
+        let span = observe::verify_span();
+        let mut cache_use = None;
+        let result = self
+            .verify_token(token, &span, &mut cache_use)
+            .instrument(span.clone())
+            .await;
+        observe::verification(&span, timer, cache_use, &result);
         result
     }
 }

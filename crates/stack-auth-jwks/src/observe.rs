@@ -1,0 +1,263 @@
+//! Tracing spans and (feature `metrics`) metrics of verifications and key set fetches. The field
+//! and metric names are listed in the [crate documentation](crate#tracing); they are stable.
+
+use std::time::Duration;
+
+use stack_auth_core::{VerifiedUser, VerifyError};
+use tracing::{field::Empty, Span};
+
+/// How the verified-token cache served a verification (the `cache` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CacheUse {
+    /// Answered from the cache.
+    Hit,
+    /// Not cached: verified.
+    Miss,
+    /// Cached, but expired or verified by a key that left the key set: dropped, then verified.
+    Stale,
+    /// The token cache is disabled.
+    Off,
+}
+
+impl CacheUse {
+    fn as_str(self) -> &'static str {
+        match self {
+            CacheUse::Hit => "hit",
+            CacheUse::Miss => "miss",
+            CacheUse::Stale => "stale",
+            CacheUse::Off => "off",
+        }
+    }
+}
+
+/// Which key set a verification used (the `keyset` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeySetUse {
+    /// The cached set, fresh.
+    Fresh,
+    /// The cached set past its freshness, within the stale-if-error limit (a refresh runs).
+    Stale,
+    /// A set given to the builder.
+    Static,
+    /// A set this verification waited for (a fetch it started or joined).
+    Fetched,
+}
+
+impl KeySetUse {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            KeySetUse::Fresh => "fresh",
+            KeySetUse::Stale => "stale",
+            KeySetUse::Static => "static",
+            KeySetUse::Fetched => "fetched",
+        }
+    }
+}
+
+/// What started a key set fetch (the `trigger` field and label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trigger {
+    /// A verification found no set, or one due for a refresh.
+    Expiry,
+    /// A token named a `kid` the cached set does not have.
+    UnknownKid,
+    /// [`JwksVerifier::prefetch`](crate::JwksVerifier::prefetch).
+    Prefetch,
+}
+
+impl Trigger {
+    fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Expiry => "expiry",
+            Trigger::UnknownKid => "unknown_kid",
+            Trigger::Prefetch => "prefetch",
+        }
+    }
+}
+
+/// The `stack_auth.verify` span, its fields declared empty and recorded as they become known.
+pub(crate) fn verify_span() -> Span {
+    tracing::debug_span!(
+        "stack_auth.verify",
+        strategy = "jwks",
+        outcome = Empty,
+        reason = Empty,
+        cache = Empty,
+        keyset = Empty,
+        kid = Empty,
+        upstream_ms = Empty,
+    )
+}
+
+/// The `stack_auth.jwks.fetch` span: a root span (a fetch serves every waiting verification),
+/// following from the span that started it.
+pub(crate) fn fetch_span(trigger: Trigger) -> Span {
+    let span = tracing::info_span!(
+        parent: None,
+        "stack_auth.jwks.fetch",
+        trigger = trigger.as_str(),
+        outcome = Empty,
+        reason = Empty,
+        status = Empty,
+        bytes = Empty,
+        keys = Empty,
+        upstream_ms = Empty,
+    );
+    span.follows_from(Span::current());
+    span
+}
+
+/// Whole milliseconds, saturating.
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Records how long a caller waited for a key set fetch.
+pub(crate) fn record_upstream_ms(span: &Span, waited: Duration) {
+    if !span.is_disabled() {
+        span.record("upstream_ms", millis(waited));
+    }
+}
+
+/// Records `value` on `span` unless the span is disabled (skips the field lookup on the hot path).
+pub(crate) fn record(span: &Span, field: &'static str, value: &str) {
+    if !span.is_disabled() {
+        span.record(field, value);
+    }
+}
+
+/// Measures a verification's duration, only when metrics are compiled in.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timer {
+    #[cfg(feature = "metrics")]
+    started: std::time::Instant,
+}
+
+impl Timer {
+    pub(crate) fn start() -> Self {
+        Timer {
+            #[cfg(feature = "metrics")]
+            started: std::time::Instant::now(),
+        }
+    }
+}
+
+/// Records the outcome of a verification on its span and in the metrics.
+pub(crate) fn verification(
+    span: &Span,
+    timer: Timer,
+    cache: Option<CacheUse>,
+    result: &Result<VerifiedUser, VerifyError>,
+) {
+    if !span.is_disabled() {
+        match result {
+            Ok(_) => span.record("outcome", "ok"),
+            Err(e) => span
+                .record("outcome", e.outcome_label())
+                .record("reason", e.reason_label()),
+        };
+        if let Some(cache) = cache {
+            span.record("cache", cache.as_str());
+        }
+    }
+    #[cfg(feature = "metrics")]
+    metrics_impl::verification(timer, cache, result);
+    #[cfg(not(feature = "metrics"))]
+    let _ = timer;
+}
+
+/// Records a finished fetch (`status`, `bytes`, `keys` when known) on its span and in the metrics.
+pub(crate) fn fetch(
+    span: &Span,
+    trigger: Trigger,
+    elapsed: Duration,
+    status: Option<u16>,
+    bytes: Option<usize>,
+    result: Result<usize, &VerifyError>,
+) {
+    span.record("upstream_ms", millis(elapsed));
+    if let Some(status) = status {
+        span.record("status", status);
+    }
+    if let Some(bytes) = bytes {
+        span.record("bytes", bytes);
+    }
+    match result {
+        Ok(keys) => span.record("outcome", "ok").record("keys", keys),
+        Err(e) => span
+            .record("outcome", e.outcome_label())
+            .record("reason", e.reason_label()),
+    };
+    #[cfg(feature = "metrics")]
+    metrics_impl::fetch(trigger, elapsed, result.err());
+    #[cfg(not(feature = "metrics"))]
+    let _ = trigger;
+}
+
+#[cfg(feature = "metrics")]
+mod metrics_impl {
+    use std::time::Duration;
+
+    use metrics::{counter, histogram};
+    use stack_auth_core::{VerifiedUser, VerifyError};
+
+    use super::{CacheUse, Timer, Trigger};
+
+    /// Literal labels on the success and cache paths keep their keys static (no allocation).
+    pub(super) fn verification(
+        timer: Timer,
+        cache: Option<CacheUse>,
+        result: &Result<VerifiedUser, VerifyError>,
+    ) {
+        match result {
+            Ok(_) => counter!(
+                "stack_auth_verifications_total",
+                "strategy" => "jwks",
+                "outcome" => "ok",
+                "reason" => "none"
+            )
+            .increment(1),
+            Err(e) => counter!(
+                "stack_auth_verifications_total",
+                "strategy" => "jwks",
+                "outcome" => e.outcome_label(),
+                "reason" => e.reason_label()
+            )
+            .increment(1),
+        }
+        histogram!("stack_auth_verify_duration_seconds", "strategy" => "jwks")
+            .record(timer.started.elapsed().as_secs_f64());
+        match cache {
+            Some(CacheUse::Hit) => {
+                counter!("stack_auth_cache_total", "strategy" => "jwks", "cache" => "hit")
+                    .increment(1);
+            }
+            Some(CacheUse::Miss | CacheUse::Stale) => {
+                counter!("stack_auth_cache_total", "strategy" => "jwks", "cache" => "miss")
+                    .increment(1);
+            }
+            Some(CacheUse::Off) | None => {}
+        }
+    }
+
+    pub(super) fn fetch(trigger: Trigger, elapsed: Duration, error: Option<&VerifyError>) {
+        counter!("stack_auth_jwks_refetch_total", "trigger" => trigger.as_str()).increment(1);
+        let outcome = error.map_or("ok", VerifyError::outcome_label);
+        counter!(
+            "stack_auth_upstream_requests_total",
+            "upstream" => "jwks",
+            "outcome" => outcome
+        )
+        .increment(1);
+        histogram!("stack_auth_upstream_duration_seconds", "upstream" => "jwks")
+            .record(elapsed.as_secs_f64());
+        if let Some(e) = error {
+            counter!(
+                "stack_auth_upstream_errors_total",
+                "upstream" => "jwks",
+                "kind" => e.reason_label()
+            )
+            .increment(1);
+        }
+    }
+}
