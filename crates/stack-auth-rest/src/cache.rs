@@ -81,6 +81,11 @@ impl VerdictCache {
         }
     }
 
+    /// Whether verdicts are kept at all.
+    pub(crate) fn is_enabled(&self) -> bool {
+        self.cache.is_some()
+    }
+
     /// The cached verdict for `key`, if still fresh.
     pub(crate) fn get(&self, key: &Key) -> Option<Result<VerifiedUser, VerifyError>> {
         self.cache.as_ref()?.get(key).map(|e| e.result)

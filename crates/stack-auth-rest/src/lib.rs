@@ -25,10 +25,14 @@
 //! # }
 //! ```
 //!
-//! This crate has no cargo features. Sibling crates: `stack-auth-core` (the
-//! [`TokenVerifier`](stack_auth_core::TokenVerifier) trait and types), `stack-auth-jwks` (local
-//! JWT verification, no network per token), `stack-auth-composite` (JWT first, this crate for
-//! the profile), `stack-auth-testkit` (a local Stack Auth stand-in), `stack-auth` (facade).
+//! | feature | default | what it does |
+//! |---|---|---|
+//! | `metrics` | no | counters and histograms through the [`metrics`](https://docs.rs/metrics) facade (see [Metrics](#metrics)) |
+//!
+//! Sibling crates: `stack-auth-core` (the [`TokenVerifier`](stack_auth_core::TokenVerifier)
+//! trait and types), `stack-auth-jwks` (local JWT verification, no network per token),
+//! `stack-auth-composite` (JWT first, this crate for the profile), `stack-auth-testkit` (a local
+//! Stack Auth stand-in), `stack-auth` (facade).
 //!
 //! # The request
 //!
@@ -111,11 +115,36 @@
 //!
 //! # Tracing
 //!
-//! Each verification runs in a `stack_auth.verify` span (`strategy = "rest"`, `cache` =
-//! `hit`/`miss`/`joined`, `outcome` = `ok`/`refused`/`unavailable`/`misconfigured`, `reason` =
-//! the refusal label or the snake_case kind, e.g. `server_error`); each upstream call in a
-//! `stack_auth.rest.users_me` span (`attempts`, `upstream_latency_ms`) with one event per
-//! attempt. No field ever holds the token or the secret server key.
+//! Each verification runs in a `debug` span `stack_auth.verify`, with the same field names as the
+//! other strategies (fields are recorded once known; a field that does not apply is left empty):
+//!
+//! | field | values |
+//! |---|---|
+//! | `strategy` | `rest` |
+//! | `outcome` | `ok`, `refused`, `unavailable`, `misconfigured` ([`VerifyError::outcome_label`](stack_auth_core::VerifyError::outcome_label)) |
+//! | `reason` | on failure: the refusal label (`unparsable`, `expired`, `user_not_found`, ...), the unavailability kind (`server_error`, `timeout`, `circuit_open`, ...) or the misconfiguration kind (`invalid_secret_server_key`, ...) ([`VerifyError::reason_label`](stack_auth_core::VerifyError::reason_label)) |
+//! | `cache` | the verdict cache: `hit`, `miss` (this verification asked users/me), `joined` (it shared another verification's request), `off` (the cache is disabled); empty when the token was refused locally |
+//! | `attempts` | requests the users/me call took (retries included), on the verification that started it |
+//! | `upstream_ms` | how long the verification waited for users/me, when it did |
+//!
+//! Each users/me call runs in a `debug` span `stack_auth.rest.users_me` (`attempts`,
+//! `upstream_ms`), with one event per attempt. No field ever holds the token or the secret
+//! server key.
+//!
+//! # Metrics
+//!
+//! With the `metrics` feature, the verifier reports through the [`metrics`](https://docs.rs/metrics)
+//! facade (install a recorder, e.g. a Prometheus exporter, in the application; without one
+//! nothing is kept). Label values come from small fixed sets: no user id, no token.
+//!
+//! | metric | type | labels |
+//! |---|---|---|
+//! | `stack_auth_verifications_total` | counter | `strategy` = `rest`, `outcome`, `reason` (as in the span; `none` on success) |
+//! | `stack_auth_verify_duration_seconds` | histogram | `strategy` |
+//! | `stack_auth_cache_total` | counter | `strategy`, `cache` = `hit` or `miss` (a joined request counts as a miss; nothing when the cache is off) |
+//! | `stack_auth_upstream_requests_total` | counter | `upstream` = `api`, `outcome` (`ok`, `refused` when users/me refused the token, `unavailable`, `misconfigured`); one per HTTP request, retries included |
+//! | `stack_auth_upstream_duration_seconds` | histogram | `upstream` (per request) |
+//! | `stack_auth_upstream_errors_total` | counter | `upstream`, `kind` (the unavailability or misconfiguration kind; `circuit_open` when the breaker kept a request from being sent) |
 
 mod breaker;
 mod builder;
@@ -124,6 +153,7 @@ mod clock;
 mod error;
 mod flight;
 mod known_error;
+mod observe;
 mod request;
 mod response;
 mod retry;

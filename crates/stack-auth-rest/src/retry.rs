@@ -5,7 +5,7 @@ use std::{future::Future, time::Duration};
 use stack_auth_core::{ServerUser, Unavailable, UnavailableKind, Upstream, VerifyError};
 use tokio::time::Instant;
 
-use crate::{breaker::Breaker, error::RestError};
+use crate::{breaker::Breaker, error::RestError, observe};
 
 /// Attempts per verification by default (the first one included).
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
@@ -171,6 +171,7 @@ where
     let mut attempts = 0;
     loop {
         let Some(permit) = breaker.try_acquire() else {
+            observe::circuit_open();
             let error = last.unwrap_or_else(|| {
                 Unavailable::new(Upstream::Api, UnavailableKind::CircuitOpen).into()
             });
@@ -180,6 +181,7 @@ where
             };
         };
         attempts += 1;
+        let timer = observe::Timer::start();
         let outcome = match tokio::time::timeout_at(deadline, attempt(attempts)).await {
             Ok(outcome) => outcome,
             Err(_) => Err(Failure {
@@ -189,6 +191,7 @@ where
                 hint: RetryHint::Never,
             }),
         };
+        observe::request(timer, outcome.as_ref().err().map(|f| &f.error));
         permit.record(matches!(&outcome, Err(f) if is_upstream_failure(&f.error)));
         let failure = match outcome {
             Ok(profile) => {

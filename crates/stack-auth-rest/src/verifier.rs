@@ -15,6 +15,7 @@ use crate::{
     breaker::Breaker,
     cache::{self, VerdictCache},
     flight::{Flights, Joined, Verdict},
+    observe::{self, CacheUse, Timer},
     request::Transport,
     response,
     retry::{self, Outcome, RetryPolicy},
@@ -100,7 +101,7 @@ impl RestVerifier {
             "stack_auth.fetch_profile",
             strategy = "rest",
             attempts = Empty,
-            upstream_latency_ms = Empty
+            upstream_ms = Empty
         );
         async {
             let header = token_header(token)?;
@@ -110,7 +111,14 @@ impl RestVerifier {
         .await
     }
 
-    async fn verify_in_span(&self, token: &str) -> Verdict {
+    /// The verification, recording on `span` (the verification's) the request's `attempts` and
+    /// how long it waited (`upstream_ms`); `cache_use` tells how the cache served it.
+    async fn verify_in_span(
+        &self,
+        token: &str,
+        span: &Span,
+        cache_use: &mut Option<CacheUse>,
+    ) -> Verdict {
         let header = token_header(token)?;
         let key = cache::key(token);
         let inner = &self.inner;
@@ -120,15 +128,16 @@ impl RestVerifier {
             || {
                 let inner = Arc::clone(inner);
                 let token = token.to_owned();
+                let leader = span.clone();
                 let span = tracing::debug_span!(
                     "stack_auth.rest.users_me",
                     attempts = Empty,
-                    upstream_latency_ms = Empty
+                    upstream_ms = Empty
                 );
                 async move {
-                    let verdict = inner
-                        .fetch(&header)
-                        .await
+                    let outcome = inner.fetch(&header).await;
+                    leader.record("attempts", outcome.attempts);
+                    let verdict = outcome
                         .result
                         .map(|p| VerifiedUser::from_profile(inner.config.project_id(), p));
                     inner.cache.store(&key, &token, &verdict);
@@ -137,13 +146,25 @@ impl RestVerifier {
                 .instrument(span)
             },
         );
-        let (verdict, cache) = match joined {
-            Joined::Cached(verdict) => (verdict, "hit"),
+        let verdict = match joined {
+            Joined::Cached(verdict) => {
+                *cache_use = Some(CacheUse::Hit);
+                verdict
+            }
             Joined::Flight { flight, leader } => {
-                (flight.await, if leader { "miss" } else { "joined" })
+                *cache_use = Some(if !leader {
+                    CacheUse::Joined
+                } else if inner.cache.is_enabled() {
+                    CacheUse::Miss
+                } else {
+                    CacheUse::Off
+                });
+                let started = Instant::now();
+                let verdict = flight.await;
+                span.record("upstream_ms", observe::millis(started.elapsed()));
+                verdict
             }
         };
-        Span::current().record("cache", cache);
         self.accept(verdict?)
     }
 
@@ -171,10 +192,7 @@ impl Inner {
         .await;
         let span = Span::current();
         span.record("attempts", outcome.attempts);
-        span.record(
-            "upstream_latency_ms",
-            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        );
+        span.record("upstream_ms", observe::millis(started.elapsed()));
         if let Err(e) = &outcome.result {
             log_failure(e, outcome.attempts);
         }
@@ -233,51 +251,19 @@ fn token_header(token: &str) -> Result<HeaderValue, VerifyError> {
     HeaderValue::from_str(token).map_err(|_| malformed("token is not a valid header value").into())
 }
 
-/// The serde (snake_case) label of a kind, e.g. `server_error`.
-fn snake_case(kind: &impl serde::Serialize) -> String {
-    match serde_json::to_value(kind) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::from("unknown"),
-    }
-}
-
-fn record_outcome(span: &Span, verdict: &Verdict) {
-    match verdict {
-        Ok(_) => {
-            span.record("outcome", "ok");
-        }
-        Err(e) => {
-            let reason = match e {
-                VerifyError::Refused(r) => r.reason().as_str().to_owned(),
-                VerifyError::Unavailable(u) => snake_case(&u.kind()),
-                VerifyError::Misconfigured(m) => snake_case(&m.kind()),
-                _ => e.code().to_owned(),
-            };
-            let outcome = match e {
-                VerifyError::Refused(_) => "refused",
-                VerifyError::Unavailable(_) => "unavailable",
-                _ => "misconfigured",
-            };
-            span.record("outcome", outcome);
-            span.record("reason", reason.as_str());
-        }
-    }
-}
-
 #[async_trait]
 impl TokenVerifier for RestVerifier {
     /// Verifies `token` with users/me: from the cache when fresh, else with one request shared
     /// by every concurrent caller for the same token.
     async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
-        let span = tracing::debug_span!(
-            "stack_auth.verify",
-            strategy = "rest",
-            cache = Empty,
-            outcome = Empty,
-            reason = Empty
-        );
-        let verdict = self.verify_in_span(token).instrument(span.clone()).await;
-        record_outcome(&span, &verdict);
+        let timer = Timer::start();
+        let span = observe::verify_span();
+        let mut cache_use = None;
+        let verdict = self
+            .verify_in_span(token, &span, &mut cache_use)
+            .instrument(span.clone())
+            .await;
+        observe::verification(&span, timer, cache_use, &verdict);
         if let Err(VerifyError::Refused(r)) = &verdict {
             tracing::debug!(target: "stack_auth_rest", parent: &span, reason = %r.reason(), "token refused");
         }

@@ -75,7 +75,7 @@ async fn spans_carry_outcomes_but_never_secrets() {
         "reason=\"invalid_secret_server_key\"",
         "stack_auth.rest.users_me",
         "attempts=2",
-        "upstream_latency_ms=",
+        "upstream_ms=",
         "retrying users/me",
     ] {
         assert!(logs.contains(expected), "missing {expected} in:\n{logs}");
