@@ -74,16 +74,37 @@
 //!
 //! # Tracing
 //!
-//! Each verification runs in an `info` span `stack_auth.verify` with `strategy = "composite"`,
-//! `path` (`jwt_refused`, `jwt_then_rest`, `claims_only`, `unknown_key_screened_out`,
-//! `unknown_key_asked_rest`, `jwt_unavailable_asked_rest`, ...) and `outcome` (`ok` or the error
-//! [code](stack_auth_core::VerifyError::code)). Neither the token nor any secret is recorded.
+//! Each verification runs in a `debug` span `stack_auth.verify`, with the same field names as the
+//! other strategies; the JWT check's and REST's own `stack_auth.verify` spans (with their
+//! `cache` and `upstream_ms`) are its children:
+//!
+//! | field | values |
+//! |---|---|
+//! | `strategy` | `composite` |
+//! | `outcome` | `ok`, `refused`, `unavailable`, `misconfigured` ([`VerifyError::outcome_label`](stack_auth_core::VerifyError::outcome_label)) |
+//! | `reason` | on failure: the refusal label, unavailability kind or misconfiguration kind ([`VerifyError::reason_label`](stack_auth_core::VerifyError::reason_label)) |
+//! | `path` | the row of the decision table taken: `jwt_refused`, `jwt_misconfigured`, `jwt_then_rest`, `claims_only`, `unknown_key_refused`, `unknown_key_screened_out`, `unknown_key_asked_rest`, `jwt_unavailable_screened_out`, `jwt_unavailable_asked_rest` |
+//!
+//! An on-demand profile load runs in a `debug` span `stack_auth.load_profile` (`strategy`,
+//! `outcome`, `reason`). Neither the token nor any secret is recorded.
+//!
+//! # Metrics
+//!
+//! With the `metrics` feature, composite verifications are counted through the
+//! [`metrics`](https://docs.rs/metrics) facade, and the feature is passed on to the default
+//! wiring's verifiers (which add their cache and upstream metrics, see their crates):
+//!
+//! | metric | type | labels |
+//! |---|---|---|
+//! | `stack_auth_verifications_total` | counter | `strategy` = `composite`, `outcome`, `reason` (as in the span; `none` on success) |
+//! | `stack_auth_verify_duration_seconds` | histogram | `strategy` |
 //!
 //! # Features
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `default-wiring` | yes | `CompositeVerifier::stack_auth`, `from_config`, `builder_with_config` and `builder_from_verifiers`: a `stack_auth_jwks::JwksVerifier` and a `stack_auth_rest::RestVerifier` with matching configuration |
+//! | `metrics` | no | counters and histograms through the [`metrics`](https://docs.rs/metrics) facade, here and in the wired verifiers (see [Metrics](#metrics)) |
 //!
 //! Sibling crates: `stack-auth-core` (the [`TokenVerifier`](stack_auth_core::TokenVerifier)
 //! trait), `stack-auth-jwks` (the local JWT check), `stack-auth-rest` (users/me),
@@ -92,6 +113,7 @@
 mod builder;
 mod combine;
 mod loader;
+mod observe;
 mod policy;
 mod screen;
 mod verifier;

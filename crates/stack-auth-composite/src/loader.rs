@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use stack_auth_core::{redact_token, ProfileLoader, ServerUser, TokenVerifier, VerifyError};
 use tracing::Instrument;
 
-use crate::combine::profile_of;
+use crate::{combine::profile_of, observe};
 
 /// Fetches the profile of an already verified token from the profile verifier, later.
 ///
@@ -48,21 +48,14 @@ impl fmt::Debug for RestProfileLoader {
 #[async_trait]
 impl ProfileLoader for RestProfileLoader {
     async fn load(&self) -> Result<ServerUser, VerifyError> {
-        let span = tracing::debug_span!(
-            "stack_auth.load_profile",
-            strategy = "composite",
-            outcome = tracing::field::Empty,
-        );
+        let span = observe::load_profile_span();
         let result = async {
             let rest_user = self.rest.verify(&self.token).await?;
             profile_of(&self.user_id, &self.project_id, rest_user)
         }
         .instrument(span.clone())
         .await;
-        span.record(
-            "outcome",
-            result.as_ref().map_or_else(VerifyError::code, |_| "ok"),
-        );
+        observe::record_outcome(&span, &result);
         result
     }
 }

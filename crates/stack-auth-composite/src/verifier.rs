@@ -12,6 +12,7 @@ use tracing::{Instrument, Span};
 use crate::{
     combine::{merge, with_server_checked_claims},
     loader::RestProfileLoader,
+    observe::{self, Timer},
     screen::Screen,
     CompositeVerifierBuilder, ProfilePolicy, UnknownKeyPolicy,
 };
@@ -194,18 +195,12 @@ fn record(span: &Span, path: Path) {
 
 #[async_trait]
 impl<J: TokenVerifier, R: TokenVerifier + 'static> TokenVerifier for CompositeVerifier<J, R> {
+    /// Verifies `token` in a `stack_auth.verify` span (see the [crate docs](crate#tracing)).
     async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
-        let span = tracing::info_span!(
-            "stack_auth.verify",
-            strategy = "composite",
-            path = tracing::field::Empty,
-            outcome = tracing::field::Empty,
-        );
+        let timer = Timer::start();
+        let span = observe::verify_span();
         let result = self.decide(token, &span).instrument(span.clone()).await;
-        span.record(
-            "outcome",
-            result.as_ref().map_or_else(VerifyError::code, |_| "ok"),
-        );
+        observe::verification(&span, timer, &result);
         result
     }
 }

@@ -60,7 +60,7 @@ async fn each_path_and_outcome_is_recorded_without_the_token() {
             rest(Ok(profile_for(&token))),
             ProfilePolicy::Required,
             "path=\"jwt_refused\"",
-            "outcome=\"bad_signature\"",
+            "outcome=\"refused\" reason=\"bad_signature\"",
         ),
         (
             jwt(Ok(claims_user(&token))),
@@ -84,7 +84,7 @@ async fn each_path_and_outcome_is_recorded_without_the_token() {
             rest(Err(VerifyError::refused(RefusalReason::UserNotFound))),
             ProfilePolicy::Required,
             "path=\"jwt_unavailable_asked_rest\"",
-            "outcome=\"user_not_found\"",
+            "outcome=\"refused\" reason=\"user_not_found\"",
         ),
         (
             jwt(Err(VerifyError::refused(RefusalReason::UnknownKey))),

@@ -20,6 +20,7 @@
 //! | `testkit` | [`testkit`]: the local Stack Auth stand-in and token minter | `stack-auth-testkit` |
 //! | `axum` | [`axum`]: `StackUser` / `MaybeStackUser` extractors and `StackAuthLayer` | `stack-auth-axum` |
 //! | `test-util` | [`test_util`]: `StaticVerifier`, `FnVerifier`, `RecordingVerifier` | `stack-auth-core` |
+//! | `metrics` | counters and histograms (verifications, cache, upstream requests and errors) through the `metrics` facade, in the enabled verifiers; adds nothing on its own | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite` |
 //!
 //! `cargo add stack-auth -F composite` is all most servers need.
 
