@@ -47,6 +47,25 @@ fn serve_prints_its_base_url_first_and_generates_what_is_missing() {
         .code(0);
 }
 
+#[cfg(unix)]
+#[test]
+fn serve_stops_cleanly_when_interrupted_or_terminated() {
+    for (signal, said) in [("INT", "interrupted"), ("TERM", "terminated")] {
+        let mut served = Served::start(&[]);
+        let addr = served.base_url.trim_start_matches("http://").to_owned();
+        let (code, stderr) = served.stop_with(signal);
+        assert_eq!(code, Some(0), "{signal}: {stderr}");
+        assert!(
+            stderr.contains(&format!("stand-in stopped ({said})")),
+            "{stderr}"
+        );
+        assert!(
+            std::net::TcpStream::connect(&addr).is_err(),
+            "still listening"
+        );
+    }
+}
+
 #[test]
 fn serve_listens_on_the_given_port_and_refuses_a_taken_one() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -62,6 +62,7 @@ fn secret_server_key(s: &str) -> Result<SecretServerKey, Infallible> {
 
 /// Runs `stack-auth serve` until Ctrl-C or SIGTERM.
 pub(crate) async fn run(args: ServeArgs) -> Exit {
+    let signals = StopSignals::register();
     let stack = match start(&args).await {
         Ok(stack) => stack,
         Err(failure) => {
@@ -73,7 +74,7 @@ pub(crate) async fn run(args: ServeArgs) -> Exit {
         "stack-auth stand-in running at {}; press Ctrl-C to stop",
         stack.base_url()
     );
-    let stopped_by = interrupted().await;
+    let stopped_by = signals.wait().await;
     stack.shutdown().await;
     eprintln!("stand-in stopped ({stopped_by})");
     Exit::Ok
@@ -140,21 +141,42 @@ async fn start(args: &ServeArgs) -> Result<LocalStackAuth, Failure> {
     Ok(stack)
 }
 
-/// Waits for Ctrl-C (or SIGTERM on Unix) and says which.
-async fn interrupted() -> &'static str {
+/// The signals that stop `serve`, registered before the stand-in starts so that one arriving
+/// right after the banner is not missed.
+#[derive(Debug)]
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    unix: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    fn register() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let interrupt = signal(SignalKind::interrupt());
+            let terminate = signal(SignalKind::terminate());
+            StopSignals {
+                unix: interrupt.and_then(|i| terminate.map(|t| (i, t))).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    /// Waits for Ctrl-C (or SIGTERM on Unix) and says which.
+    async fn wait(self) -> &'static str {
+        #[cfg(unix)]
+        if let Some((mut interrupt, mut terminate)) = self.unix {
             return tokio::select! {
-                _ = tokio::signal::ctrl_c() => "interrupted",
-                _ = term.recv() => "terminated",
+                _ = interrupt.recv() => "interrupted",
+                _ = terminate.recv() => "terminated",
             };
         }
-    }
-    match tokio::signal::ctrl_c().await {
-        Ok(()) => "interrupted",
-        // Without signal handling, run until killed.
-        Err(_) => std::future::pending().await,
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => "interrupted",
+            // Without signal handling, run until killed.
+            Err(_) => std::future::pending().await,
+        }
     }
 }

@@ -156,6 +156,32 @@ impl Served {
         String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
     }
 
+    /// Sends `signal` (`INT`, `TERM`) and waits up to 10 s for the stand-in to exit; returns
+    /// its exit code and standard error.
+    #[cfg(unix)]
+    pub fn stop_with(&mut self, signal: &str) -> (Option<i32>, String) {
+        let pid = self.child.id().to_string();
+        let sent = StdCommand::new("kill")
+            .args(["-s", signal, &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -s {signal} failed");
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                let mut err = String::new();
+                self.child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut err)
+                    .unwrap();
+                return (status.code(), err);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("serve did not stop on SIG{signal}");
+    }
+
     /// Stops the stand-in now.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
