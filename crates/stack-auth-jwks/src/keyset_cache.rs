@@ -18,7 +18,7 @@ use futures::{
     FutureExt as _,
 };
 use stack_auth_core::{Unavailable, UnavailableKind, Upstream, VerifyError};
-use tracing::Instrument as _;
+use tracing::{Instrument as _, Span};
 
 use crate::{
     clock::{duration_millis, now_millis, Clock},
@@ -95,12 +95,11 @@ pub(crate) struct KeyStore {
     pub(crate) stats: Stats,
 }
 
-/// Awaits a fetch, recording how long this caller waited as `upstream_ms` on its span (the
-/// verification's, when called from one).
-async fn wait(fetch: SharedFetch) -> FetchResult {
+/// Awaits a fetch, recording how long the verification waited as `upstream_ms` on its `span`.
+async fn wait(fetch: SharedFetch, span: &Span) -> FetchResult {
     let started = Instant::now();
     let result = fetch.await;
-    observe::record_upstream_ms(&tracing::Span::current(), started.elapsed());
+    observe::record_upstream_ms(span, started.elapsed());
     result
 }
 
@@ -160,13 +159,14 @@ impl KeyStore {
     /// in the background when close to expiry). Stale but within the stale-if-error limit:
     /// returned at once while a background refresh runs. Otherwise: fetched, sharing any fetch
     /// already running ([`KeySetUse::Fetched`]: this call waited, so the set is as new as any
-    /// refetch could be).
+    /// refetch could be). A wait is recorded on the verification's `span`.
     ///
     /// # Errors
     ///
     /// The fetch's error when there is no usable set.
     pub(crate) async fn current_tracked(
         self: &Arc<Self>,
+        span: &Span,
     ) -> Result<(Arc<KeySet>, KeySetUse), VerifyError> {
         let now = self.now_ms();
         if let Some(set) = self.current.load_full() {
@@ -195,7 +195,7 @@ impl KeyStore {
             }
             None => self.start_fetch(Trigger::Expiry)?,
         };
-        wait(fetch).await.map(|set| (set, KeySetUse::Fetched))
+        wait(fetch, span).await.map(|set| (set, KeySetUse::Fetched))
     }
 
     /// Makes sure a fresh set is cached, fetching now if it is not (ignores the error backoff).
@@ -210,7 +210,7 @@ impl KeyStore {
                 return Ok(());
             }
         }
-        wait(self.start_fetch(Trigger::Prefetch)?).await.map(|_| ())
+        self.start_fetch(Trigger::Prefetch)?.await.map(|_| ())
     }
 
     /// After `seen` did not hold `kid`: the key from a newer set, from a fetch already running, or
@@ -227,6 +227,7 @@ impl KeyStore {
         self: &Arc<Self>,
         kid: &str,
         seen: &Arc<KeySet>,
+        span: &Span,
     ) -> Result<Option<Arc<VerifyKey>>, VerifyError> {
         if seen.is_static {
             return Ok(None);
@@ -256,7 +257,7 @@ impl KeyStore {
                 self.start_fetch(Trigger::UnknownKid)?
             }
         };
-        Ok(wait(fetch).await?.find(kid).cloned())
+        Ok(wait(fetch, span).await?.find(kid).cloned())
     }
 
     /// Claims the one unknown-`kid` refetch allowed per cooldown (atomically).

@@ -127,7 +127,7 @@
 //! | `reason` | on failure: the refusal label (`bad_signature`, `expired`, ...), the unavailability kind (`server_error`, `timeout`, `no_usable_keys`, ...) or the misconfiguration kind (`project_not_found`) ([`VerifyError::reason_label`](stack_auth_core::VerifyError::reason_label)) |
 //! | `cache` | the verified-token cache: `hit`, `miss`, `stale` (a cached verdict that no longer holds: past `exp` or its key left the key set), `off` (disabled); empty when the token was refused before the lookup |
 //! | `keyset` | the key set used: `fresh`, `stale` (past its freshness, served under stale-if-error), `static`, or `fetched` (the verification waited for a fetch) |
-//! | `kid` | the token's `kid` header (public; not recorded on cache hits) |
+//! | `kid` | the token's `kid` header (public), cut to 64 characters; not recorded on cache hits |
 //! | `upstream_ms` | how long the verification waited for a key set fetch, when it did |
 //!
 //! Each key set fetch runs in an `info` span `stack_auth.jwks.fetch`, a root span that follows

@@ -119,6 +119,16 @@ pub(crate) fn record_upstream_ms(span: &Span, waited: Duration) {
     }
 }
 
+/// Longest `kid` recorded: real ones are short, a hostile token's may be kilobytes.
+const MAX_KID_CHARS: usize = 64;
+
+/// `kid`, cut to [`MAX_KID_CHARS`] characters.
+pub(crate) fn shortened(kid: &str) -> &str {
+    kid.char_indices()
+        .nth(MAX_KID_CHARS)
+        .map_or(kid, |(end, _)| &kid[..end])
+}
+
 /// Records `value` on `span` unless the span is disabled (skips the field lookup on the hot path).
 pub(crate) fn record(span: &Span, field: &'static str, value: &str) {
     if !span.is_disabled() {
@@ -259,5 +269,19 @@ mod metrics_impl {
             )
             .increment(1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_kid_is_cut_on_a_character_boundary() {
+        assert_eq!(shortened("abc"), "abc");
+        let exact = "k".repeat(MAX_KID_CHARS);
+        assert_eq!(shortened(&exact), exact);
+        let long = "é".repeat(MAX_KID_CHARS + 10);
+        assert_eq!(shortened(&long), "é".repeat(MAX_KID_CHARS));
     }
 }

@@ -210,7 +210,7 @@ impl JwksVerifier {
             }
         }
         let header = parse_header(parts.header)?;
-        observe::record(span, "kid", &header.kid);
+        observe::record(span, "kid", observe::shortened(&header.kid));
         let signature = decode_segment(parts.signature, "signature is not base64url")?;
         let payload = decode_segment(parts.payload, "payload is not base64url")?;
         let payload: serde_json::Value = serde_json::from_slice(&payload).map_err(|_| {
@@ -246,7 +246,7 @@ impl JwksVerifier {
             cache.remove(digest);
             return Lookup::Stale;
         }
-        let Ok((set, used)) = self.inner.store.current_tracked().await else {
+        let Ok((set, used)) = self.inner.store.current_tracked(span).await else {
             return Lookup::Miss;
         };
         observe::record(span, "keyset", used.as_str());
@@ -259,7 +259,7 @@ impl JwksVerifier {
 
     /// The key named `kid`, refetching once (cooldown permitting) when it is unknown.
     async fn key_for(&self, kid: &str, span: &Span) -> Result<Arc<VerifyKey>, VerifyError> {
-        let (set, used) = self.inner.store.current_tracked().await?;
+        let (set, used) = self.inner.store.current_tracked(span).await?;
         observe::record(span, "keyset", used.as_str());
         if let Some(key) = set.find(kid) {
             return Ok(Arc::clone(key));
@@ -270,7 +270,7 @@ impl JwksVerifier {
         }
         self.inner
             .store
-            .refetch_for_unknown_kid(kid, &set)
+            .refetch_for_unknown_kid(kid, &set, span)
             .await?
             .ok_or_else(unknown_key)
     }
@@ -331,10 +331,14 @@ impl TokenVerifier for JwksVerifier {
         let timer = Timer::start();
         let span = observe::verify_span();
         let mut cache_use = None;
-        let result = self
-            .verify_token(token, &span, &mut cache_use)
-            .instrument(span.clone())
-            .await;
+        // Wrapping the pipeline's future moves it (a large copy): only worth it when someone
+        // listens.
+        let result = if span.is_disabled() {
+            self.verify_token(token, &span, &mut cache_use).await
+        } else {
+            let pipeline = self.verify_token(token, &span, &mut cache_use);
+            pipeline.instrument(span.clone()).await
+        };
         observe::verification(&span, timer, cache_use, &result);
         result
     }
