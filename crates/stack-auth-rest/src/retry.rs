@@ -149,7 +149,9 @@ fn next_wait(
         RetryHint::After(after) => after,
     };
     // `checked_add`: a hostile `Retry-After` (up to u64::MAX seconds) must not overflow.
-    let fits = Instant::now().checked_add(wait).is_some_and(|at| at < deadline);
+    let fits = Instant::now()
+        .checked_add(wait)
+        .is_some_and(|at| at < deadline);
     (attempts < policy.max_attempts && fits).then_some(wait)
 }
 
