@@ -7,8 +7,9 @@
 //! is the throughput ratio. The same is measured for a bare `jsonwebtoken::decode` of the same
 //! tokens with a pre-parsed key: a control telling how much the machine itself lets two threads
 //! scale at that moment (it has two cores, shared with other work).
-//! After criterion, both are measured again interleaved ([`paired`]: alternating 1- and
-//! 2-thread batches, median of the per-pair ratios) and written to the results.
+//! After criterion, both are measured again interleaved (`paired_together`: in each round, a
+//! 1- and a 2-thread batch of each, in alternating order; median of the per-round ratios), so
+//! the verifier and the control see the same moments; written to the results.
 //! Run: `cargo bench -p stack-auth-benchmarks --bench threads`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,7 +18,7 @@ use std::{hint::black_box, time::Duration};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::json;
-use stack_auth_benchmarks::{on_threads, paired, runtime, write_results, StandIn};
+use stack_auth_benchmarks::{on_threads, paired_together, runtime, write_results, StandIn};
 use stack_auth_core::{TokenVerifier, UserType};
 
 /// Distinct tokens in the batch (all of one project and key).
@@ -67,15 +68,20 @@ fn benches(c: &mut Criterion) {
         });
     }
     group.finish();
+    // on_threads gives the time of the whole batch; paired wants it per verification. The
+    // control pair is measured in the same rounds, so it sees the same load.
     let on = |context, threads, call: &(dyn Fn(&str) + Sync)| {
-        on_threads(context, &tokens, threads, PAIR_BATCH, call)
+        on_threads(context, &tokens, threads, PAIR_BATCH, call) / PAIR_BATCH as u32
     };
-    let jwks = paired(
+    let [jwks, control] = paired_together(
         PAIRS,
-        || on(Some(handle), 2, &verify),
-        || on(Some(handle), 1, &verify),
+        [
+            (&mut || on(Some(handle), 2, &verify), &mut || {
+                on(Some(handle), 1, &verify)
+            }),
+            (&mut || on(None, 2, &decode), &mut || on(None, 1, &decode)),
+        ],
     );
-    let control = paired(PAIRS, || on(None, 2, &decode), || on(None, 1, &decode));
     let results = json!({ "paired_jwks": jwks.to_json(), "paired_decode": control.to_json() });
     write_results("threads", &results).unwrap();
 }

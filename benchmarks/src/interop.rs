@@ -3,7 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
+use stack_auth_core::TokenVerifier;
+use stack_auth_jwks::JwksVerifier;
 
 use crate::BenchError;
 
@@ -59,6 +62,97 @@ impl InteropToken {
     }
 }
 
+/// The fixture's key set served on 127.0.0.1 (a mock answering the JWKS path with
+/// `cache-control: public, max-age=3600`), for as long as it lives.
+pub struct ServedJwks {
+    _server: mockito::ServerGuard,
+    /// The JWKS URL to give the verifier (without the query it appends).
+    pub jwks_url: String,
+}
+
+impl std::fmt::Debug for ServedJwks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServedJwks")
+            .field("jwks_url", &self.jwks_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InteropToken {
+    /// Serves [`jwks_json`](Self::jwks_json) locally. Call it outside an async context.
+    pub fn serve(&self) -> ServedJwks {
+        let mut server = mockito::Server::new();
+        let path = format!("/api/v1/projects/{}/.well-known/jwks.json", self.project_id);
+        server
+            .mock("GET", path.as_str())
+            .match_query(mockito::Matcher::Exact("include_anonymous=true".into()))
+            .with_header("cache-control", "public, max-age=3600")
+            .with_body(&self.jwks_json)
+            .create();
+        let jwks_url = format!("{}{path}", server.url());
+        ServedJwks {
+            _server: server,
+            jwks_url,
+        }
+    }
+
+    /// A [`JwksVerifier`] for the fixture's project and deployment fetching keys from `served`,
+    /// with or without the verified-token cache, after verifying the token once.
+    ///
+    /// # Errors
+    ///
+    /// When the verifier cannot be built, or the token does not verify as the expected user.
+    pub async fn jwks_verifier(
+        &self,
+        served: &ServedJwks,
+        token_cache: bool,
+    ) -> Result<JwksVerifier, BenchError> {
+        let builder = JwksVerifier::builder(self.project_id.as_str())
+            .base_url(self.base_url.as_str())
+            .jwks_url(served.jwks_url.as_str());
+        let builder = if token_cache {
+            builder
+        } else {
+            builder.disable_token_cache()
+        };
+        let verifier = builder.build()?;
+        let user = verifier.verify(&self.token).await?;
+        if user.user_id() != self.user_id {
+            return Err("the fixture token verified as another user".into());
+        }
+        Ok(verifier)
+    }
+
+    /// The bare `jsonwebtoken` baseline: the token's key parsed once, and the same checks as
+    /// the verifier (ES256, issuer, audience, required claims, 5 s leeway), as in
+    /// `crates/stack-auth-jwks/benches/verify.rs`.
+    ///
+    /// # Errors
+    ///
+    /// When the token's `kid` is not in the key set or the key does not parse.
+    pub fn bare_decoder(&self) -> Result<(DecodingKey, Validation), BenchError> {
+        let kid = jsonwebtoken::decode_header(&self.token)?
+            .kid
+            .ok_or("the token has no kid")?;
+        let jwks: Value = serde_json::from_str(&self.jwks_json)?;
+        let jwk = jwks["keys"]
+            .as_array()
+            .and_then(|keys| keys.iter().find(|k| k["kid"] == kid.as_str()))
+            .ok_or("the token's kid is not in the key set")?;
+        let coordinate = |c: &str| jwk[c].as_str().ok_or("a key coordinate is missing");
+        let key = DecodingKey::from_ec_components(coordinate("x")?, coordinate("y")?)?;
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.leeway = 5;
+        validation.set_audience(&[self.project_id.as_str()]);
+        validation.set_issuer(&[format!(
+            "{}/api/v1/projects/{}",
+            self.base_url, self.project_id
+        )]);
+        validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
+        Ok((key, validation))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +165,20 @@ mod tests {
         assert!(fixture.base_url.starts_with("https://"));
         assert!(!fixture.user_id.is_empty());
         assert!(InteropToken::load(Path::new("/nonexistent")).is_err());
+    }
+
+    #[test]
+    fn the_verifier_and_the_bare_decoder_agree_on_the_token() {
+        let fixture = InteropToken::load(&interop_dir()).unwrap();
+        let served = fixture.serve();
+        let rt = crate::runtime(1);
+        let verifier = rt.block_on(fixture.jwks_verifier(&served, false)).unwrap();
+        let user = rt.block_on(verifier.verify(&fixture.token)).unwrap();
+        let (key, validation) = fixture.bare_decoder().unwrap();
+        let data = jsonwebtoken::decode::<Value>(&fixture.token, &key, &validation).unwrap();
+        assert_eq!(data.claims["sub"], user.user_id());
+        let forged = fixture.token.replacen('.', ".e30.", 1);
+        assert!(jsonwebtoken::decode::<Value>(&forged, &key, &validation).is_err());
+        assert!(rt.block_on(verifier.verify(&forged)).is_err());
     }
 }

@@ -37,26 +37,46 @@ pub fn paired(
     mut a: impl FnMut() -> Duration,
     mut b: impl FnMut() -> Duration,
 ) -> Paired {
-    assert!(pairs > 0, "at least one pair");
-    let (mut a_times, mut b_times, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for i in 0..pairs {
-        let (ta, tb) = if i % 2 == 0 {
-            let ta = a();
-            (ta, b())
-        } else {
-            let tb = b();
-            (a(), tb)
-        };
-        a_times.push(ta.as_secs_f64() * 1e9);
-        b_times.push(tb.as_secs_f64() * 1e9);
-        ratios.push(ta.as_secs_f64() / tb.as_secs_f64());
+    let [result] = paired_together(pairs, [(&mut a, &mut b)]);
+    result
+}
+
+/// A batch-running closure of [`paired_together`].
+pub type Batch<'a> = &'a mut dyn FnMut() -> Duration;
+
+/// [`paired`] for several pairs at once: each round measures every pair once (the first pair
+/// of a round rotates, and each pair's sides alternate as in [`paired`]), so all pairs see the
+/// same moments of a machine whose load changes; a control pair then controls for that.
+///
+/// # Panics
+///
+/// When `rounds` is zero.
+pub fn paired_together<const N: usize>(
+    rounds: usize,
+    mut pairs: [(Batch<'_>, Batch<'_>); N],
+) -> [Paired; N] {
+    assert!(rounds > 0, "at least one round");
+    let mut times: [Vec<(f64, f64)>; N] = std::array::from_fn(|_| Vec::new());
+    for round in 0..rounds {
+        for k in 0..N {
+            let k = (k + round) % N;
+            let (a, b) = &mut pairs[k];
+            let (ta, tb) = if round % 2 == 0 {
+                let ta = a();
+                (ta, b())
+            } else {
+                let tb = b();
+                (a(), tb)
+            };
+            times[k].push((ta.as_secs_f64(), tb.as_secs_f64()));
+        }
     }
-    Paired {
-        a_ns: median(a_times),
-        b_ns: median(b_times),
-        ratio: median(ratios),
-        pairs,
-    }
+    times.map(|t| Paired {
+        a_ns: median(t.iter().map(|(a, _)| a * 1e9).collect()),
+        b_ns: median(t.iter().map(|(_, b)| b * 1e9).collect()),
+        ratio: median(t.iter().map(|(a, b)| a / b).collect()),
+        pairs: rounds,
+    })
 }
 
 /// Time per call of `iters` calls of `call`.
@@ -120,6 +140,27 @@ mod tests {
         // ratios 2, 2, 100: the outlier does not move the median.
         assert_eq!(p.ratio, 2.0);
         assert_eq!(p.to_json()["pairs"], 3);
+    }
+
+    #[test]
+    fn measures_pairs_together_in_rotating_order() {
+        let log = std::cell::RefCell::new(Vec::new());
+        let side = |name: &'static str, ms: u64| {
+            let log = &log;
+            move || {
+                log.borrow_mut().push(name);
+                Duration::from_millis(ms)
+            }
+        };
+        let (mut a1, mut b1, mut a2, mut b2) =
+            (side("a1", 3), side("b1", 1), side("a2", 2), side("b2", 4));
+        let [one, two] = paired_together(2, [(&mut a1, &mut b1), (&mut a2, &mut b2)]);
+        assert_eq!(
+            *log.borrow(),
+            ["a1", "b1", "a2", "b2", "b2", "a2", "b1", "a1"]
+        );
+        assert_eq!((one.ratio, two.ratio), (3.0, 0.5));
+        assert_eq!((one.pairs, two.a_ns), (2, 2e6));
     }
 
     #[test]

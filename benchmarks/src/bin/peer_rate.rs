@@ -10,34 +10,16 @@ use std::{hint::black_box, path::PathBuf};
 use serde_json::json;
 use stack_auth_benchmarks::{interop_dir, rate, runtime, BenchError, InteropToken};
 use stack_auth_core::TokenVerifier;
-use stack_auth_jwks::JwksVerifier;
 
 fn main() -> Result<(), BenchError> {
     let mut args = std::env::args().skip(1);
     let dir = args.next().map_or_else(interop_dir, PathBuf::from);
     let seconds: f64 = args.next().map_or(Ok(10.0), |s| s.parse())?;
     let fixture = InteropToken::load(&dir)?;
-    let pid = fixture.project_id.as_str();
-
-    let mut server = mockito::Server::new();
-    let path = format!("/api/v1/projects/{pid}/.well-known/jwks.json");
-    let _jwks = server
-        .mock("GET", path.as_str())
-        .match_query(mockito::Matcher::Exact("include_anonymous=true".into()))
-        .with_header("cache-control", "public, max-age=3600")
-        .with_body(&fixture.jwks_json)
-        .create();
+    let served = fixture.serve();
     let rt = runtime(1);
     let _context = rt.enter();
-    let verifier = JwksVerifier::builder(pid)
-        .base_url(fixture.base_url.as_str())
-        .jwks_url(format!("{}{path}", server.url()))
-        .disable_token_cache()
-        .build()?;
-    let user = rt.block_on(verifier.verify(&fixture.token))?;
-    if user.user_id() != fixture.user_id {
-        return Err("the fixture token verified as another user".into());
-    }
+    let verifier = rt.block_on(fixture.jwks_verifier(&served, false))?;
     let ops_per_sec = rate(seconds, || {
         // The warm path never waits: polling it on this thread measures the verifier.
         let user = futures::executor::block_on(verifier.verify(black_box(&fixture.token)));

@@ -86,7 +86,7 @@ const COMPARISONS: &[Comparison] = &[
         base: "verify/jsonwebtoken_decode_baseline",
         base_name: "bare `jsonwebtoken::decode`, pre-parsed key",
         throughput: true,
-        paired: None,
+        paired: Some(("verify", "/paired_warm")),
         goal: Goal::AtLeast(0.9),
     },
     Comparison {
@@ -95,7 +95,7 @@ const COMPARISONS: &[Comparison] = &[
         base: "verify/jsonwebtoken_decode_baseline",
         base_name: "the same baseline",
         throughput: true,
-        paired: None,
+        paired: Some(("verify", "/paired_token_cache_hit")),
         goal: Goal::AtLeast(30.0),
     },
     Comparison {
@@ -329,7 +329,9 @@ fn method(out: &mut String) {
         "`normal-user` token; the baseline is `jsonwebtoken::decode` with the same pre-parsed key and ",
         "equivalent validation (ES256, issuer, audience, required claims, 5 s leeway). \"Warm\" means the ",
         "key set is fetched (from a local mock) and the token cache is off, so every call parses and ",
-        "checks the signature; the cache hit verifies the same token string again.\n",
+        "checks the signature; the cache hit verifies the same token string again. Interleaved ",
+        "(`benchmarks/benches/verify_paired.rs`): the same token, key and checks, 41 alternating pairs of ",
+        "batches of a few milliseconds.\n",
         "- **Threads** (`benchmarks/benches/threads.rs`): 1,024 distinct valid tokens, the warm verifier ",
         "with its token cache off, a fixed number of verifications split over 1 or 2 freshly spawned OS ",
         "threads; the ratio is 1-thread wall time / 2-thread wall time per verification (interleaved: 31 ",
