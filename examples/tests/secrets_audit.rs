@@ -365,7 +365,8 @@ fn testkit_and_core(w: &World, audit: &mut Audit) {
     audit.see("secret server key", format!("{key} {key:?} {key:#?}"));
 }
 
-#[tokio::test]
+// Paused time: retry backoff and Retry-After waits take no real time.
+#[tokio::test(start_paused = true)]
 async fn nothing_emitted_shows_a_secret_key_or_a_token() {
     tracing_capture();
     let mut audit = Audit::default();
