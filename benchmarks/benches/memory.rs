@@ -28,9 +28,22 @@ fn rss() -> u64 {
     resident_kib().expect("/proc/self/status has VmRSS")
 }
 
-/// RSS growth (KiB) while verifying every token once, and the seconds it took.
-async fn pass(stand_in: &StandIn, verifier: &impl TokenVerifier, tokens: &[String]) -> (i64, f64) {
-    let before = rss();
+/// Resident size before and after one pass, and how long it took.
+struct Pass {
+    before_kib: u64,
+    after_kib: u64,
+    secs: f64,
+}
+
+impl Pass {
+    fn growth_kib(&self) -> i64 {
+        self.after_kib as i64 - self.before_kib as i64
+    }
+}
+
+/// Verifies every token once.
+async fn pass(stand_in: &StandIn, verifier: &impl TokenVerifier, tokens: &[String]) -> Pass {
+    let before_kib = rss();
     let start = Instant::now();
     for (i, token) in tokens.iter().enumerate() {
         verifier.verify(token).await.unwrap();
@@ -39,16 +52,24 @@ async fn pass(stand_in: &StandIn, verifier: &impl TokenVerifier, tokens: &[Strin
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    (rss() as i64 - before as i64, secs)
+    Pass {
+        before_kib,
+        after_kib: rss(),
+        secs,
+    }
 }
 
-fn summary(entries: u64, control_kib: i64, cached_kib: i64, held: u64) -> Value {
+fn summary(entries: u64, control: &Pass, fill: &Pass, held: u64) -> Value {
+    let growth = fill.growth_kib();
     json!({
         "entries": entries,
-        "control_growth_kib": control_kib,
-        "cache_growth_kib": cached_kib,
-        "bytes_per_entry": if entries == 0 { 0 } else { cached_kib * 1024 / entries as i64 },
+        "control_growth_kib": control.growth_kib(),
+        "rss_before_fill_kib": fill.before_kib,
+        "rss_after_fill_kib": fill.after_kib,
+        "cache_growth_kib": growth,
+        "bytes_per_entry": if entries == 0 { 0 } else { growth * 1024 / entries as i64 },
         "held_after_fill": held,
+        "seconds_per_pass": [control.secs, fill.secs],
     })
 }
 
@@ -62,17 +83,12 @@ async fn jwks(stand_in: &StandIn) -> Value {
         .build()
         .unwrap();
     cached.prefetch().await.unwrap();
-    let rss_start = rss();
-    let (control_kib, control_secs) = pass(stand_in, &control, &tokens).await;
-    let (cached_kib, cached_secs) = pass(stand_in, &cached, &tokens).await;
+    let control = pass(stand_in, &control, &tokens).await;
+    let fill = pass(stand_in, &cached, &tokens).await;
     let hits = cached.status().token_cache.unwrap().hits;
     pass(stand_in, &cached, &tokens).await;
     let stats = cached.status().token_cache.unwrap();
-    let mut out = summary(stats.entries, control_kib, cached_kib, stats.hits - hits);
-    out["rss_start_kib"] = json!(rss_start);
-    out["tokens"] = json!(tokens.len());
-    out["seconds_per_pass"] = json!([control_secs, cached_secs]);
-    out
+    summary(stats.entries, &control, &fill, stats.hits - hits)
 }
 
 async fn rest(stand_in: &StandIn) -> Value {
@@ -90,19 +106,15 @@ async fn rest(stand_in: &StandIn) -> Value {
     let (control, cached) = (build(Duration::ZERO), build(TOKEN_LIFETIME));
     control.verify(stand_in.token()).await.unwrap();
     cached.verify(stand_in.token()).await.unwrap();
-    let rss_start = rss();
-    let (control_kib, control_secs) = pass(stand_in, &control, &tokens).await;
-    let (cached_kib, cached_secs) = pass(stand_in, &cached, &tokens).await;
+    let control = pass(stand_in, &control, &tokens).await;
+    let fill = pass(stand_in, &cached, &tokens).await;
     stand_in.stack().reset_counts();
     for token in &tokens {
         cached.verify(token).await.unwrap();
     }
     let refetched = stand_in.stack().requests(Route::UsersMe);
     let held = tokens.len() as u64 - refetched;
-    let mut out = summary(tokens.len() as u64, control_kib, cached_kib, held);
-    out["rss_start_kib"] = json!(rss_start);
-    out["seconds_per_pass"] = json!([control_secs, cached_secs]);
-    out
+    summary(tokens.len() as u64, &control, &fill, held)
 }
 
 fn main() {
