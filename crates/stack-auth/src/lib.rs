@@ -14,12 +14,12 @@
 //! | feature | adds | crate |
 //! |---|---|---|
 //! | (always) | `TokenVerifier`, `VerifiedUser`, `VerifyError`, config, `extract_token` | `stack-auth-core`, re-exported at the root |
-//! | `jwks` | [`jwks`]: local JWT verification against the project's JWKS | `stack-auth-jwks` |
-//! | `rest` | [`rest`]: verification through `GET /api/v1/users/me`, with the full profile | `stack-auth-rest` |
-//! | `composite` | [`composite`]: JWT first, REST for the profile (enables `jwks` and `rest`) | `stack-auth-composite` |
-//! | `testkit` | [`testkit`]: the local Stack Auth stand-in and token minter | `stack-auth-testkit` |
-//! | `axum` | [`axum`]: `StackUser` / `MaybeStackUser` extractors and `StackAuthLayer` | `stack-auth-axum` |
-//! | `test-util` | [`test_util`]: `StaticVerifier`, `FnVerifier`, `RecordingVerifier` | `stack-auth-core` |
+//! | `jwks` | `jwks`: local JWT verification against the project's JWKS | `stack-auth-jwks` |
+//! | `rest` | `rest`: verification through `GET /api/v1/users/me`, with the full profile | `stack-auth-rest` |
+//! | `composite` | `composite`: JWT first, REST for the profile (enables `jwks` and `rest`) | `stack-auth-composite` |
+//! | `testkit` | `testkit`: the local Stack Auth stand-in and token minter | `stack-auth-testkit` |
+//! | `axum` | `axum`: `StackUser` / `MaybeStackUser` extractors and `StackAuthLayer` | `stack-auth-axum` |
+//! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier` | `stack-auth-core` |
 //! | `metrics` | counters and histograms (verifications, cache, upstream requests and errors) through the `metrics` facade, in the enabled verifiers; adds nothing on its own | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite` |
 //!
 //! `cargo add stack-auth -F composite` is all most servers need.
