@@ -43,9 +43,25 @@ fn main() -> ExitCode {
 
 fn lint() -> Result<(), Step> {
     cargo(&["fmt", "--all", "--", "--check"], &[])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
-    cargo(&["doc", "--workspace", "--no-deps"], &[("RUSTDOCFLAGS", "-D warnings")])?;
-    cargo(&["build", "--package", "stack-auth-examples", "--examples"], &[])?;
+    cargo(
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
+    cargo(
+        &["doc", "--workspace", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    cargo(
+        &["build", "--package", "stack-auth-examples", "--examples"],
+        &[],
+    )?;
     cargo(&["bench", "--workspace", "--no-run"], &[])
 }
 
