@@ -26,6 +26,10 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5);
 /// [`UnavailableKind::TooLarge`](stack_auth_core::UnavailableKind::TooLarge)).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
+/// The longest deadline or breaker cool-off accepted: longer is surely a mistake, and bounding
+/// them keeps deadline arithmetic from overflowing.
+pub const MAX_DURATION_SETTING: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Builder for [`RestVerifier`]; see [`RestVerifier::builder`]. Setters consume and return the
 /// builder; [`build`](RestVerifierBuilder::build) validates everything.
 #[derive(Debug)]
@@ -231,6 +235,15 @@ impl RestVerifierBuilder {
         if self.deadline.is_zero() {
             return Err(invalid("deadline", "must be positive"));
         }
+        if self.deadline > MAX_DURATION_SETTING {
+            return Err(invalid("deadline", "must be at most one day"));
+        }
+        if self.breaker.cool_off() > MAX_DURATION_SETTING {
+            return Err(invalid(
+                "circuit_breaker",
+                "cool-off must be at most one day",
+            ));
+        }
         if self.max_response_bytes == 0 {
             return Err(invalid("max_response_bytes", "must be positive"));
         }
@@ -246,7 +259,8 @@ impl RestVerifierBuilder {
     ///
     /// [`ConfigError`] for an invalid project id, base URL or user-type set, and
     /// [`ConfigError::Invalid`] for an empty or non-header-safe secret server key
-    /// (`secret_server_key`), a zero deadline (`deadline`), a zero body cap
+    /// (`secret_server_key`), a zero or over-a-day deadline (`deadline`), a cool-off over a
+    /// day (`circuit_breaker`), a zero body cap
     /// (`max_response_bytes`), zero attempts (`retry_policy`), or a client that cannot be
     /// built (`http_client`).
     pub fn build(mut self) -> Result<RestVerifier, ConfigError> {

@@ -162,6 +162,7 @@ mod verifier;
 pub use breaker::{CircuitBreakerPolicy, DEFAULT_COOL_OFF, DEFAULT_FAILURE_THRESHOLD};
 pub use builder::{
     RestVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES,
+    MAX_DURATION_SETTING,
 };
 pub use cache::{DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, DEFAULT_REFUSAL_CACHE_TTL};
 pub use clock::{Clock, SystemClock};

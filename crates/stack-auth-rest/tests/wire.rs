@@ -13,7 +13,7 @@ use stack_auth_core::{
     ConfigError, ProfileStatus, RefusalReason, StackAuthConfig, TokenVerifier, UnavailableKind,
     UserType,
 };
-use stack_auth_rest::{RestVerifier, RetryPolicy};
+use stack_auth_rest::{CircuitBreakerPolicy, RestVerifier, RetryPolicy};
 
 #[tokio::test]
 async fn sends_exactly_the_documented_headers_and_returns_the_full_profile() {
@@ -181,6 +181,12 @@ async fn build_validates_its_settings() {
     );
     let b = || RestVerifier::builder(PID, KEY);
     assert_eq!(invalid(b().deadline(Duration::ZERO).build()), "deadline");
+    assert_eq!(invalid(b().deadline(Duration::MAX).build()), "deadline");
+    let endless = CircuitBreakerPolicy::new(1, Duration::MAX);
+    assert_eq!(
+        invalid(b().circuit_breaker(endless).build()),
+        "circuit_breaker"
+    );
     assert_eq!(
         invalid(b().max_response_bytes(0).build()),
         "max_response_bytes"
