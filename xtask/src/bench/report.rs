@@ -53,8 +53,8 @@ fn machine(out: &mut String, i: &Inputs<'_>) {
     let _ = writeln!(out, "| OS | {} |", m.kernel);
     let _ = writeln!(
         out,
-        "| load average (1, 5, 15 min) | {} before, {} after: the machine is shared, other \
-         work ran during the benches |",
+        "| load average (1, 5, 15 min) | {} before, {} after (the machine is shared with other \
+         work; the benches themselves add up to 2) |",
         m.load_before, i.load_after
     );
     let _ = writeln!(out, "| rustc | {} (`bench` profile) |", m.rustc);
