@@ -91,11 +91,18 @@ fn commit(paths: &Paths) -> String {
     let Some(head) = output("git", &["-C", &root, "rev-parse", "--short", "HEAD"]) else {
         return unknown();
     };
-    let dirty = output(
-        "git",
-        &["-C", &root, "status", "--porcelain", "--untracked-files=no"],
-    )
-    .is_some_and(|s| !s.is_empty());
+    // The report itself does not count: every run rewrites it.
+    let status = [
+        "-C",
+        &root,
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ".",
+        ":!BENCHMARKS.md",
+    ];
+    let dirty = output("git", &status).is_some_and(|s| !s.is_empty());
     if dirty {
         format!("{head} (with uncommitted changes)")
     } else {
