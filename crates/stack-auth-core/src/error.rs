@@ -1,14 +1,4 @@
 //! [`VerifyError`]: why a token could not be turned into a [`VerifiedUser`](crate::VerifiedUser).
-//!
-//! The error says what the caller should do, not how the strategy failed inside:
-//!
-//! | variant | meaning | HTTP hint | retry? |
-//! |---|---|---|---|
-//! | [`VerifyError::Refused`] | the token is not acceptable ([`RefusalReason`]) | 401 (403 for [`RefusalReason::UserTypeNotAllowed`]) | no |
-//! | [`VerifyError::Unavailable`] | the JWKS endpoint or the Stack Auth API could not answer | 503 | yes |
-//! | [`VerifyError::Misconfigured`] | the verifier is set up wrongly (server key, project) | 500 | no |
-//!
-//! No variant ever holds the token or a secret, so logging an error is always safe.
 
 use std::{borrow::Cow, fmt, sync::Arc, time::Duration};
 
@@ -18,7 +8,15 @@ use serde::{Deserialize, Serialize};
 /// verdict can be cached and handed to many waiting callers.
 pub type BoxError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
-/// Why a token could not be verified. See the [module docs](self) for the table.
+/// Why a token could not be verified.
+///
+/// | variant | meaning | HTTP hint | retry? |
+/// |---|---|---|---|
+/// | [`VerifyError::Refused`] | the token is not acceptable ([`RefusalReason`]) | 401 (403 for [`RefusalReason::UserTypeNotAllowed`]) | no |
+/// | [`VerifyError::Unavailable`] | the JWKS endpoint or the Stack Auth API could not answer | 503 | yes |
+/// | [`VerifyError::Misconfigured`] | the verifier is set up wrongly (server key, project) | 500 | no |
+///
+/// No variant ever holds the token or a secret, so logging an error is always safe.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {
