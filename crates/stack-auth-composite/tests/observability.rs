@@ -2,16 +2,15 @@
 //! names as the other strategies) plus its `path`; the wired verifiers add their own spans.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod capture;
 mod common;
 
-use capture::{capture, SpanRecord};
 use common::*;
 use stack_auth_composite::ProfilePolicy;
 use stack_auth_core::{
     MisconfigKind, Misconfiguration, RefusalReason, TokenVerifier, UnavailableKind, Upstream,
     VerifyError,
 };
+use stack_auth_testkit::tracing_capture::{capture, SpanRecord};
 
 const VERIFY: &str = "stack_auth.verify";
 

@@ -2,15 +2,14 @@
 //! crate docs for every outcome and cache path, and never the token.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod capture;
 mod common;
 
 use std::time::Duration;
 
-use capture::{capture, Captured, SpanRecord};
 use common::{with_kid, Kit};
 use stack_auth_core::TokenVerifier;
 use stack_auth_jwks::JwksVerifier;
+use stack_auth_testkit::tracing_capture::{capture, Captured, SpanRecord};
 use stack_auth_testkit::{Breakage, Fault, Route, UserSpec};
 
 const VERIFY: &str = "stack_auth.verify";

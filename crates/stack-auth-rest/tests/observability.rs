@@ -2,13 +2,11 @@
 //! the other strategies) for every outcome and cache path, and never the token or the key.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod capture;
-
 use std::time::Duration;
 
-use capture::{capture, SpanRecord};
 use stack_auth_core::TokenVerifier;
 use stack_auth_rest::{RestVerifier, RetryPolicy};
+use stack_auth_testkit::tracing_capture::{capture, SpanRecord};
 use stack_auth_testkit::{Breakage, Fault, LocalStackAuth, Route, UserSpec};
 
 const VERIFY: &str = "stack_auth.verify";

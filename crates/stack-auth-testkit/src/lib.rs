@@ -83,6 +83,7 @@ mod mint;
 mod minter;
 mod project;
 mod server;
+pub mod tracing_capture;
 mod users;
 
 pub use breakage::Breakage;

@@ -1,6 +1,15 @@
-//! A tracing layer keeping every closed span's name and fields, and every event's text, so tests
-//! can assert on the stable fields (and on what never appears in them).
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+//! Capture the `tracing` output of the SDK in a test: every closed span with its fields and every
+//! event, so a test can assert the stable fields of `stack_auth.verify` (strategy, outcome,
+//! reason, cache, ...) and that no token or secret ever appears in them.
+//!
+//! ```
+//! use stack_auth_testkit::tracing_capture::capture;
+//!
+//! let (captured, _guard) = capture();
+//! tracing::debug_span!("stack_auth.verify", strategy = "jwks").in_scope(|| {});
+//! assert_eq!(captured.only("stack_auth.verify").get("strategy"), Some("jwks"));
+//! assert!(!captured.all_text().contains("eyJ"));
+//! ```
 
 use std::{
     collections::BTreeMap,
@@ -21,7 +30,9 @@ use tracing_subscriber::{
 /// A closed span: its name and the fields it was given or recorded.
 #[derive(Debug, Clone)]
 pub struct SpanRecord {
+    /// The span's name, e.g. `stack_auth.verify`.
     pub name: &'static str,
+    /// Every field given at creation or recorded later, formatted.
     pub fields: BTreeMap<&'static str, String>,
 }
 
@@ -32,8 +43,8 @@ impl SpanRecord {
     }
 }
 
-/// What the layer saw.
-#[derive(Clone, Default)]
+/// What the capturing layer saw; clones share the same record.
+#[derive(Debug, Clone, Default)]
 pub struct Captured {
     spans: Arc<Mutex<Vec<SpanRecord>>>,
     text: Arc<Mutex<String>>,
@@ -42,11 +53,15 @@ pub struct Captured {
 impl Captured {
     /// The closed spans named `name`, in closing order.
     pub fn spans(&self, name: &str) -> Vec<SpanRecord> {
-        let spans = self.spans.lock().unwrap();
+        let spans = lock(&self.spans);
         spans.iter().filter(|s| s.name == name).cloned().collect()
     }
 
-    /// The one closed span named `name` (panics if there is not exactly one).
+    /// The one closed span named `name`.
+    ///
+    /// # Panics
+    ///
+    /// When there is not exactly one (this is an assertion helper for tests).
     pub fn only(&self, name: &str) -> SpanRecord {
         let mut spans = self.spans(name);
         assert_eq!(spans.len(), 1, "spans named {name}: {spans:#?}");
@@ -55,8 +70,8 @@ impl Captured {
 
     /// Every span field and event field seen so far, as text.
     pub fn all_text(&self) -> String {
-        let spans = self.spans.lock().unwrap();
-        let mut text = self.text.lock().unwrap().clone();
+        let spans = lock(&self.spans);
+        let mut text = lock(&self.text).clone();
         for s in spans.iter() {
             text.push_str(&format!("{s:?}\n"));
         }
@@ -65,8 +80,8 @@ impl Captured {
 
     /// Forgets what was seen.
     pub fn clear(&self) {
-        self.spans.lock().unwrap().clear();
-        self.text.lock().unwrap().clear();
+        lock(&self.spans).clear();
+        lock(&self.text).clear();
     }
 }
 
@@ -89,11 +104,13 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
     fn on_new_span(&self, attrs: &span::Attributes<'_>, id: &span::Id, ctx: Context<'_, S>) {
         let mut fields = Fields::default();
         attrs.record(&mut fields);
-        ctx.span(id).unwrap().extensions_mut().insert(fields);
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(fields);
+        }
     }
 
     fn on_record(&self, id: &span::Id, values: &span::Record<'_>, ctx: Context<'_, S>) {
-        let span = ctx.span(id).unwrap();
+        let Some(span) = ctx.span(id) else { return };
         let mut extensions = span.extensions_mut();
         if let Some(fields) = extensions.get_mut::<Fields>() {
             values.record(fields);
@@ -104,11 +121,11 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
         let mut fields = Fields::default();
         event.record(&mut fields);
         let line = format!("{} {:?}\n", event.metadata().target(), fields.0);
-        self.0.text.lock().unwrap().push_str(&line);
+        lock(&self.0.text).push_str(&line);
     }
 
     fn on_close(&self, id: span::Id, ctx: Context<'_, S>) {
-        let span = ctx.span(&id).unwrap();
+        let Some(span) = ctx.span(&id) else { return };
         let fields = span
             .extensions_mut()
             .remove::<Fields>()
@@ -118,7 +135,7 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
             name: span.name(),
             fields,
         };
-        self.0.spans.lock().unwrap().push(record);
+        lock(&self.0.spans).push(record);
     }
 }
 
@@ -127,4 +144,8 @@ pub fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     let captured = Captured::default();
     let subscriber = Registry::default().with(CaptureLayer(captured.clone()));
     (captured, tracing::subscriber::set_default(subscriber))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
