@@ -1,0 +1,152 @@
+//! Refused tokens: [`Refusal`] and its [`RefusalReason`].
+
+use std::{borrow::Cow, fmt};
+
+use serde::{Deserialize, Serialize};
+
+use super::VerifyError;
+
+/// Why a token was refused. The labels ([`RefusalReason::as_str`]) are stable and match the
+/// rejection categories of the interop fixtures, plus what only the REST API can say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RefusalReason {
+    /// Not a well-formed JWS compact token with the claims Stack Auth always sets (or too large).
+    Malformed,
+    /// The `alg` is not `ES256` (`none`, HMAC, RSA, other curves).
+    UnsupportedAlgorithm,
+    /// No key of the project's key set has the token's `kid`.
+    UnknownKey,
+    /// The signature does not verify with the key named by `kid`.
+    BadSignature,
+    /// The token's `exp` has passed.
+    Expired,
+    /// The issuer is not the one configured for the token's user type.
+    WrongIssuer,
+    /// The audience is not this project's (or not a string).
+    WrongAudience,
+    /// The token is valid but its user type (restricted, anonymous) is not accepted.
+    UserTypeNotAllowed,
+    /// The claims contradict each other (PROTOCOL §1.8), e.g. anonymous but not restricted.
+    InconsistentClaims,
+    /// Stack Auth's API refused the token as unparsable (REST cannot tell which check failed).
+    Unparsable,
+    /// The token belongs to another project than the one the verifier is configured for.
+    WrongProject,
+    /// The token is valid but its user no longer exists (deleted).
+    UserNotFound,
+    /// No token was presented (used by request extractors).
+    MissingToken,
+}
+
+impl RefusalReason {
+    /// Every reason, for exhaustive tests and documentation tables.
+    pub const ALL: [RefusalReason; 13] = [
+        RefusalReason::Malformed,
+        RefusalReason::UnsupportedAlgorithm,
+        RefusalReason::UnknownKey,
+        RefusalReason::BadSignature,
+        RefusalReason::Expired,
+        RefusalReason::WrongIssuer,
+        RefusalReason::WrongAudience,
+        RefusalReason::UserTypeNotAllowed,
+        RefusalReason::InconsistentClaims,
+        RefusalReason::Unparsable,
+        RefusalReason::WrongProject,
+        RefusalReason::UserNotFound,
+        RefusalReason::MissingToken,
+    ];
+
+    /// The stable snake_case label, e.g. `bad_signature`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalReason::Malformed => "malformed",
+            RefusalReason::UnsupportedAlgorithm => "unsupported_algorithm",
+            RefusalReason::UnknownKey => "unknown_key",
+            RefusalReason::BadSignature => "bad_signature",
+            RefusalReason::Expired => "expired",
+            RefusalReason::WrongIssuer => "wrong_issuer",
+            RefusalReason::WrongAudience => "wrong_audience",
+            RefusalReason::UserTypeNotAllowed => "user_type_not_allowed",
+            RefusalReason::InconsistentClaims => "inconsistent_claims",
+            RefusalReason::Unparsable => "unparsable",
+            RefusalReason::WrongProject => "wrong_project",
+            RefusalReason::UserNotFound => "user_not_found",
+            RefusalReason::MissingToken => "missing_token",
+        }
+    }
+
+    /// Parses a label produced by [`RefusalReason::as_str`].
+    pub fn from_label(label: &str) -> Option<RefusalReason> {
+        RefusalReason::ALL.into_iter().find(|r| r.as_str() == label)
+    }
+
+    /// 403 for a user type that is not allowed (the user is known, just not let in), else 401.
+    pub fn http_status(self) -> u16 {
+        match self {
+            RefusalReason::UserTypeNotAllowed => 403,
+            _ => 401,
+        }
+    }
+}
+
+impl fmt::Display for RefusalReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A refused token: the [`RefusalReason`] and an optional human-readable detail.
+///
+/// The detail never contains the token; it may say e.g. which issuer was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    reason: RefusalReason,
+    detail: Option<Cow<'static, str>>,
+}
+
+impl Refusal {
+    /// A refusal with no detail.
+    pub fn new(reason: RefusalReason) -> Self {
+        Refusal {
+            reason,
+            detail: None,
+        }
+    }
+
+    /// Adds a human-readable detail (must not contain the token or a secret).
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl Into<Cow<'static, str>>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Why the token was refused.
+    pub fn reason(&self) -> RefusalReason {
+        self.reason
+    }
+
+    /// The detail, if any.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "token refused: {}", self.reason)?;
+        if let Some(d) = &self.detail {
+            write!(f, " ({d})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl From<Refusal> for Box<VerifyError> {
+    fn from(r: Refusal) -> Self {
+        Box::new(VerifyError::Refused(r))
+    }
+}
