@@ -278,3 +278,42 @@ fn jwks_of_a_stopped_stand_in_is_unavailable() {
         .code(3)
         .stderr(predicates::str::contains("error: GET "));
 }
+
+#[test]
+fn secrets_and_keys_may_start_with_a_hyphen() {
+    // base64url secrets start with '-' one time in 64; a test once drew one and clap took the
+    // value for a flag.
+    let secret = "-6-wuNpik0gIW4mruTz25rbIvhuuvZFrLOLtL7J4tyo";
+    let token = stack_auth()
+        .args([
+            "mint",
+            "--secret",
+            secret,
+            "--project",
+            "p1",
+            "--user",
+            "u1",
+        ])
+        .output()
+        .unwrap();
+    assert!(token.status.success(), "{}", all_output(&token));
+    let mut served = Served::start(&[
+        "--secret",
+        secret,
+        "--project",
+        "p1",
+        "--secret-server-key",
+        "-ssk_starts_with_a_hyphen",
+        "--user",
+        "u1",
+    ]);
+    assert_eq!(served.secret, secret);
+    let token = served.mint("p1", "u1", &[]);
+    stack_auth()
+        .args(["verify", &token, "--project-id", "p1", "--strategy", "rest"])
+        .args(["--base-url", &served.base_url])
+        .args(["--secret-server-key", "-ssk_starts_with_a_hyphen"])
+        .assert()
+        .code(0);
+    served.stop_with("TERM");
+}

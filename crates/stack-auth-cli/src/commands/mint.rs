@@ -25,6 +25,7 @@ pub(crate) struct MintArgs {
         long,
         env = "STACK_SERVER_SECRET",
         hide_env_values = true,
+        allow_hyphen_values = true,
         value_name = "SECRET"
     )]
     secret: ServerSecret,

@@ -31,6 +31,7 @@ pub(crate) struct ServeArgs {
         long,
         env = "STACK_SERVER_SECRET",
         hide_env_values = true,
+        allow_hyphen_values = true,
         value_name = "SECRET"
     )]
     secret: Option<ServerSecret>,
@@ -42,7 +43,12 @@ pub(crate) struct ServeArgs {
 
     /// The secret server key every project accepts; when omitted, each project gets a
     /// random `ssk_…` key, printed at start.
-    #[arg(long, value_name = "KEY", value_parser = secret_server_key)]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "KEY",
+        value_parser = secret_server_key
+    )]
     secret_server_key: Option<SecretServerKey>,
 
     /// A user to create (repeat for more): TYPE is normal (default), restricted,

@@ -60,6 +60,7 @@ pub(crate) struct VerifyArgs {
         long,
         env = "STACK_SECRET_SERVER_KEY",
         hide_env_values = true,
+        allow_hyphen_values = true,
         value_name = "KEY",
         value_parser = secret_server_key
     )]
