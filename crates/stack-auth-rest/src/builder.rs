@@ -114,6 +114,17 @@ impl RestVerifierBuilder {
     /// [`connect_timeout`](Self::connect_timeout) then does not apply: configure it on the
     /// client. The built-in client keeps connections alive, does not follow redirects and uses
     /// rustls.
+    ///
+    /// **The client must not follow redirects**: build it with
+    /// `reqwest::Client::builder().redirect(reqwest::redirect::Policy::none())`.
+    /// `reqwest::Client::new()` follows them, and reqwest only strips `Authorization` and
+    /// `Cookie` on a cross-origin redirect, so the secret server key
+    /// (`x-stack-secret-server-key`) and the user's access token (`x-stack-access-token`) would
+    /// be sent to wherever a redirect points. When a response comes from another URL than
+    /// users/me, the verifier does not use it and answers
+    /// [`MisconfigKind::InvalidRequest`](stack_auth_core::MisconfigKind::InvalidRequest)
+    /// ("the HTTP client followed a redirect"), but by then the request has already been sent:
+    /// treat that error as a leaked key and rotate it.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self

@@ -31,6 +31,9 @@ pub(crate) enum RestError {
     /// A known error this crate does not interpret.
     #[error("unknown error code {code}{}", snippet(.text))]
     UnknownCode { code: String, text: String },
+    /// The injected HTTP client followed a redirect away from users/me.
+    #[error("the http client followed a redirect")]
+    Redirected,
     /// The HTTP client failed (connect, dropped connection, client-side timeout).
     #[error("http request failed")]
     Http(#[source] reqwest::Error),

@@ -87,6 +87,7 @@
 //! | connection refused or dropped | `Unavailable(Connect)` | 503 |
 //! | no answer within the [`deadline`](RestVerifierBuilder::deadline) | `Unavailable(Timeout)` | 503 |
 //! | circuit open | `Unavailable(CircuitOpen)`, no request sent | 503 |
+//! | an injected [`http_client`](RestVerifierBuilder::http_client) followed a redirect (the answer came from another URL; it is not used) | `Misconfigured(InvalidRequest)` | 500 |
 //! | 200 with a profile of a user type not accepted | `Refused(user_type_not_allowed)` | 403 |
 //!
 //! Stack Auth answers a plain 500 (hence `Unavailable(ServerError)`) for a token signed with the

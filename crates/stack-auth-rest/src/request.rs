@@ -50,6 +50,9 @@ pub(crate) enum TransportError {
     TooLarge(RestError),
     /// The request could not be built (a bug or a broken injected client).
     Request(RestError),
+    /// The injected HTTP client followed a redirect: the secret server key and the token were
+    /// sent to another URL, and its answer is not Stack Auth's.
+    Redirected,
 }
 
 /// Sends one users/me request. The real one is [`HttpTransport`]; tests substitute scripted
@@ -118,14 +121,20 @@ impl Transport for HttpTransport {
     async fn users_me(&self, token: &HeaderValue) -> Result<RawResponse, TransportError> {
         let mut token = token.clone();
         token.set_sensitive(true);
-        let mut response = self
+        let request = self
             .client
             .get(&self.url)
             .headers(self.headers.clone())
             .header(ACCESS_TOKEN, token)
-            .send()
-            .await
+            .build()
             .map_err(classify)?;
+        let requested = request.url().clone();
+        let mut response = self.client.execute(request).await.map_err(classify)?;
+        if response.url() != &requested {
+            // A caller-supplied client that follows redirects: whatever answered is not
+            // users/me, so nothing it said is used.
+            return Err(TransportError::Redirected);
+        }
         let header = |name: &str| {
             response
                 .headers()

@@ -66,8 +66,17 @@ pub(crate) fn transport_failure(e: TransportError) -> Failure {
         TransportError::Request(e) => {
             Failure::never(e.misconfigured(MisconfigKind::InvalidRequest))
         }
+        TransportError::Redirected => Failure::never(
+            Misconfiguration::new(MisconfigKind::InvalidRequest)
+                .with_detail(REDIRECTED)
+                .with_source(RestError::Redirected),
+        ),
     }
 }
+
+/// The detail of the error for a client that followed a redirect.
+const REDIRECTED: &str =
+    "the HTTP client followed a redirect; build it with redirect::Policy::none()";
 
 /// The status, or the real one when the server overrode it (`x-stack-actual-status`).
 fn effective_status(raw: &RawResponse) -> u16 {

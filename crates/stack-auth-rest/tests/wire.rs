@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use common::{builder, closed_port, token, unavailable_kind, RawServer, KEY, PATH, PID, PROFILE};
 use mockito::Matcher;
 use stack_auth_core::{
-    ConfigError, ProfileStatus, RefusalReason, StackAuthConfig, TokenVerifier, UnavailableKind,
-    UserType,
+    ConfigError, MisconfigKind, ProfileStatus, RefusalReason, StackAuthConfig, TokenVerifier,
+    UnavailableKind, UserType, VerifyError,
 };
 use stack_auth_rest::{CircuitBreakerPolicy, RestVerifier, RetryPolicy};
 
@@ -228,4 +228,43 @@ async fn a_shared_config_is_used_as_is_and_can_be_extended() {
         .unwrap();
     assert!(v.config().accepts(UserType::Restricted) && v.config().accepts(UserType::Anonymous));
     assert_eq!(v.config().base_url(), "http://stack.internal:8102");
+}
+
+/// A caller-supplied client that follows redirects (`reqwest::Client::new()` does) would send
+/// the secret server key and the token to the redirect target: reqwest strips only
+/// `Authorization` and `Cookie`. The target's answer is never used; the verifier reports the
+/// misconfiguration.
+#[tokio::test]
+async fn a_client_that_followed_a_redirect_is_a_misconfiguration() {
+    let mut elsewhere = mockito::Server::new_async().await;
+    let target = elsewhere
+        .mock("GET", PATH)
+        .with_body(PROFILE)
+        .expect(1)
+        .create_async()
+        .await;
+    let mut server = mockito::Server::new_async().await;
+    let _redirect = server
+        .mock("GET", PATH)
+        .with_status(302)
+        .with_header("location", &format!("{}{PATH}", elsewhere.url()))
+        .create_async()
+        .await;
+    let v = builder(&server.url())
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+    let e = v.verify(&token(1)).await.unwrap_err();
+    let VerifyError::Misconfigured(m) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(m.kind(), MisconfigKind::InvalidRequest);
+    assert_eq!(
+        m.detail(),
+        Some("the HTTP client followed a redirect; build it with redirect::Policy::none()")
+    );
+    // The request did reach the target (that is why it is an error), and was not retried.
+    target.assert_async().await;
+    let e = v.fetch_profile(&token(2)).await.unwrap_err();
+    assert!(matches!(e, VerifyError::Misconfigured(_)), "{e:?}");
 }
