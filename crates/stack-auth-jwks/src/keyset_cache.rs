@@ -5,6 +5,7 @@
 //! Fetches run on a spawned task shared by every waiter (a dropped caller cannot cancel it).
 
 use std::{
+    fmt,
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex, MutexGuard, PoisonError,
@@ -71,6 +72,30 @@ pub(crate) struct Timing {
 type FetchResult = Result<Arc<KeySet>, VerifyError>;
 type SharedFetch = Shared<BoxFuture<'static, FetchResult>>;
 
+/// The fetch in flight: the shared result and its task, to tell a running fetch from one whose
+/// task ended without clearing the slot (cancelled with its runtime, or panicked).
+struct InFlight {
+    shared: SharedFetch,
+    task: tokio::task::AbortHandle,
+}
+
+impl fmt::Debug for InFlight {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InFlight")
+            .field("finished", &self.task.is_finished())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The running fetch in `slot`, clearing a dead one (a finished task always clears its slot
+/// itself first, so a finished task still in the slot never completed normally).
+fn live(slot: &mut Option<InFlight>) -> Option<SharedFetch> {
+    if slot.as_ref().is_some_and(|f| f.task.is_finished()) {
+        *slot = None;
+    }
+    slot.as_ref().map(|f| f.shared.clone())
+}
+
 /// Counters and the last outcome, for [`JwksStatus`](crate::JwksStatus).
 #[derive(Debug, Default)]
 pub(crate) struct Stats {
@@ -84,7 +109,7 @@ pub(crate) struct Stats {
 #[derive(Debug)]
 pub(crate) struct KeyStore {
     current: ArcSwapOption<KeySet>,
-    inflight: Mutex<Option<SharedFetch>>,
+    inflight: Mutex<Option<InFlight>>,
     fetcher: Fetcher,
     clock: Arc<dyn Clock>,
     timing: Timing,
@@ -152,7 +177,7 @@ impl KeyStore {
     }
 
     pub(crate) fn fetch_in_flight(&self) -> bool {
-        lock(&self.inflight).is_some()
+        live(&mut lock(&self.inflight)).is_some()
     }
 
     /// The key set to verify with now, and which it is. Fresh: returned at once (and refreshed
@@ -273,7 +298,7 @@ impl KeyStore {
     }
 
     fn running(&self) -> Option<SharedFetch> {
-        lock(&self.inflight).clone()
+        live(&mut lock(&self.inflight))
     }
 
     fn last_error_or_no_keys(&self) -> VerifyError {
@@ -296,8 +321,8 @@ impl KeyStore {
     /// runtime.
     fn start_fetch(self: &Arc<Self>, trigger: Trigger) -> Result<SharedFetch, VerifyError> {
         let mut slot = lock(&self.inflight);
-        if let Some(running) = &*slot {
-            return Ok(running.clone());
+        if let Some(running) = live(&mut slot) {
+            return Ok(running);
         }
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| FetchError::NoRuntime.into_verify_error())?;
@@ -311,6 +336,7 @@ impl KeyStore {
             }
             .instrument(span),
         );
+        let abort = task.abort_handle();
         let shared = async move {
             task.await.unwrap_or_else(|e| {
                 Err(Unavailable::new(Upstream::Jwks, UnavailableKind::Connect)
@@ -320,7 +346,10 @@ impl KeyStore {
         }
         .boxed()
         .shared();
-        *slot = Some(shared.clone());
+        *slot = Some(InFlight {
+            shared: shared.clone(),
+            task: abort,
+        });
         Ok(shared)
     }
 
