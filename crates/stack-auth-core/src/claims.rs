@@ -115,7 +115,7 @@ impl AccessTokenClaims {
             }
         }
         serde_json::from_value(value).map_err(|e| {
-            Refusal::new(RefusalReason::Malformed).with_detail(format!("claims do not fit: {e}"))
+            Refusal::new(RefusalReason::Malformed).with_detail(schema_error_detail(&e))
         })
     }
 
@@ -162,6 +162,19 @@ impl AccessTokenClaims {
             return fail("branch_id is not main");
         }
         Ok(())
+    }
+}
+
+/// A detail for a claims schema error that never repeats a claim's value: serde's message
+/// quotes the offending value, which comes from an unverified token.
+fn schema_error_detail(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.strip_prefix("missing field `") {
+        Some(rest) => match rest.split_once('`') {
+            Some((field, _)) if field.len() <= 32 => format!("claim `{field}` is missing"),
+            _ => "a required claim is missing".to_owned(),
+        },
+        None => "a claim has the wrong type".to_owned(),
     }
 }
 

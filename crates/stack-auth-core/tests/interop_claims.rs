@@ -219,3 +219,17 @@ fn non_object_and_non_json_payloads_are_malformed() {
         RefusalReason::WrongIssuer
     );
 }
+
+#[test]
+fn refusal_details_never_repeat_claim_values() {
+    let hostile = serde_json::json!({
+        "sub": "u", "project_id": "p", "branch_id": "main", "iss": "i", "aud": "p",
+        "exp": "ATTACKER-CONTROLLED \u{1b}[31m text"
+    });
+    let err = AccessTokenClaims::from_json_value(hostile).unwrap_err();
+    assert_eq!(err.reason(), RefusalReason::Malformed);
+    assert_eq!(err.detail(), Some("a claim has the wrong type"));
+    let missing = serde_json::json!({"project_id": "p", "branch_id": "main", "iss": "i", "aud": "p", "exp": 1});
+    let err = AccessTokenClaims::from_json_value(missing).unwrap_err();
+    assert_eq!(err.detail(), Some("claim `sub` is missing"));
+}

@@ -58,7 +58,7 @@ pub struct JwksVerifierBuilder {
     source: ConfigSource,
     base_url: Option<String>,
     accepted: Option<UserTypes>,
-    allow_insecure_http: bool,
+    allow_insecure_http: Option<bool>,
     jwks_url: Option<String>,
     leeway: Duration,
     timing: Timing,
@@ -85,7 +85,7 @@ impl JwksVerifierBuilder {
             source,
             base_url: None,
             accepted: None,
-            allow_insecure_http: false,
+            allow_insecure_http: None,
             jwks_url: None,
             leeway: DEFAULT_LEEWAY,
             timing: Timing {
@@ -134,7 +134,7 @@ impl JwksVerifierBuilder {
     /// Allows plain http to a host that is not loopback, for the base URL and the JWKS URL
     /// (default off: keys fetched over plain http can be replaced by anyone on the path).
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
+        self.allow_insecure_http = Some(allow);
         self
     }
 
@@ -303,7 +303,7 @@ impl JwksVerifierBuilder {
         };
         let url = jwks_url(
             self.jwks_url.as_deref().unwrap_or(&config.jwks_url()),
-            self.allow_insecure_http,
+            config.allows_insecure_http(),
         )?;
         let client = match self.http_client {
             Some(client) => client,
@@ -338,18 +338,27 @@ impl JwksVerifierBuilder {
     }
 
     fn config(&self) -> Result<StackAuthConfig, ConfigError> {
-        let (project_id, base, accepted) = match &self.source {
-            ConfigSource::ProjectId(pid) => (pid.as_str(), None, UserTypes::default()),
+        let (project_id, base, accepted, insecure) = match &self.source {
+            ConfigSource::ProjectId(pid) => (pid.as_str(), None, UserTypes::default(), false),
             ConfigSource::Config(c) => {
-                if self.base_url.is_none() && self.accepted.is_none() {
+                let unchanged = self.base_url.is_none()
+                    && self.accepted.is_none()
+                    && self.allow_insecure_http.is_none();
+                if unchanged {
                     return Ok(c.clone());
                 }
-                (c.project_id(), Some(c.base_url()), c.accepted_user_types())
+                let insecure = c.allows_insecure_http();
+                (
+                    c.project_id(),
+                    Some(c.base_url()),
+                    c.accepted_user_types(),
+                    insecure,
+                )
             }
         };
         let mut builder = StackAuthConfig::builder(project_id)
             .accepted_user_types(self.accepted.unwrap_or(accepted))
-            .allow_insecure_http(self.allow_insecure_http);
+            .allow_insecure_http(self.allow_insecure_http.unwrap_or(insecure));
         if let Some(base) = self.base_url.as_deref().or(base) {
             builder = builder.base_url(base);
         }

@@ -53,7 +53,12 @@ impl FetchError {
     /// at this deployment (misconfigured, 500).
     pub(crate) fn into_verify_error(self) -> VerifyError {
         let kind = match &self {
-            FetchError::Connect(_) | FetchError::NoRuntime => UnavailableKind::Connect,
+            FetchError::Connect(_) => UnavailableKind::Connect,
+            FetchError::NoRuntime => {
+                return Misconfiguration::new(MisconfigKind::UnexpectedError)
+                    .with_detail("verification needs a tokio runtime to fetch keys on")
+                    .into();
+            }
             FetchError::Timeout => UnavailableKind::Timeout,
             FetchError::Status { status: 404, .. } => {
                 return Misconfiguration::new(MisconfigKind::ProjectNotFound)
@@ -288,11 +293,16 @@ mod tests {
                 FetchError::Invalid(JwksDocError::NotJwks),
                 UnavailableKind::InvalidResponse,
             ),
-            (FetchError::NoRuntime, UnavailableKind::Connect),
         ] {
             let v = e.into_verify_error();
             assert!(v.is_retryable());
             assert!(matches!(v, VerifyError::Unavailable(u) if u.kind() == kind));
         }
+        let no_runtime = FetchError::NoRuntime.into_verify_error();
+        assert!(
+            !no_runtime.is_retryable(),
+            "a missing runtime is a setup error"
+        );
+        assert_eq!(no_runtime.http_status(), 500);
     }
 }

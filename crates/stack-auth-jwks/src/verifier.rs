@@ -101,7 +101,9 @@ impl JwksVerifier {
                 store: Arc::new(store),
                 token_cache,
                 clock,
-                leeway_secs: i64::try_from(leeway.as_secs()).unwrap_or(i64::MAX),
+                // Whole seconds, rounded up: a sub-second leeway is not silently dropped.
+                leeway_secs: i64::try_from(leeway.as_secs() + u64::from(leeway.subsec_nanos() > 0))
+                    .unwrap_or(i64::MAX),
                 provider,
                 jwks_url,
             }),
@@ -216,14 +218,14 @@ impl JwksVerifier {
         let payload: serde_json::Value = serde_json::from_slice(&payload).map_err(|_| {
             Refusal::new(RefusalReason::Malformed).with_detail("payload is not JSON")
         })?;
+        // Checked before the key lookup, so a malformed signature cannot spend the one
+        // unknown-kid refetch a cooldown allows.
+        if signature.len() != SIGNATURE_LEN {
+            return Err(Refusal::new(RefusalReason::BadSignature).into());
+        }
         let key = self.key_for(&header.kid, span).await?;
-        if signature.len() != SIGNATURE_LEN
-            || !key.verify(
-                self.inner.provider,
-                parts.signing_input.as_bytes(),
-                &signature,
-            )
-        {
+        let signed = parts.signing_input.as_bytes();
+        if !key.verify(self.inner.provider, signed, &signature) {
             return Err(Refusal::new(RefusalReason::BadSignature).into());
         }
         let claims = AccessTokenClaims::from_json_value(payload)?;

@@ -256,6 +256,21 @@ fn insecure_or_invalid_settings_are_refused_at_build_time() {
         b().base_url("http://stack.example.com").build(),
         Err(ConfigError::InsecureBaseUrl)
     ));
+    // A configuration that allows plain http is honoured, also when the builder changes it.
+    let private = stack_auth_core::StackAuthConfig::builder(pid.clone())
+        .base_url("http://10.1.2.3:8102")
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let built = JwksVerifier::builder_with_config(private.clone())
+        .build()
+        .unwrap();
+    assert!(built.jwks_url().starts_with("http://10.1.2.3:8102/"));
+    let accepting = JwksVerifier::builder_with_config(private)
+        .accept(stack_auth_core::UserType::Anonymous)
+        .build()
+        .unwrap();
+    assert!(accepting.config().allows_insecure_http());
     assert_eq!(
         field(b().leeway(Duration::from_secs(301)).build()),
         "leeway"
@@ -312,5 +327,61 @@ async fn verifying_outside_a_tokio_runtime_is_an_error_not_a_panic() {
     let result = std::thread::spawn(move || futures::executor::block_on(verifier.verify(&token)))
         .join()
         .unwrap();
-    assert_eq!(unavailable_kind(result), UnavailableKind::Connect);
+    // A setup error (500, not retryable), not an outage: retrying cannot help.
+    match result {
+        Err(VerifyError::Misconfigured(m)) => {
+            assert_eq!(m.kind(), stack_auth_core::MisconfigKind::UnexpectedError)
+        }
+        other => panic!("expected a misconfiguration, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_signature_cannot_spend_the_unknown_kid_refetch() {
+    let kit = Kit::start().await;
+    let verifier = kit.verifier().build().unwrap();
+    verifier.verify(&kit.token()).await.unwrap();
+    let valid = kit.token();
+    let (signed, _) = with_kid(&valid, "fresh-kid-00")
+        .rsplit_once('.')
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .unwrap();
+    let short_signature = format!("{signed}.c2ln");
+    let result = verifier.verify(&short_signature).await;
+    assert_eq!(reason(result), stack_auth_core::RefusalReason::BadSignature);
+    assert_eq!(
+        kit.jwks_requests(),
+        1,
+        "no refetch for a malformed signature"
+    );
+    assert_eq!(verifier.status().unknown_kid_refetch_count, 0);
+}
+
+#[tokio::test]
+async fn a_sub_second_leeway_rounds_up_to_a_second() {
+    let kit = Kit::start().await;
+    let token = kit
+        .stack
+        .token(
+            &kit.stack
+                .create_user(stack_auth_testkit::UserSpec::normal())
+                .unwrap(),
+        )
+        .expires_in(Duration::from_secs(10))
+        .mint();
+    let strict = kit.verifier().leeway(Duration::ZERO).build().unwrap();
+    let lenient = kit
+        .verifier()
+        .leeway(Duration::from_millis(900))
+        .build()
+        .unwrap();
+    kit.advance(10); // now == exp: expired without leeway (jose's rule)
+    assert_eq!(
+        reason(strict.verify(&token).await),
+        stack_auth_core::RefusalReason::Expired
+    );
+    assert!(
+        lenient.verify(&token).await.is_ok(),
+        "900 ms of leeway is one second, not zero"
+    );
 }

@@ -82,9 +82,14 @@ async fn every_interop_case_gets_the_expected_answer() {
 
 /// Whether the verifier must look at the key set to reach the expected answer: everything but
 /// the refusals found while parsing (claims that do not fit are only read once the signature
-/// holds). Exactly one request either way: a cold fetch is as new as an unknown-kid refetch.
+/// holds), and a signature of the wrong length (refused before any key lookup, so it cannot
+/// spend an unknown-kid refetch). Exactly one request either way: a cold fetch is as new as an
+/// unknown-kid refetch.
 fn needs_keys(name: &str, expect: &serde_json::Value) -> bool {
     let claims_checked_after_signature = ["missing-sub", "exp-as-string", "missing-exp"];
+    if name == "truncated-signature" {
+        return false;
+    }
     expect["ok"] == true
         || claims_checked_after_signature.contains(&name)
         || !matches!(
