@@ -37,12 +37,24 @@
 //! # The request
 //!
 //! Every request carries `x-stack-access-type: server`, `x-stack-project-id`,
-//! `x-stack-secret-server-key`, `x-stack-access-token` (PROTOCOL §3.1) and
-//! `x-stack-allow-anonymous-user: true` / `x-stack-allow-restricted-user: true`: Stack Auth lets
-//! every user type through and the verifier refuses the types the configuration does not accept
-//! itself ([`RefusalReason::UserTypeNotAllowed`](stack_auth_core::RefusalReason)), so the outcome
-//! for a token matches the JWKS verifier's, which refuses those types only after the signature
-//! holds. An empty token, one longer than
+//! `x-stack-secret-server-key` and `x-stack-access-token` (PROTOCOL §3.1). Stack Auth is asked to
+//! let through only the user types the configuration accepts: `x-stack-allow-restricted-user:
+//! true` when it accepts restricted or anonymous users, and `x-stack-allow-anonymous-user: true`
+//! when it accepts anonymous users (neither for the default, normal users only). Stack Auth then
+//! refuses the other types itself (`RESTRICTED_USER_NOT_ALLOWED`,
+//! `ANONYMOUS_AUTHENTICATION_NOT_ALLOWED`, both
+//! [`RefusalReason::UserTypeNotAllowed`](stack_auth_core::RefusalReason), 403), after checking
+//! the token's signature as the JWKS verifier does; and the verifier checks the profile's type
+//! again, so a user of a type not accepted is refused even if Stack Auth let it through.
+//! Stack Auth checks the user type before the secret server key, so with a wrong key a token of
+//! a type not accepted is refused rather than reported as a misconfiguration.
+//! [`RestVerifier::fetch_profile`] filters no type and sends both headers.
+//!
+//! The user type is read from the profile's `is_anonymous` and `is_restricted`; a profile
+//! missing either, or whose flags disagree with `restricted_reason` (a reason on a user not
+//! marked restricted, say), is not trusted (`Unavailable(InvalidResponse)`).
+//!
+//! An empty token, one longer than
 //! [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN) or one with characters no token has is
 //! refused as `malformed` without a request.
 //!
@@ -82,13 +94,13 @@
 //! | header code ≠ body code, or a code that is not an upper-case identifier | `Unavailable(InvalidResponse)` | 503 |
 //! | 429 (with or without a code) | `Unavailable(RateLimited)`, with its `Retry-After` | 503 |
 //! | 5xx, or any other status without a code (plain text) | `Unavailable(ServerError)`, with the status | 503 |
-//! | 200 whose body is not a profile object with a non-empty `id` | `Unavailable(InvalidResponse)` | 503 |
+//! | 200 whose body is not a profile object with a non-empty `id`, both `is_anonymous` and `is_restricted`, and flags that agree with `restricted_reason` | `Unavailable(InvalidResponse)` | 503 |
 //! | body over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes) | `Unavailable(TooLarge)` | 503 |
 //! | connection refused or dropped | `Unavailable(Connect)` | 503 |
 //! | no answer within the [`deadline`](RestVerifierBuilder::deadline) | `Unavailable(Timeout)` | 503 |
 //! | circuit open | `Unavailable(CircuitOpen)`, no request sent | 503 |
 //! | an injected [`http_client`](RestVerifierBuilder::http_client) followed a redirect (the answer came from another URL; it is not used) | `Misconfigured(InvalidRequest)` | 500 |
-//! | 200 with a profile of a user type not accepted | `Refused(user_type_not_allowed)` | 403 |
+//! | 200 with a profile of a user type not accepted (Stack Auth was not asked to let it through) | `Refused(user_type_not_allowed)` | 403 |
 //!
 //! Stack Auth answers a plain 500 (hence `Unavailable(ServerError)`) for a token signed with the
 //! project's real key whose claims break its invariants (PROTOCOL §1.8); only a holder of the

@@ -4,6 +4,7 @@ use std::fmt;
 
 use async_trait::async_trait;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, USER_AGENT};
+use stack_auth_core::{UserType, UserTypes};
 
 use crate::error::RestError;
 
@@ -15,9 +16,10 @@ pub(crate) const PROJECT_ID: &str = "x-stack-project-id";
 pub(crate) const SECRET_SERVER_KEY: &str = "x-stack-secret-server-key";
 /// Header carrying the end user's access token.
 pub(crate) const ACCESS_TOKEN: &str = "x-stack-access-token";
-/// Lets anonymous users' tokens through (filtered locally).
+/// Lets anonymous users' tokens through; sent only when anonymous users are accepted.
 pub(crate) const ALLOW_ANONYMOUS: &str = "x-stack-allow-anonymous-user";
-/// Lets restricted users' tokens through (filtered locally).
+/// Lets restricted users' tokens through; sent only when restricted or anonymous users are
+/// accepted.
 pub(crate) const ALLOW_RESTRICTED: &str = "x-stack-allow-restricted-user";
 /// Response header naming the known error.
 pub(crate) const KNOWN_ERROR: &str = "x-stack-known-error";
@@ -59,8 +61,13 @@ pub(crate) enum TransportError {
 /// answers to exercise retries and the breaker under paused time.
 #[async_trait]
 pub(crate) trait Transport: Send + Sync + fmt::Debug {
-    /// Asks users/me about `token` once.
-    async fn users_me(&self, token: &HeaderValue) -> Result<RawResponse, TransportError>;
+    /// Asks users/me about `token` once, asking Stack Auth to let through users of the
+    /// `allowed` types only (see [`allow_headers`]).
+    async fn users_me(
+        &self,
+        token: &HeaderValue,
+        allowed: UserTypes,
+    ) -> Result<RawResponse, TransportError>;
 }
 
 /// [`Transport`] over a pooled `reqwest::Client`.
@@ -92,12 +99,10 @@ impl HttpTransport {
     ) -> Self {
         secret_key.set_sensitive(true);
         let mut headers = HeaderMap::new();
-        let fixed: [(&'static str, HeaderValue); 5] = [
+        let fixed: [(&'static str, HeaderValue); 3] = [
             (ACCESS_TYPE, HeaderValue::from_static("server")),
             (PROJECT_ID, project_id),
             (SECRET_SERVER_KEY, secret_key),
-            (ALLOW_ANONYMOUS, HeaderValue::from_static("true")),
-            (ALLOW_RESTRICTED, HeaderValue::from_static("true")),
         ];
         for (name, value) in fixed {
             headers.insert(HeaderName::from_static(name), value);
@@ -118,13 +123,24 @@ impl HttpTransport {
 
 #[async_trait]
 impl Transport for HttpTransport {
-    async fn users_me(&self, token: &HeaderValue) -> Result<RawResponse, TransportError> {
+    async fn users_me(
+        &self,
+        token: &HeaderValue,
+        allowed: UserTypes,
+    ) -> Result<RawResponse, TransportError> {
         let mut token = token.clone();
         token.set_sensitive(true);
+        let mut headers = self.headers.clone();
+        for name in allow_headers(allowed) {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static("true"),
+            );
+        }
         let request = self
             .client
             .get(&self.url)
-            .headers(self.headers.clone())
+            .headers(headers)
             .header(ACCESS_TOKEN, token)
             .build()
             .map_err(classify)?;
@@ -168,6 +184,18 @@ impl Transport for HttpTransport {
         }
         Ok(raw)
     }
+}
+
+/// The `x-stack-allow-*-user: true` headers for `allowed`: Stack Auth refuses the other types
+/// itself (`ANONYMOUS_AUTHENTICATION_NOT_ALLOWED`, `RESTRICTED_USER_NOT_ALLOWED`), on top of
+/// the verifier's own check. Stack Auth's anonymous header implies restricted users too, so it
+/// goes with the restricted one.
+pub(crate) fn allow_headers(allowed: UserTypes) -> impl Iterator<Item = &'static str> {
+    let anonymous = allowed.contains(UserType::Anonymous);
+    let restricted = anonymous || allowed.contains(UserType::Restricted);
+    [(ALLOW_RESTRICTED, restricted), (ALLOW_ANONYMOUS, anonymous)]
+        .into_iter()
+        .filter_map(|(name, send)| send.then_some(name))
 }
 
 /// Sorts a client error: a client-side timeout, a request that could not be built, or else a

@@ -5,7 +5,7 @@ use std::{fmt, sync::Arc, time::Duration};
 use async_trait::async_trait;
 use reqwest::header::HeaderValue;
 use stack_auth_core::{
-    Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier,
+    Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier, UserTypes,
     VerifiedUser, VerifyError, MAX_TOKEN_LEN,
 };
 use tokio::time::Instant;
@@ -89,8 +89,9 @@ impl RestVerifier {
     }
 
     /// Fetches the current server profile for `token`, bypassing the cache and single flight
-    /// and without filtering user types: one fresh users/me call (with retries, the breaker and
-    /// the deadline), for callers that already verified the token some other way.
+    /// and without filtering user types (Stack Auth is asked to let every type through): one
+    /// fresh users/me call (with retries, the breaker and the deadline), for callers that
+    /// already verified the token some other way.
     ///
     /// # Errors
     ///
@@ -105,7 +106,7 @@ impl RestVerifier {
         );
         async {
             let header = token_header(token)?;
-            self.inner.fetch(&header).await.result
+            self.inner.fetch(&header, UserTypes::ALL).await.result
         }
         .instrument(span)
         .await
@@ -135,7 +136,8 @@ impl RestVerifier {
                     upstream_ms = Empty
                 );
                 async move {
-                    let outcome = inner.fetch(&header).await;
+                    let accepted = inner.config.accepted_user_types();
+                    let outcome = inner.fetch(&header, accepted).await;
                     leader.record("attempts", outcome.attempts);
                     let verdict = outcome
                         .result
@@ -169,7 +171,8 @@ impl RestVerifier {
     }
 
     /// Refuses users of a type the configuration does not accept, like the JWKS verifier does
-    /// after the signature holds (Stack Auth is always asked to let every type through).
+    /// after the signature holds. Stack Auth was asked to let through only the accepted types,
+    /// so this is the second check, in case it let another type through anyway.
     fn accept(&self, user: VerifiedUser) -> Verdict {
         if self.inner.config.accepts(user.user_type()) {
             Ok(user)
@@ -182,12 +185,13 @@ impl RestVerifier {
 }
 
 impl Inner {
-    /// One users/me verification: attempts with retries, all within the deadline.
-    pub(crate) async fn fetch(&self, token: &HeaderValue) -> Outcome {
+    /// One users/me verification, letting through users of the `allowed` types: attempts with
+    /// retries, all within the deadline.
+    pub(crate) async fn fetch(&self, token: &HeaderValue, allowed: UserTypes) -> Outcome {
         let started = Instant::now();
         let deadline = started + self.deadline;
         let outcome = retry::run(&self.retry, &self.breaker, deadline, self.deadline, |n| {
-            self.attempt(token, n)
+            self.attempt(token, allowed, n)
         })
         .await;
         let span = Span::current();
@@ -199,9 +203,14 @@ impl Inner {
         outcome
     }
 
-    async fn attempt(&self, token: &HeaderValue, n: u32) -> Result<ServerUser, retry::Failure> {
+    async fn attempt(
+        &self,
+        token: &HeaderValue,
+        allowed: UserTypes,
+        n: u32,
+    ) -> Result<ServerUser, retry::Failure> {
         let started = Instant::now();
-        let answer = self.transport.users_me(token).await;
+        let answer = self.transport.users_me(token, allowed).await;
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         match answer {
             Ok(raw) => {

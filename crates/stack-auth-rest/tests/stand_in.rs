@@ -80,11 +80,35 @@ async fn each_user_type_with_its_full_profile_and_local_filtering() {
             }
         }
     }
+    // `all` asks Stack Auth to let every type through; `normal_only` asks for none, so Stack
+    // Auth itself refuses the restricted and anonymous users (401/403), not only the verifier.
+    let (mut allowing, mut strict) = (0, 0);
     for rec in stack.request_log() {
-        assert_eq!(rec.header("x-stack-allow-anonymous-user"), Some("true"));
-        assert_eq!(rec.header("x-stack-allow-restricted-user"), Some("true"));
         assert_eq!(rec.header("x-stack-access-type"), Some("server"));
+        let anonymous = rec.header("x-stack-allow-anonymous-user");
+        let restricted = rec.header("x-stack-allow-restricted-user");
+        match (anonymous, restricted) {
+            (Some("true"), Some("true")) => {
+                allowing += 1;
+                assert_eq!(rec.status, Some(200));
+            }
+            (None, None) => {
+                strict += 1;
+                assert!(matches!(rec.status, Some(200 | 401 | 403)), "{rec:?}");
+            }
+            other => panic!("unexpected allow headers {other:?}"),
+        }
     }
+    assert_eq!((allowing, strict), (4, 4));
+    let refused_upstream = stack
+        .request_log()
+        .iter()
+        .filter(|r| matches!(r.status, Some(401 | 403)))
+        .count();
+    assert_eq!(
+        refused_upstream, 3,
+        "Stack Auth refused the three non-normal users"
+    );
 }
 
 #[tokio::test]

@@ -26,8 +26,8 @@ async fn sends_exactly_the_documented_headers_and_returns_the_full_profile() {
         .match_header("x-stack-project-id", PID)
         .match_header("x-stack-secret-server-key", KEY)
         .match_header("x-stack-access-token", tok.as_str())
-        .match_header("x-stack-allow-anonymous-user", "true")
-        .match_header("x-stack-allow-restricted-user", "true")
+        .match_header("x-stack-allow-anonymous-user", Matcher::Missing)
+        .match_header("x-stack-allow-restricted-user", Matcher::Missing)
         .match_header("x-stack-override-error-status", Matcher::Missing)
         .match_header("authorization", Matcher::Missing)
         .with_header("content-type", "application/json; charset=utf-8")
@@ -55,6 +55,93 @@ async fn sends_exactly_the_documented_headers_and_returns_the_full_profile() {
         "cus_123"
     );
     assert_eq!(p.extra["a_field_from_the_future"]["nested"][1], 2);
+}
+
+/// Stack Auth is asked to let through only the user types the configuration accepts (its
+/// anonymous header implies restricted users, so both go together); the verifier still checks
+/// the type itself.
+#[tokio::test]
+async fn allow_headers_follow_the_accepted_user_types() {
+    use stack_auth_core::UserTypes;
+    let cases = [
+        (UserTypes::NORMAL_ONLY, None, None),
+        (
+            UserTypes::NORMAL_ONLY.with(UserType::Restricted),
+            None,
+            Some("true"),
+        ),
+        (
+            UserTypes::NORMAL_ONLY.with(UserType::Anonymous),
+            Some("true"),
+            Some("true"),
+        ),
+        (UserTypes::ALL, Some("true"), Some("true")),
+    ];
+    let expect = |v: Option<&'static str>| v.map_or(Matcher::Missing, Into::into);
+    for (accepted, anonymous, restricted) in cases {
+        let mut server = mockito::Server::new_async().await;
+        let mock = server
+            .mock("GET", PATH)
+            .match_header("x-stack-allow-anonymous-user", expect(anonymous))
+            .match_header("x-stack-allow-restricted-user", expect(restricted))
+            .with_body(PROFILE)
+            .expect(1)
+            .create_async()
+            .await;
+        let v = builder(&server.url())
+            .accepted_user_types(accepted)
+            .build()
+            .unwrap();
+        v.verify(&token(1)).await.unwrap();
+        mock.assert_async().await;
+    }
+    // fetch_profile does not filter user types: Stack Auth is asked to let every type through.
+    let mut server = mockito::Server::new_async().await;
+    let mock = server
+        .mock("GET", PATH)
+        .match_header("x-stack-allow-anonymous-user", "true")
+        .match_header("x-stack-allow-restricted-user", "true")
+        .with_body(PROFILE)
+        .expect(1)
+        .create_async()
+        .await;
+    builder(&server.url())
+        .build()
+        .unwrap()
+        .fetch_profile(&token(1))
+        .await
+        .unwrap();
+    mock.assert_async().await;
+}
+
+/// A 200 whose profile does not state its user type, or states it inconsistently, is not
+/// trusted as a user of any type.
+#[tokio::test]
+async fn a_profile_without_or_with_inconsistent_user_type_flags_is_an_invalid_response() {
+    let bodies = [
+        r#"{"id":"u"}"#,
+        r#"{"id":"u","is_anonymous":false}"#,
+        r#"{"id":"u","is_restricted":false}"#,
+        r#"{"id":"u","is_anonymous":false,"is_restricted":false,"restricted_reason":{"type":"restricted_by_administrator"}}"#,
+    ];
+    for body in bodies {
+        let mut server = mockito::Server::new_async().await;
+        let _m = server
+            .mock("GET", PATH)
+            .with_body(body)
+            .create_async()
+            .await;
+        let v = builder(&server.url())
+            .accepted_user_types(stack_auth_core::UserTypes::ALL)
+            .build()
+            .unwrap();
+        let e = v.verify(&token(1)).await.unwrap_err();
+        assert_eq!(
+            unavailable_kind(&e),
+            UnavailableKind::InvalidResponse,
+            "{body}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -95,7 +182,10 @@ async fn an_overridden_error_status_is_read_from_x_stack_actual_status() {
 #[tokio::test]
 async fn bodies_over_the_cap_are_too_large_with_or_without_content_length() {
     let mut server = mockito::Server::new_async().await;
-    let big = format!(r#"{{"id":"u","pad":"{}"}}"#, "x".repeat(5_000));
+    let big = format!(
+        r#"{{"id":"u","is_anonymous":false,"is_restricted":false,"pad":"{}"}}"#,
+        "x".repeat(5_000)
+    );
     let _sized = server
         .mock("GET", PATH)
         .match_header("x-stack-access-token", "sized")

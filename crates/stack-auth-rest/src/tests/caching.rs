@@ -98,8 +98,7 @@ async fn a_token_without_readable_exp_is_not_cached_as_success() {
 
 #[tokio::test]
 async fn user_types_are_filtered_locally_and_the_filter_is_not_cached_away() {
-    let restricted =
-        r#"{"id":"u2","is_restricted":true,"restricted_reason":{"type":"email_not_verified"}}"#;
+    let restricted = r#"{"id":"u2","is_anonymous":false,"is_restricted":true,"restricted_reason":{"type":"email_not_verified"}}"#;
     let anonymous = r#"{"id":"u3","is_anonymous":true,"is_restricted":true,"restricted_reason":{"type":"anonymous"}}"#;
     let body = move |n: u32| if n % 2 == 1 { restricted } else { anonymous };
     let t = Scripted::new(move |n| status(200, body(n)));

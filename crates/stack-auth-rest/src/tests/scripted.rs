@@ -61,7 +61,11 @@ impl Scripted {
 
 #[async_trait]
 impl Transport for Scripted {
-    async fn users_me(&self, _token: &HeaderValue) -> Result<RawResponse, TransportError> {
+    async fn users_me(
+        &self,
+        _token: &HeaderValue,
+        _allowed: stack_auth_core::UserTypes,
+    ) -> Result<RawResponse, TransportError> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
         match (self.script)(n) {
             Step::Answer { delay, raw } => {
@@ -90,7 +94,9 @@ pub(crate) fn status(code: u16, body: &str) -> Step {
 pub(crate) fn ok_user(id: &str) -> Step {
     status(
         200,
-        &format!(r#"{{"id":"{id}","primary_email":"a@example.com"}}"#),
+        &format!(
+            r#"{{"id":"{id}","primary_email":"a@example.com","is_anonymous":false,"is_restricted":false}}"#
+        ),
     )
 }
 
