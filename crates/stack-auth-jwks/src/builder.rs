@@ -13,7 +13,11 @@ use crate::{
     verifier::{crypto_provider, JwksVerifier},
 };
 
-/// Default clock-skew allowance for `exp`.
+/// The longest duration any setting accepts: longer is surely a mistake, and bounding durations
+/// keeps time arithmetic from overflowing.
+pub const MAX_DURATION_SETTING: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// The default clock-skew allowance on `exp`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);
 /// Largest leeway accepted (Stack Auth tokens live 10 minutes).
 pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
@@ -387,6 +391,21 @@ impl JwksVerifierBuilder {
         }
         if self.max_response_bytes == 0 {
             return Err(invalid("max_response_bytes", "must be positive"));
+        }
+        let longest = [
+            ("max_ttl", t.max_ttl),
+            ("refresh_ahead", t.refresh_ahead),
+            ("unknown_kid_cooldown", t.unknown_kid_cooldown),
+            ("stale_if_error", t.max_stale),
+            ("retry_after_error", t.retry_after_error),
+            ("timeout", self.timeout),
+            (
+                "token_cache",
+                self.token_cache.map_or(Duration::ZERO, |(_, ttl)| ttl),
+            ),
+        ];
+        if let Some((field, _)) = longest.iter().find(|(_, d)| *d > MAX_DURATION_SETTING) {
+            return Err(invalid(field, "must be at most 30 days"));
         }
         if let Some((capacity, ttl)) = self.token_cache {
             if capacity == 0 || ttl.is_zero() {

@@ -276,6 +276,15 @@ fn insecure_or_invalid_settings_are_refused_at_build_time() {
         "leeway"
     );
     assert_eq!(field(b().min_ttl(Duration::ZERO).build()), "min_ttl");
+    assert_eq!(field(b().max_ttl(Duration::MAX).build()), "max_ttl");
+    assert_eq!(
+        field(b().stale_if_error(Duration::MAX).build()),
+        "stale_if_error"
+    );
+    assert_eq!(
+        field(b().token_cache_ttl(Duration::MAX).build()),
+        "token_cache"
+    );
     assert_eq!(
         field(
             b().min_ttl(Duration::from_secs(700))
