@@ -317,3 +317,51 @@ fn secrets_and_keys_may_start_with_a_hyphen() {
         .code(0);
     served.stop_with("TERM");
 }
+
+/// Serves one fixed HTTP answer on 127.0.0.1 and returns its base URL.
+fn one_shot_server(status: &str, body: &'static str) -> String {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let status = status.to_owned();
+    std::thread::spawn(move || {
+        if let Ok((mut conn, _)) = listener.accept() {
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let answer = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = conn.write_all(answer.as_bytes());
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn jwks_never_prints_terminal_escapes_from_the_server() {
+    let keys = r#"{"keys":[{"kty":"EC","alg":"ES256","crv":"P-256","x":"a","y":"b","kid":"evil\u001b[2J"}]}"#;
+    let out = stack_auth()
+        .args([
+            "jwks",
+            "--project-id",
+            "p1",
+            "--base-url",
+            &one_shot_server("200 OK", keys),
+        ])
+        .output()
+        .unwrap();
+    let text = all_output(&out);
+    assert!(text.contains("evil"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    let out = stack_auth()
+        .args(["jwks", "--project-id", "p1"])
+        .args([
+            "--base-url",
+            &one_shot_server("500 Internal Server Error", "boom\u{1b}[31m"),
+        ])
+        .output()
+        .unwrap();
+    let text = all_output(&out);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+}

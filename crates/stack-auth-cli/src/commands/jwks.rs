@@ -128,7 +128,12 @@ async fn fetch(args: &JwksArgs) -> Result<Value, Failure> {
 }
 
 fn check_status(url: &str, status: u16, body: &[u8]) -> Result<(), Failure> {
-    let text: String = String::from_utf8_lossy(body).chars().take(200).collect();
+    // Server text reaches a terminal: control characters (escape sequences) are dropped.
+    let text: String = String::from_utf8_lossy(body)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
     match status {
         200 => Ok(()),
         404 => Err(Failure::misconfigured(format!(
@@ -190,7 +195,10 @@ fn to_text(fetched: &Value) -> String {
             key.get(name)
                 .and_then(Value::as_str)
                 .unwrap_or("-")
-                .to_owned()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(64)
+                .collect::<String>()
         };
         out.push_str(&format!(
             "  kid {:<16} {} {} {}\n",
