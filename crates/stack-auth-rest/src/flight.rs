@@ -11,7 +11,7 @@ use std::{
 };
 
 use futures::future::{BoxFuture, FutureExt, Shared};
-use stack_auth_core::{MisconfigKind, VerifiedUser, VerifyError};
+use stack_auth_core::{MisconfigKind, Misconfiguration, VerifiedUser, VerifyError};
 
 use crate::{cache::Key, error::RestError};
 
@@ -45,21 +45,33 @@ impl Flights {
     ///
     /// `start`'s future must store its verdict in the cache before it completes; the flight is
     /// removed right after it completes (or panics).
-    pub(crate) fn join_or_start<C, S, F>(self: &Arc<Self>, key: Key, cached: C, start: S) -> Joined
+    ///
+    /// # Errors
+    ///
+    /// A misconfiguration when called outside a Tokio runtime (checked before the lock is
+    /// taken: `tokio::spawn` would panic while holding it, and the dropped flight's [`Landing`]
+    /// would then lock it again).
+    pub(crate) fn join_or_start<C, S, F>(
+        self: &Arc<Self>,
+        key: Key,
+        cached: C,
+        start: S,
+    ) -> Result<Joined, VerifyError>
     where
         C: FnOnce() -> Option<Verdict>,
         S: FnOnce() -> F,
         F: Future<Output = Verdict> + Send + 'static,
     {
+        require_runtime()?;
         let mut map = self.lock();
         if let Some(flight) = map.get(&key) {
-            return Joined::Flight {
+            return Ok(Joined::Flight {
                 flight: flight.clone(),
                 leader: false,
-            };
+            });
         }
         if let Some(verdict) = cached() {
-            return Joined::Cached(verdict);
+            return Ok(Joined::Cached(verdict));
         }
         let landing = Landing {
             flights: Arc::clone(self),
@@ -79,16 +91,31 @@ impl Flights {
         .boxed()
         .shared();
         map.insert(key, flight.clone());
-        Joined::Flight {
+        Ok(Joined::Flight {
             flight,
             leader: true,
-        }
+        })
     }
 
     /// Flights in progress (for tests).
     #[cfg(test)]
     pub(crate) fn in_progress(&self) -> usize {
         self.lock().len()
+    }
+}
+
+/// Fails unless called inside a Tokio runtime, which the request (reqwest, timers and the
+/// flight's task) needs.
+///
+/// # Errors
+///
+/// [`MisconfigKind::UnexpectedError`] with the detail "no tokio runtime".
+pub(crate) fn require_runtime() -> Result<(), VerifyError> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(_) => Ok(()),
+        Err(_) => Err(Misconfiguration::new(MisconfigKind::UnexpectedError)
+            .with_detail("no tokio runtime")
+            .into()),
     }
 }
 
@@ -133,14 +160,18 @@ mod tests {
         let Joined::Flight {
             flight: first,
             leader: true,
-        } = flights.join_or_start([1; 32], || None, start(started.clone()))
+        } = flights
+            .join_or_start([1; 32], || None, start(started.clone()))
+            .unwrap()
         else {
             panic!("first caller leads");
         };
         let Joined::Flight {
             flight: second,
             leader: false,
-        } = flights.join_or_start([1; 32], || None, start(started.clone()))
+        } = flights
+            .join_or_start([1; 32], || None, start(started.clone()))
+            .unwrap()
         else {
             panic!("second caller joins");
         };
@@ -151,7 +182,7 @@ mod tests {
         assert_eq!(flights.in_progress(), 0);
         assert!(matches!(
             flights.join_or_start([1; 32], user_cached, start(started.clone())),
-            Joined::Cached(Ok(_))
+            Ok(Joined::Cached(Ok(_)))
         ));
     }
 
@@ -162,8 +193,9 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_flight_is_an_error_and_is_cleared() {
         let flights = Arc::new(Flights::default());
-        let Joined::Flight { flight, .. } =
-            flights.join_or_start([2; 32], || None, || async { panic!("boom") })
+        let Joined::Flight { flight, .. } = flights
+            .join_or_start([2; 32], || None, || async { panic!("boom") })
+            .unwrap()
         else {
             panic!("leads");
         };

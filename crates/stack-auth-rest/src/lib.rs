@@ -99,6 +99,7 @@
 //! | connection refused or dropped | `Unavailable(Connect)` | 503 |
 //! | no answer within the [`deadline`](RestVerifierBuilder::deadline) | `Unavailable(Timeout)` | 503 |
 //! | circuit open | `Unavailable(CircuitOpen)`, no request sent | 503 |
+//! | called outside a Tokio runtime (the verifier needs one) | `Misconfigured(UnexpectedError)` ("no tokio runtime"), no request sent | 500 |
 //! | an injected [`http_client`](RestVerifierBuilder::http_client) followed a redirect (the answer came from another URL; it is not used) | `Misconfigured(InvalidRequest)` | 500 |
 //! | 200 with a profile of a user type not accepted (Stack Auth was not asked to let it through) | `Refused(user_type_not_allowed)` | 403 |
 //!

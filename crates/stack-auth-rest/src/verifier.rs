@@ -14,7 +14,7 @@ use tracing::{field::Empty, Instrument, Span};
 use crate::{
     breaker::Breaker,
     cache::{self, VerdictCache},
-    flight::{Flights, Joined, Verdict},
+    flight::{self, Flights, Joined, Verdict},
     observe::{self, CacheUse, Timer},
     request::Transport,
     response,
@@ -106,6 +106,7 @@ impl RestVerifier {
         );
         async {
             let header = token_header(token)?;
+            flight::require_runtime()?;
             self.inner.fetch(&header, UserTypes::ALL).await.result
         }
         .instrument(span)
@@ -147,7 +148,7 @@ impl RestVerifier {
                 }
                 .instrument(span)
             },
-        );
+        )?;
         let verdict = match joined {
             Joined::Cached(verdict) => {
                 *cache_use = Some(CacheUse::Hit);
