@@ -38,12 +38,26 @@ pub struct StackAuth {
     responder: Option<Arc<dyn ErrorResponder>>,
 }
 
-/// What the first authentication of a request found, kept in its extensions so that later
-/// layers and extractors reuse it instead of verifying again.
+/// What authenticating a request with one verifier found, kept in its extensions so that later
+/// layers and extractors using the same verifier reuse it instead of verifying again.
 #[derive(Clone)]
 pub(crate) struct Verdict {
+    /// The verifier that produced it (`None`: a [`StackAuth::from_layer`] found no verdict).
+    verifier: Option<Arc<dyn TokenVerifier>>,
     result: Result<Option<VerifiedUser>, AuthRejection>,
     responder: Option<Arc<dyn ErrorResponder>>,
+}
+
+/// The verdicts of a request, one per verifier, in the order they were reached (outermost
+/// first).
+#[derive(Clone, Default)]
+struct Verdicts(Vec<Verdict>);
+
+/// Whether `a` and `b` are the same verifier (the same allocation; clones of one `Arc` are).
+/// Only the data pointers are compared: the vtable of one type may differ between codegen
+/// units.
+fn same_verifier(a: &Arc<dyn TokenVerifier>, b: &Arc<dyn TokenVerifier>) -> bool {
+    std::ptr::eq(Arc::as_ptr(a).cast::<()>(), Arc::as_ptr(b).cast::<()>())
 }
 
 impl StackAuth {
@@ -117,8 +131,8 @@ impl StackAuth {
 
     /// The user of the request, or why there is none: like
     /// [`authenticate`](Self::authenticate), but a missing token is a rejection, and the verdict
-    /// kept in `extensions` is reused (or recorded), so a request is verified once however many
-    /// layers and extractors ask.
+    /// of this verifier kept in `extensions` is reused (or recorded), so a request is verified
+    /// once per verifier however many layers and extractors ask.
     pub(crate) async fn required_user(
         &self,
         headers: &HeaderMap,
@@ -143,8 +157,13 @@ impl StackAuth {
             .map_err(|r| r.with_responder(responder))
     }
 
-    /// The verdict kept in `extensions` (recorded now if there is none yet), and the responder
-    /// for rejections: this configuration's, else the one that recorded the verdict.
+    /// The verdict of this configuration's verifier kept in `extensions` (recorded now if there
+    /// is none yet), and the responder for rejections: this configuration's, else the one that
+    /// recorded the verdict.
+    ///
+    /// A verdict is reused only by the verifier that produced it: an inner layer with another
+    /// verifier (say REST behind JWKS) verifies again. [`StackAuth::from_layer`], which has no
+    /// verifier, reuses the latest verdict (the innermost layer's).
     async fn verdict(
         &self,
         headers: &HeaderMap,
@@ -153,17 +172,31 @@ impl StackAuth {
         Result<Option<VerifiedUser>, AuthRejection>,
         Option<Arc<dyn ErrorResponder>>,
     ) {
-        let verdict = match extensions.get::<Verdict>() {
-            Some(verdict) => verdict.clone(),
+        let found = extensions.get::<Verdicts>().and_then(|all| {
+            all.0
+                .iter()
+                .rev()
+                .find(|v| match (&self.verifier, &v.verifier) {
+                    (None, _) => true,
+                    (Some(mine), Some(theirs)) => same_verifier(mine, theirs),
+                    (Some(_), None) => false,
+                })
+                .cloned()
+        });
+        let verdict = match found {
+            Some(verdict) => verdict,
             None => {
                 let verdict = Verdict {
+                    verifier: self.verifier.clone(),
                     result: self.identify(headers).await,
                     responder: self.responder.clone(),
                 };
                 if let Ok(Some(user)) = &verdict.result {
                     extensions.insert(user.clone());
                 }
-                extensions.insert(verdict.clone());
+                let mut all = extensions.remove::<Verdicts>().unwrap_or_default();
+                all.0.push(verdict.clone());
+                extensions.insert(all);
                 verdict
             }
         };

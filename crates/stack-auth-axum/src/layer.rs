@@ -26,8 +26,12 @@ use crate::{ErrorResponder, StackAuth};
 /// instead of verifying again). On failure the request never reaches the inner service: the
 /// client gets the [`AuthRejection`](crate::AuthRejection) response.
 ///
-/// Layers nest: an inner `StackAuthLayer` reuses the verdict of an outer one, so an app can
-/// authenticate optionally at the top and require a user (or a user type) per route.
+/// Layers nest: an inner `StackAuthLayer` with the same verifier (the same `Arc`, or a clone
+/// of it) or made by [`requiring`](Self::requiring) reuses the verdict of an outer one, so an
+/// app can authenticate optionally at the top and require a user (or a user type) per route. An
+/// inner layer with a *different* verifier verifies the request again with it (a REST check on
+/// `/admin` behind a JWKS layer for the whole app is not skipped); extractors and `requiring`
+/// layers further in then see the innermost verdict.
 ///
 /// ```
 /// use std::sync::Arc;

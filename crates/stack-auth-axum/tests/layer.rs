@@ -233,3 +233,70 @@ async fn the_layer_wraps_any_tower_service() {
     assert_eq!(json["error"], "missing_token");
     assert_eq!(verifier.calls(), 1);
 }
+
+/// A verdict is reused only by the verifier that produced it: a stricter verifier on an inner
+/// route (REST behind JWKS, say) must not be skipped because an outer layer already verified.
+#[tokio::test]
+async fn nested_layers_with_different_verifiers_each_verify_once() {
+    let outer = recording();
+    let inner = recording();
+    let app: Router = Router::new()
+        .route(
+            "/admin",
+            get(both).layer(
+                tower::ServiceBuilder::new()
+                    .layer(StackAuthLayer::new(inner.clone()))
+                    .layer(StackAuthLayer::requiring(UserTypes::NORMAL_ONLY)),
+            ),
+        )
+        .layer(StackAuthLayer::new(outer.clone()).optional());
+    let reply = send(app, request("/admin", &[("x-stack-access-token", GOOD)])).await;
+    assert_eq!(
+        (reply.status, &*reply.body),
+        (StatusCode::OK, "user-normal")
+    );
+    assert_eq!((outer.calls(), inner.calls()), (1, 1));
+}
+
+#[tokio::test]
+async fn an_inner_verifier_that_refuses_is_not_overruled_by_the_outer_verdict() {
+    let outer = recording();
+    let inner = Arc::new(stack_auth_core::test_util::RecordingVerifier::new(
+        stack_auth_core::test_util::StaticVerifier::refuse(
+            stack_auth_core::RefusalReason::UserNotFound,
+        ),
+    ));
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    let app: Router = Router::new()
+        .route(
+            "/admin",
+            get(move |_: StackUser| async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                "admin"
+            })
+            .layer(StackAuthLayer::new(inner.clone())),
+        )
+        .layer(StackAuthLayer::new(outer.clone()));
+    let reply = send(app, request("/admin", &[("x-stack-access-token", GOOD)])).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!((outer.calls(), inner.calls()), (1, 1));
+    assert_eq!(runs.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn nested_layers_with_the_same_verifier_verify_once() {
+    let verifier = recording();
+    let app: Router = Router::new()
+        .route(
+            "/admin",
+            get(both).layer(StackAuthLayer::new(verifier.clone())),
+        )
+        .layer(StackAuthLayer::new(verifier.clone()).optional());
+    let reply = send(app, request("/admin", &[("x-stack-access-token", GOOD)])).await;
+    assert_eq!(
+        (reply.status, &*reply.body),
+        (StatusCode::OK, "user-normal")
+    );
+    assert_eq!(verifier.calls(), 1);
+}
