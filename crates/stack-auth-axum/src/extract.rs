@@ -13,8 +13,9 @@ use crate::{AuthRejection, StackAuth};
 /// The token is read with the core extraction rules (`x-stack-access-token`,
 /// `Authorization: Bearer`, `x-stack-auth`, the `stack-access` cookie) and verified with the
 /// [`StackAuth`] of the router state. When a [`StackAuthLayer`](crate::StackAuthLayer) or another
-/// extractor already authenticated the request, its verdict is reused: a request is verified
-/// once. A router without state (`Router<()>`) must have a `StackAuthLayer` in front of the
+/// extractor already authenticated the request with the same verifier (or the state is
+/// [`StackAuth::from_layer`](crate::StackAuth::from_layer)), its verdict is reused: a request
+/// is verified once per verifier. A router without state (`Router<()>`) must have a `StackAuthLayer` in front of the
 /// handler; without one the extractor answers 500 `misconfigured`.
 ///
 /// `Option<StackUser>` behaves like [`MaybeStackUser`].
