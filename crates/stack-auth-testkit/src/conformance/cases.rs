@@ -179,7 +179,7 @@ fn remote_expectation(breakage: Breakage, local: Outcome, accepted: Outcome) -> 
     let unparsable = Outcome::Refused(RefusalReason::Unparsable);
     match breakage {
         B::Expired => vec![local],
-        B::MissingKid | B::IssuerVariantMismatch | B::WhitespacePadded | B::Huge => {
+        B::IssuerVariantMismatch | B::WhitespacePadded | B::Huge => {
             vec![accepted, local, unparsable]
         }
         B::Empty => vec![

@@ -53,7 +53,7 @@ pub(crate) fn decode(
         .and_then(|b| Signature::from_slice(&b).ok())
         .ok_or(DecodeError::Unparsable)?;
     let input = format!("{h}.{p}");
-    if !candidates(&keys, header.get("kid"))
+    if !candidates(&keys, header.get("kid"))?
         .any(|k| k.verifying_key().verify(input.as_bytes(), &sig).is_ok())
     {
         return Err(DecodeError::Unparsable);
@@ -77,17 +77,21 @@ fn check_header(header: &Map<String, Value>) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// The keys `jose`'s local key set would try: the one with the `kid`, or every key when the
-/// header names none.
+/// The key `jose`'s local key set picks: the one with the header's `kid`. A header without a
+/// `kid` matches both keys of the audience, and `createLocalJWKSet` then throws
+/// `JWKSMultipleMatchingKeys` instead of trying each: the server answers
+/// `UNPARSABLE_ACCESS_TOKEN`.
 fn candidates<'a>(
     keys: &'a [DerivedKey; 2],
     kid: Option<&'a Value>,
-) -> impl Iterator<Item = &'a DerivedKey> {
-    keys.iter().filter(move |k| match kid {
-        None => true,
-        Some(Value::String(kid)) => k.kid() == kid,
-        Some(_) => false,
-    })
+) -> Result<impl Iterator<Item = &'a DerivedKey>, DecodeError> {
+    let Some(kid) = kid else {
+        return Err(DecodeError::Unparsable);
+    };
+    Ok(keys.iter().filter(move |k| match kid {
+        Value::String(kid) => k.kid() == kid,
+        _ => false,
+    }))
 }
 
 /// `jose`'s claim checks, in its order: issuer, then `iat`/`nbf` types, then expiry.
