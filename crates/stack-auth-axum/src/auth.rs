@@ -6,8 +6,8 @@ use std::{fmt, sync::Arc};
 use axum::extract::FromRef;
 use http::{Extensions, HeaderMap};
 use stack_auth_core::{
-    extract_token, MisconfigKind, Misconfiguration, Refusal, RefusalReason, TokenVerifier,
-    UserTypes, VerifiedUser, VerifyError,
+    extract_token_from, MisconfigKind, Misconfiguration, Refusal, RefusalReason, TokenSources,
+    TokenVerifier, UserTypes, VerifiedUser, VerifyError,
 };
 
 use crate::{AuthRejection, ErrorResponder, StackAuthLayer};
@@ -36,6 +36,7 @@ pub struct StackAuth {
     verifier: Option<Arc<dyn TokenVerifier>>,
     required: UserTypes,
     responder: Option<Arc<dyn ErrorResponder>>,
+    sources: TokenSources,
 }
 
 /// What authenticating a request with one verifier found, kept in its extensions so that later
@@ -68,6 +69,7 @@ impl StackAuth {
             verifier: Some(verifier),
             required: UserTypes::ALL,
             responder: None,
+            sources: TokenSources::ALL,
         }
     }
 
@@ -79,6 +81,7 @@ impl StackAuth {
             verifier: None,
             required: UserTypes::ALL,
             responder: None,
+            sources: TokenSources::ALL,
         }
     }
 
@@ -94,6 +97,15 @@ impl StackAuth {
     #[must_use]
     pub fn error_responder(mut self, responder: impl ErrorResponder) -> Self {
         self.responder = Some(Arc::new(responder));
+        self
+    }
+
+    /// Reads the token only from `sources` (default: all four). Use
+    /// [`TokenSources::HEADERS_ONLY`] when routes must not accept the ambient `stack-access`
+    /// cookie (cross-site request forgery).
+    #[must_use]
+    pub fn token_sources(mut self, sources: TokenSources) -> Self {
+        self.sources = sources;
         self
     }
 
@@ -214,7 +226,7 @@ impl StackAuth {
                 .with_detail("no StackAuth state and no StackAuthLayer");
             return Err(VerifyError::from(error).into());
         };
-        let token = match extract_token(headers) {
+        let token = match extract_token_from(headers, self.sources) {
             Ok(Some(token)) => token,
             Ok(None) => return Ok(None),
             Err(error) => {

@@ -77,6 +77,13 @@ impl StackAuthLayer {
         self
     }
 
+    /// Reads the token only from `sources`; see [`StackAuth::token_sources`].
+    #[must_use]
+    pub fn token_sources(mut self, sources: stack_auth_core::TokenSources) -> Self {
+        self.auth = self.auth.token_sources(sources);
+        self
+    }
+
     /// Lets requests without a token through, with no user in their extensions. A token that is
     /// sent is still verified, and refused if bad.
     #[must_use]

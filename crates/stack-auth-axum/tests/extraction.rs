@@ -69,3 +69,27 @@ async fn other_authorization_schemes_are_not_tokens() {
     assert_eq!(reply.json()["error"], "missing_token");
     assert_eq!(verifier.calls(), 0);
 }
+
+#[tokio::test]
+async fn the_cookie_can_be_left_out_of_the_sources() {
+    let verifier = recording();
+    let headers_only = Router::new()
+        .route(
+            "/me",
+            get(|user: StackUser| async move { user.user_id().to_owned() }),
+        )
+        .with_state(
+            StackAuth::new(verifier.clone())
+                .token_sources(stack_auth_core::TokenSources::HEADERS_ONLY),
+        );
+    let cookie = format!("stack-access=%5B%22refresh-1%22%2C%22{GOOD}%22%5D");
+    let reply = send(headers_only.clone(), request("/me", &[("cookie", &cookie)])).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{reply:?}");
+    assert!(verifier.tokens().is_empty(), "the cookie was not read");
+    let reply = send(
+        headers_only,
+        request("/me", &[("x-stack-access-token", GOOD)]),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+}

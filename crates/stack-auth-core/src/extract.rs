@@ -35,6 +35,82 @@ impl TokenSource {
     }
 }
 
+/// The set of places [`extract_token_from`] may read a token from.
+///
+/// Servers whose state-changing routes must not be reachable with ambient credentials (CSRF)
+/// can leave the cookie out:
+///
+/// ```
+/// use http::HeaderMap;
+/// use stack_auth_core::{extract_token_from, TokenSource, TokenSources};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("cookie", r#"stack-access=["refresh","eyJ.a.b"]"#.parse().unwrap());
+/// let headers_only = TokenSources::ALL.without(TokenSource::Cookie);
+/// assert!(extract_token_from(&headers, headers_only).unwrap().is_none());
+/// assert!(extract_token_from(&headers, TokenSources::ALL).unwrap().is_some());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TokenSources(u8);
+
+impl TokenSources {
+    /// Every source, in precedence order (what [`extract_token`] reads).
+    pub const ALL: TokenSources = TokenSources(0b1111);
+    /// The headers only: no cookie.
+    pub const HEADERS_ONLY: TokenSources = TokenSources(0b0111);
+
+    const fn bit(source: TokenSource) -> u8 {
+        match source {
+            TokenSource::AccessTokenHeader => 1,
+            TokenSource::AuthorizationBearer => 2,
+            TokenSource::StackAuthHeader => 4,
+            TokenSource::Cookie => 8,
+        }
+    }
+
+    /// Just `source`.
+    pub const fn only(source: TokenSource) -> TokenSources {
+        TokenSources(Self::bit(source))
+    }
+
+    /// This set with `source` added.
+    #[must_use]
+    pub const fn with(self, source: TokenSource) -> TokenSources {
+        TokenSources(self.0 | Self::bit(source))
+    }
+
+    /// This set with `source` removed.
+    #[must_use]
+    pub const fn without(self, source: TokenSource) -> TokenSources {
+        TokenSources(self.0 & !Self::bit(source))
+    }
+
+    /// Whether `source` is in the set.
+    pub const fn contains(self, source: TokenSource) -> bool {
+        self.0 & Self::bit(source) != 0
+    }
+}
+
+impl Default for TokenSources {
+    fn default() -> Self {
+        TokenSources::ALL
+    }
+}
+
+impl fmt::Debug for TokenSources {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let all = [
+            TokenSource::AccessTokenHeader,
+            TokenSource::AuthorizationBearer,
+            TokenSource::StackAuthHeader,
+            TokenSource::Cookie,
+        ];
+        f.debug_set()
+            .entries(all.into_iter().filter(|s| self.contains(*s)))
+            .finish()
+    }
+}
+
 /// A token read from a request. `Debug` does not show it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ExtractedToken {
@@ -121,6 +197,18 @@ impl ExtractError {
 ///
 /// [`ExtractError`] for an oversized, repeated or malformed token source.
 pub fn extract_token(headers: &HeaderMap) -> Result<Option<ExtractedToken>, ExtractError> {
+    extract_token_from(headers, TokenSources::ALL)
+}
+
+/// Like [`extract_token`], reading only the given `sources` (same precedence among them).
+///
+/// # Errors
+///
+/// [`ExtractError`] for an oversized, repeated or malformed value of a source in the set.
+pub fn extract_token_from(
+    headers: &HeaderMap,
+    sources: TokenSources,
+) -> Result<Option<ExtractedToken>, ExtractError> {
     type Reader = fn(&HeaderMap) -> Result<Option<String>, ExtractError>;
     const READERS: [(Reader, TokenSource); 4] = [
         (from_access_token_header, TokenSource::AccessTokenHeader),
@@ -129,6 +217,9 @@ pub fn extract_token(headers: &HeaderMap) -> Result<Option<ExtractedToken>, Extr
         (from_cookie, TokenSource::Cookie),
     ];
     for (read, source) in READERS {
+        if !sources.contains(source) {
+            continue;
+        }
         if let Some(token) = read(headers)? {
             return Ok(Some(ExtractedToken { token, source }));
         }

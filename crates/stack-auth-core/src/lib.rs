@@ -49,7 +49,10 @@ pub use error::{
     BoxError, MisconfigKind, Misconfiguration, Refusal, RefusalReason, Unavailable,
     UnavailableKind, Upstream, VerifyError,
 };
-pub use extract::{extract_token, ExtractError, ExtractedToken, TokenSource, MAX_TOKEN_LEN};
+pub use extract::{
+    extract_token, extract_token_from, ExtractError, ExtractedToken, TokenSource, TokenSources,
+    MAX_TOKEN_LEN,
+};
 pub use profile::{OAuthProvider, RiskScores, ServerTeam, ServerUser, SignUpRiskScores};
 pub use secret::{redact_token, SecretServerKey};
 pub use user::{ProfileLoader, ProfileStatus, VerifiedUser};

@@ -207,3 +207,36 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn sources_can_be_restricted() {
+    let pairs = [
+        ("cookie", r#"stack-access=["r","from-cookie"]"#),
+        ("x-stack-auth", r#"{"accessToken":"from-json"}"#),
+    ];
+    let h = headers(&pairs);
+    let headers_only = extract_token_from(&h, TokenSources::HEADERS_ONLY)
+        .unwrap()
+        .unwrap();
+    assert_eq!(headers_only.as_str(), "from-json");
+    let cookie_only = TokenSources::only(TokenSource::Cookie);
+    assert_eq!(
+        extract_token_from(&h, cookie_only)
+            .unwrap()
+            .unwrap()
+            .as_str(),
+        "from-cookie"
+    );
+    let none = TokenSources::HEADERS_ONLY.without(TokenSource::StackAuthHeader);
+    assert!(extract_token_from(&h, none).unwrap().is_none());
+    // a malformed source outside the set is not read at all
+    let bad_cookie = headers(&[("cookie", "stack-access=%ZZ")]);
+    assert!(extract_token_from(&bad_cookie, TokenSources::HEADERS_ONLY)
+        .unwrap()
+        .is_none());
+    assert_eq!(TokenSources::default(), TokenSources::ALL);
+    assert_eq!(
+        format!("{:?}", TokenSources::HEADERS_ONLY),
+        "{AccessTokenHeader, AuthorizationBearer, StackAuthHeader}"
+    );
+}
