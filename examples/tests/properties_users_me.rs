@@ -136,10 +136,17 @@ fn ok_answer() -> impl Strategy<Value = Answer> {
         prop::collection::btree_map(field, json_value(), 0..6),
         prop::option::of("[ -~]{0,40}"),
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(fields, id, as_array)| {
+        .prop_map(|(fields, id, as_array, normal_user)| {
             let mut body: serde_json::Map<String, Value> =
                 fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            if normal_user {
+                // half the profiles state a normal user properly, so the Ok path is exercised
+                body.insert("is_anonymous".into(), json!(false));
+                body.insert("is_restricted".into(), json!(false));
+                body.insert("restricted_reason".into(), Value::Null);
+            }
             if let Some(id) = id {
                 body.insert("id".into(), json!(id));
             }
@@ -150,7 +157,9 @@ fn ok_answer() -> impl Strategy<Value = Answer> {
             };
             let parsed = serde_json::from_value::<ServerUser>(body.clone()).ok();
             let expected = match parsed {
-                Some(p) if !p.id.trim().is_empty() => Outcome::Ok,
+                Some(p) if !p.id.trim().is_empty() && user_type_flags_hold(&body, &p) => {
+                    Outcome::Ok
+                }
                 _ => Outcome::Unavailable(UnavailableKind::InvalidResponse, Some(200)),
             };
             Answer {
@@ -161,6 +170,19 @@ fn ok_answer() -> impl Strategy<Value = Answer> {
                 expected,
             }
         })
+}
+
+/// Whether a profile states its user type consistently: both flags present as booleans,
+/// anonymous implies restricted, restricted iff a reason, anonymous iff the reason says so.
+fn user_type_flags_hold(body: &Value, p: &ServerUser) -> bool {
+    let flag = |name: &str| body.get(name).and_then(Value::as_bool);
+    let (Some(anonymous), Some(restricted)) = (flag("is_anonymous"), flag("is_restricted")) else {
+        return false;
+    };
+    let reason = p.restricted_reason;
+    (!anonymous || restricted)
+        && restricted == reason.is_some()
+        && anonymous == (reason == Some(stack_auth_core::RestrictedReason::Anonymous))
 }
 
 /// A known error from the table, by header, body or both, with any status and text.

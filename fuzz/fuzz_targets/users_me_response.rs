@@ -194,10 +194,21 @@ fn effective_status(a: &Answer) -> u16 {
         .unwrap_or(a.status)
 }
 
+/// The profile a 200 body must be accepted as: an id, and a user type stated consistently (both
+/// flags present, anonymous implies restricted, restricted iff a reason, anonymous iff the
+/// reason says so).
 fn profile(body: &[u8]) -> Option<ServerUser> {
-    serde_json::from_slice::<ServerUser>(body)
+    let p = serde_json::from_slice::<ServerUser>(body)
         .ok()
-        .filter(|p| !p.id.trim().is_empty())
+        .filter(|p| !p.id.trim().is_empty())?;
+    let raw: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let flag = |name: &str| raw.get(name).and_then(serde_json::Value::as_bool);
+    let (anonymous, restricted) = (flag("is_anonymous")?, flag("is_restricted")?);
+    let reason = p.restricted_reason;
+    let consistent = (!anonymous || restricted)
+        && restricted == reason.is_some()
+        && anonymous == (reason == Some(stack_auth_core::RestrictedReason::Anonymous));
+    consistent.then_some(p)
 }
 
 fuzz_target!(|data: &[u8]| {
