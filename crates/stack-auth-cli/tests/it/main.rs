@@ -1,0 +1,11 @@
+//! Integration tests of `stack-auth-cli`, one module per concern, built as one test binary (one link
+//! instead of one per file: faster CI and a fraction of the disk).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod help;
+mod inspect;
+mod serve_mint_jwks;
+mod verify_interop;
+mod verify_served;

@@ -1,0 +1,14 @@
+//! Integration tests of `stack-auth-composite`, one module per concern, built as one test binary (one link
+//! instead of one per file: faster CI and a fraction of the disk).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod faults;
+mod jwt_first;
+mod metrics;
+mod observability;
+mod on_demand;
+mod stand_in;
+mod tracing;
+mod undecided;

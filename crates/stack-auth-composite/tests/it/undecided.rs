@@ -1,0 +1,211 @@
+//! Decision-table rows where the JWT check cannot decide (unknown key, JWKS unavailable): REST
+//! decides, but only for tokens that pass the local screen.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{sync::Arc, time::Duration, time::UNIX_EPOCH};
+
+use stack_auth_composite::{CompositeVerifier, ProfilePolicy, UnknownKeyPolicy};
+use stack_auth_core::{
+    test_util::StaticVerifier, ProfileStatus, RefusalReason, TokenVerifier, UnavailableKind,
+    Upstream, VerifyError,
+};
+
+use crate::common::{self, *};
+
+fn unknown_key() -> VerifyError {
+    VerifyError::refused(RefusalReason::UnknownKey)
+}
+
+fn jwks_down() -> VerifyError {
+    unavailable(Upstream::Jwks, UnavailableKind::NoUsableKeys)
+}
+
+#[tokio::test]
+async fn an_undecided_plausible_token_is_decided_by_rest() {
+    let token = token("normal-user");
+    for policy in ALL_POLICIES {
+        for jwt_error in [unknown_key(), jwks_down()] {
+            let rest = rest(Ok(profile_for(&token)));
+            let v = composite(jwt(Err(jwt_error.clone())), &rest, policy);
+            let user = v.verify(&token).await.unwrap();
+            assert_eq!(rest.calls(), 1, "{policy:?} {jwt_error}");
+            assert_eq!(user.profile_status(), ProfileStatus::Present);
+            assert_eq!(user.email(), Some("from-profile@example.com"));
+            // REST checked this exact token on the server: its claims come along.
+            assert_eq!(user.claims(), Some(&claims_of(&token)));
+        }
+    }
+}
+
+#[tokio::test]
+async fn rest_refusing_an_undecided_token_is_final() {
+    let token = token("normal-user");
+    for (jwt_error, reason, expected) in [
+        (
+            unknown_key(),
+            RefusalReason::UserNotFound,
+            RefusalReason::UserNotFound,
+        ),
+        (
+            unknown_key(),
+            RefusalReason::Expired,
+            RefusalReason::Expired,
+        ),
+        // REST's "unparsable" is vaguer than the JWT check's "unknown_key".
+        (
+            unknown_key(),
+            RefusalReason::Unparsable,
+            RefusalReason::UnknownKey,
+        ),
+        (
+            jwks_down(),
+            RefusalReason::UserNotFound,
+            RefusalReason::UserNotFound,
+        ),
+        (
+            jwks_down(),
+            RefusalReason::Unparsable,
+            RefusalReason::Unparsable,
+        ),
+    ] {
+        let rest = rest(Err(VerifyError::refused(reason)));
+        let v = composite(jwt(Err(jwt_error.clone())), &rest, ProfilePolicy::Required);
+        let err = v.verify(&token).await.unwrap_err();
+        assert_eq!(
+            err.refusal_reason(),
+            Some(expected),
+            "{jwt_error} then {reason}"
+        );
+        assert_eq!(rest.calls(), 1);
+    }
+}
+
+#[tokio::test]
+async fn when_neither_can_decide_the_token_is_unavailable_under_every_policy() {
+    let token = token("normal-user");
+    for policy in ALL_POLICIES {
+        let rest = rest(Err(unavailable(Upstream::Api, UnavailableKind::Connect)));
+        let v = composite(jwt(Err(jwks_down())), &rest, policy);
+        let err = v.verify(&token).await.unwrap_err();
+        assert!(
+            matches!(err, VerifyError::Unavailable(ref u) if u.upstream() == Upstream::Api),
+            "{policy:?}"
+        );
+        assert_eq!(rest.calls(), 1);
+    }
+}
+
+#[tokio::test]
+async fn rest_naming_another_user_than_the_token_is_inconsistent() {
+    let token = token("normal-user");
+    let claims = claims_of(&token);
+    let rest = rest(Ok(profile_user("someone-else", &claims.project_id)));
+    let v = composite(jwt(Err(unknown_key())), &rest, ProfilePolicy::Required);
+    let err = v.verify(&token).await.unwrap_err();
+    assert_eq!(
+        err.refusal_reason(),
+        Some(RefusalReason::InconsistentClaims)
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_key_on_another_projects_token_stays_refused_without_rest() {
+    let other = token("token-of-other-project");
+    let rest = rest(Ok(profile_for(&other)));
+    let v = composite(jwt(Err(unknown_key())), &rest, ProfilePolicy::Required);
+    let err = v.verify(&other).await.unwrap_err();
+    assert_eq!(err.refusal_reason(), Some(RefusalReason::UnknownKey));
+    assert_eq!(rest.calls(), 0);
+}
+
+#[tokio::test]
+async fn implausible_unknown_key_tokens_never_reach_rest() {
+    for name in [
+        "expired",
+        "audience-of-other-project",
+        "issuer-of-other-deployment",
+        "restricted-user-not-allowed",
+        "branch-not-main",
+        "alg-none",
+        "two-segments",
+        "huge-token",
+        "truncated-signature",
+    ] {
+        let token = token(name);
+        let rest = rest(Ok(profile_for(&common::token("normal-user"))));
+        let v = composite(jwt(Err(unknown_key())), &rest, ProfilePolicy::Required);
+        let err = v.verify(&token).await.unwrap_err();
+        assert_eq!(
+            err.refusal_reason(),
+            Some(RefusalReason::UnknownKey),
+            "{name}"
+        );
+        assert_eq!(rest.calls(), 0, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_key_policy_refuse_never_asks_rest() {
+    let token = token("normal-user");
+    let rest = rest(Ok(profile_for(&token)));
+    let v = CompositeVerifier::builder(jwt(Err(unknown_key())), Arc::clone(&rest))
+        .config(config())
+        .unknown_key_policy(UnknownKeyPolicy::Refuse)
+        .build()
+        .unwrap();
+    let err = v.verify(&token).await.unwrap_err();
+    assert_eq!(err.refusal_reason(), Some(RefusalReason::UnknownKey));
+    assert_eq!(rest.calls(), 0);
+}
+
+#[tokio::test]
+async fn during_a_jwks_outage_implausible_tokens_are_refused_for_what_the_screen_found() {
+    for (name, reason) in [
+        ("expired", RefusalReason::Expired),
+        ("audience-of-other-project", RefusalReason::WrongAudience),
+        ("token-of-other-project", RefusalReason::WrongAudience),
+        ("issuer-of-other-deployment", RefusalReason::WrongIssuer),
+        (
+            "restricted-user-not-allowed",
+            RefusalReason::UserTypeNotAllowed,
+        ),
+        ("branch-not-main", RefusalReason::InconsistentClaims),
+        ("alg-none", RefusalReason::UnsupportedAlgorithm),
+        ("payload-not-json", RefusalReason::Malformed),
+    ] {
+        let rest = rest(Ok(profile_for(&token("normal-user"))));
+        let v = composite(jwt(Err(jwks_down())), &rest, ProfilePolicy::BestEffort);
+        let err = v.verify(&token(name)).await.unwrap_err();
+        assert_eq!(err.refusal_reason(), Some(reason), "{name}");
+        assert_eq!(rest.calls(), 0, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn the_screen_expiry_follows_the_injected_clock() {
+    let token = token("normal-user");
+    let exp = u64::try_from(claims_of(&token).exp).unwrap();
+    for (now, calls) in [(exp + 60, 1), (exp + 61, 0)] {
+        let rest = rest(Ok(profile_for(&token)));
+        let v = CompositeVerifier::builder(jwt(Err(jwks_down())), Arc::clone(&rest))
+            .config(config())
+            .screen_leeway(Duration::from_secs(60))
+            .clock(move || UNIX_EPOCH + Duration::from_secs(now))
+            .build()
+            .unwrap();
+        let _ = v.verify(&token).await;
+        assert_eq!(rest.calls(), calls, "now = exp + {}", now - exp);
+    }
+}
+
+#[tokio::test]
+async fn without_a_config_only_the_shape_is_screened() {
+    let other = token("token-of-other-project");
+    let rest = rest(Ok(profile_for(&other)));
+    let v = CompositeVerifier::builder(StaticVerifier::fail(unknown_key()), Arc::clone(&rest))
+        .clock(|| UNIX_EPOCH + Duration::from_secs(NOW))
+        .build()
+        .unwrap();
+    assert!(v.verify(&other).await.is_ok());
+    assert_eq!(rest.calls(), 1);
+}

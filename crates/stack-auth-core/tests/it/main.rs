@@ -1,0 +1,8 @@
+//! Integration tests of `stack-auth-core`, one module per concern, built as one test binary (one link
+//! instead of one per file: faster CI and a fraction of the disk).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod forwarding;
+mod interop_claims;
+mod properties;
+mod verified_user;

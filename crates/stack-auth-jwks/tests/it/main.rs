@@ -1,0 +1,17 @@
+//! Integration tests of `stack-auth-jwks`, one module per concern, built as one test binary (one link
+//! instead of one per file: faster CI and a fraction of the disk).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod cache_control;
+mod caching;
+mod claims;
+mod faults;
+mod hardening;
+mod interop;
+mod metrics;
+mod observability;
+mod runtime_shutdown;
+mod static_jwks;
+mod token_cache;

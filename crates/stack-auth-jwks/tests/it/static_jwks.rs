@@ -1,0 +1,91 @@
+//! `static_jwks`: a key set given to the builder is parsed once and never fetched.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use stack_auth_core::{ConfigError, RefusalReason, TokenVerifier, UserType};
+use stack_auth_jwks::{JwksVerifier, JwksVerifierBuilder, KeySetState};
+
+use crate::common::*;
+
+const SHORT_KEY_PROJECT: &str = "9b1f6c2e-0d4a-4c8e-b7a1-5e3d2f10a188";
+
+/// A verifier for `project_id` with the fixture document of that project, whose JWKS URL is a
+/// closed port: any fetch would fail as unavailable.
+fn static_builder(project_id: &str) -> JwksVerifierBuilder {
+    JwksVerifier::builder(project_id)
+        .base_url(fixture_base_url())
+        .jwks_url("http://127.0.0.1:9/jwks")
+        .clock(clock())
+        .static_jwks(jwks_body(project_id, Some("include_anonymous=true")))
+}
+
+#[tokio::test]
+async fn verifies_with_the_given_keys_and_never_fetches() {
+    let verifier = static_builder(&default_project())
+        .accept(UserType::Anonymous)
+        .build()
+        .unwrap();
+    let status = verifier.status();
+    assert_eq!(status.state, KeySetState::Static);
+    assert!(status.is_usable());
+    assert_eq!(status.key_ids.len(), 6);
+    assert!(status.fetched_at.is_none() && status.fresh_until.is_none());
+    verifier.prefetch().await.unwrap();
+
+    for name in [
+        "normal-user",
+        "normal-user-new-scheme-key",
+        "anonymous-user-allowed",
+    ] {
+        let user = verifier.verify(&case_token(name)).await;
+        assert!(user.is_ok(), "{name}: {user:?}");
+    }
+    for (name, reason) in [
+        ("unknown-kid", RefusalReason::UnknownKey),
+        ("token-of-other-project", RefusalReason::UnknownKey),
+        ("attacker-key-real-kid", RefusalReason::BadSignature),
+        ("expired", RefusalReason::Expired),
+    ] {
+        let err = verifier.verify(&case_token(name)).await.unwrap_err();
+        assert_eq!(err.refusal_reason(), Some(reason), "{name}: {err}");
+    }
+    let status = verifier.status();
+    assert_eq!(status.fetch_count, 0);
+    assert_eq!(status.unknown_kid_refetch_count, 0);
+    assert!(status.last_fetch.is_none() && !status.fetch_in_flight);
+    assert_eq!(status.state, KeySetState::Static);
+}
+
+#[tokio::test]
+async fn short_coordinates_are_left_padded_as_when_fetched() {
+    let verifier = static_builder(SHORT_KEY_PROJECT).build().unwrap();
+    let token = case_token(&format!("other-config-project-{SHORT_KEY_PROJECT}"));
+    let user = verifier.verify(&token).await.unwrap();
+    assert_eq!(user.project_id(), SHORT_KEY_PROJECT);
+    assert_eq!(verifier.status().fetch_count, 0);
+}
+
+#[test]
+fn an_unusable_document_is_a_configuration_error() {
+    for document in ["", "not json", r#"{"keys":{}}"#, r#"{"keys":[]}"#] {
+        let err = JwksVerifier::builder("p")
+            .static_jwks(document)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    field: "static_jwks",
+                    ..
+                }
+            ),
+            "{document:?}: {err}"
+        );
+    }
+    let only_rsa = r#"{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB","kid":"r"}]}"#;
+    let err = JwksVerifier::builder("p")
+        .static_jwks(only_rsa)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("no usable ES256 key"), "{err}");
+}

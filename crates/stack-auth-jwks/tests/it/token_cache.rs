@@ -1,0 +1,86 @@
+//! The verified-token cache: hits for the exact same token, expiry no later than `exp`, only
+//! successes cached, off with one call, never showing the token.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+use std::time::Duration;
+
+use stack_auth_core::{RefusalReason, TokenVerifier};
+use stack_auth_testkit::{Breakage, UserSpec};
+
+use crate::common::*;
+
+#[tokio::test]
+async fn a_repeated_token_is_answered_from_the_cache() {
+    let kit = Kit::start().await;
+    let verifier = kit.verifier().build().unwrap();
+    let token = kit.token();
+    let first = verifier.verify(&token).await.unwrap();
+    let second = verifier.verify(&token).await.unwrap();
+    assert_eq!(first, second);
+    let stats = verifier.status().token_cache.unwrap();
+    assert_eq!((stats.hits, stats.misses), (1, 1));
+    // Another token of the same user is a different string: a miss.
+    verifier.verify(&kit.token()).await.unwrap();
+    assert_eq!(verifier.status().token_cache.unwrap().misses, 2);
+}
+
+#[tokio::test]
+async fn a_cached_verdict_never_outlives_the_token() {
+    let kit = Kit::start().await;
+    let verifier = kit.verifier().leeway(Duration::ZERO).build().unwrap();
+    let user = kit.stack.create_user(UserSpec::normal()).unwrap();
+    let token = kit
+        .stack
+        .token(&user)
+        .expires_in(Duration::from_secs(20))
+        .mint();
+    verifier.verify(&token).await.unwrap();
+    kit.advance(19);
+    verifier.verify(&token).await.unwrap();
+    assert_eq!(verifier.status().token_cache.unwrap().hits, 1);
+    kit.advance(1);
+    assert_eq!(
+        reason(verifier.verify(&token).await),
+        RefusalReason::Expired
+    );
+}
+
+#[tokio::test]
+async fn refusals_are_not_cached() {
+    let kit = Kit::start().await;
+    let verifier = kit.verifier().build().unwrap();
+    let user = kit.stack.create_user(UserSpec::normal()).unwrap();
+    let forged = kit.stack.token(&user).broken(Breakage::WrongKey).mint();
+    for _ in 0..3 {
+        assert_eq!(
+            reason(verifier.verify(&forged).await),
+            RefusalReason::BadSignature
+        );
+    }
+    let stats = verifier.status().token_cache.unwrap();
+    assert_eq!((stats.hits, stats.misses, stats.entries), (0, 3, 0));
+}
+
+#[tokio::test]
+async fn the_cache_is_off_with_one_call() {
+    let kit = Kit::start().await;
+    let verifier = kit.verifier().disable_token_cache().build().unwrap();
+    let token = kit.token();
+    verifier.verify(&token).await.unwrap();
+    verifier.verify(&token).await.unwrap();
+    assert!(verifier.status().token_cache.is_none());
+}
+
+#[tokio::test]
+async fn neither_debug_nor_status_shows_a_token() {
+    let kit = Kit::start().await;
+    let verifier = kit.verifier().build().unwrap();
+    let token = kit.token();
+    verifier.verify(&token).await.unwrap();
+    let shown = format!("{verifier:?} {:?}", verifier.status());
+    let signature = token.rsplit('.').next().unwrap();
+    assert!(
+        !shown.contains(&token) && !shown.contains(signature),
+        "{shown}"
+    );
+}

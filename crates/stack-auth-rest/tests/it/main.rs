@@ -1,0 +1,17 @@
+//! Integration tests of `stack-auth-rest`, one module per concern, built as one test binary (one link
+//! instead of one per file: faster CI and a fraction of the disk).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod conformance;
+mod error_table;
+mod faults;
+mod metrics;
+mod no_runtime;
+mod observability;
+mod regressions;
+mod resilience;
+mod stand_in;
+mod tracing;
+mod wire;

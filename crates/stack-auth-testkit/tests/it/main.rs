@@ -1,0 +1,13 @@
+//! Integration tests of `stack-auth-testkit`, one module per concern, built as one test binary (one link
+//! instead of one per file: faster CI and a fraction of the disk).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod conformance;
+mod control;
+mod derivation;
+mod independent_jwt;
+mod jwks_route;
+mod users_me_errors;
+mod users_me_ok;
