@@ -68,19 +68,22 @@ async fn successes_and_refusals_are_cached_other_errors_are_not() {
         .refusal_cache_ttl(Duration::from_secs(30))
         .build()
         .unwrap();
+    // Each token is made once: `token(n)` reads the clock, so two calls a second apart differ
+    // (a loaded run once crossed a second mid-loop and made an extra request).
+    let [ok, expired, failing, misconfigured] = [1, 2, 3, 5].map(token);
     for _ in 0..5 {
-        assert_eq!(v.verify(&token(1)).await.unwrap().user_id(), "u1");
+        assert_eq!(v.verify(&ok).await.unwrap().user_id(), "u1");
     }
     for _ in 0..1_000 {
-        let e = v.verify(&token(2)).await.unwrap_err();
-        assert_eq!(e.refusal_reason(), Some(RefusalReason::Expired));
+        let e = v.verify(&expired).await.unwrap_err();
+        assert_eq!(e.refusal_reason(), Some(RefusalReason::Expired), "{e:?}");
     }
     assert_eq!(t.calls(), 2);
-    v.verify(&token(3)).await.unwrap_err();
-    v.verify(&token(3)).await.unwrap_err();
+    v.verify(&failing).await.unwrap_err();
+    v.verify(&failing).await.unwrap_err();
     assert_eq!(t.calls(), 4, "unavailability is not cached");
-    v.verify(&token(5)).await.unwrap_err();
-    v.verify(&token(5)).await.unwrap_err();
+    v.verify(&misconfigured).await.unwrap_err();
+    v.verify(&misconfigured).await.unwrap_err();
     assert_eq!(t.calls(), 6, "misconfiguration is not cached");
 }
 
