@@ -1,51 +1,20 @@
 //! [`JwksVerifierBuilder`]: every setting of a [`JwksVerifier`], with documented defaults.
 
-use std::{borrow::Cow, sync::Arc, time::Duration};
+mod validate;
+
+use std::{sync::Arc, time::Duration};
 
 use stack_auth_core::{ConfigError, StackAuthConfig, UserType, UserTypes};
-use url::Url;
 
+use self::validate::{invalid, jwks_url};
 use crate::{
     clock::{Clock, SystemClock},
-    fetch::{Fetcher, FULL_KEY_SET_QUERY},
+    defaults::*,
+    fetch::Fetcher,
     keys::parse_jwks,
     keyset_cache::Timing,
     verifier::{crypto_provider, JwksVerifier},
 };
-
-/// The longest duration any setting accepts: longer is surely a mistake, and bounding durations
-/// keeps time arithmetic from overflowing.
-pub const MAX_DURATION_SETTING: Duration = Duration::from_secs(30 * 24 * 60 * 60);
-
-/// The default clock-skew allowance on `exp`.
-pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);
-/// Largest leeway accepted (Stack Auth tokens live 10 minutes).
-pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
-/// Default floor of a key set's freshness, whatever `Cache-Control` says.
-pub const DEFAULT_MIN_TTL: Duration = Duration::from_secs(60);
-/// Default ceiling of a key set's freshness (Stack Auth sends `max-age=3600`); also the
-/// freshness when the response has no `max-age`.
-pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(600);
-/// Default margin before expiry at which a verification starts a background refresh (at most
-/// half the freshness lifetime is used).
-pub const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(60);
-/// Default minimum interval between two refetches caused by unknown `kid`s.
-pub const DEFAULT_UNKNOWN_KID_COOLDOWN: Duration = Duration::from_secs(30);
-/// Default time a key set keeps serving past its freshness while refreshes fail.
-pub const DEFAULT_STALE_IF_ERROR: Duration = Duration::from_secs(3600);
-/// Default minimum interval between fetch attempts after a failed one (a longer `Retry-After`
-/// from the server wins).
-pub const DEFAULT_RETRY_AFTER_ERROR: Duration = Duration::from_secs(5);
-/// Default TCP/TLS connect timeout of the built-in HTTP client.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-/// Default deadline for a whole JWKS fetch (connect, headers and body).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default cap on the JWKS response body (Stack Auth's is under 1 KiB).
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024;
-/// Default number of verified tokens remembered.
-pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = 10_000;
-/// Default longest time a verdict is remembered (never past the token's `exp`).
-pub const DEFAULT_TOKEN_CACHE_TTL: Duration = Duration::from_secs(300);
 
 /// Where the project, deployment and user types come from.
 #[derive(Debug, Clone)]
@@ -340,119 +309,4 @@ impl JwksVerifierBuilder {
         }
         Ok(verifier)
     }
-
-    fn config(&self) -> Result<StackAuthConfig, ConfigError> {
-        let (project_id, base, accepted, insecure) = match &self.source {
-            ConfigSource::ProjectId(pid) => (pid.as_str(), None, UserTypes::default(), false),
-            ConfigSource::Config(c) => {
-                let unchanged = self.base_url.is_none()
-                    && self.accepted.is_none()
-                    && self.allow_insecure_http.is_none();
-                if unchanged {
-                    return Ok(c.clone());
-                }
-                let insecure = c.allows_insecure_http();
-                (
-                    c.project_id(),
-                    Some(c.base_url()),
-                    c.accepted_user_types(),
-                    insecure,
-                )
-            }
-        };
-        let mut builder = StackAuthConfig::builder(project_id)
-            .accepted_user_types(self.accepted.unwrap_or(accepted))
-            .allow_insecure_http(self.allow_insecure_http.unwrap_or(insecure));
-        if let Some(base) = self.base_url.as_deref().or(base) {
-            builder = builder.base_url(base);
-        }
-        builder.build()
-    }
-
-    fn check_settings(&self) -> Result<(), ConfigError> {
-        let t = &self.timing;
-        if self.leeway > MAX_LEEWAY {
-            return Err(invalid("leeway", "must be at most 5 minutes"));
-        }
-        if t.min_ttl.is_zero() || t.min_ttl > t.max_ttl {
-            return Err(invalid("min_ttl", "must be positive and at most max_ttl"));
-        }
-        if t.unknown_kid_cooldown < Duration::from_secs(1) {
-            return Err(invalid(
-                "unknown_kid_cooldown",
-                "must be at least one second",
-            ));
-        }
-        if t.retry_after_error < Duration::from_secs(1) {
-            return Err(invalid("retry_after_error", "must be at least one second"));
-        }
-        if self.connect_timeout.is_zero() || self.timeout.is_zero() {
-            return Err(invalid("timeout", "must be positive"));
-        }
-        if self.max_response_bytes == 0 {
-            return Err(invalid("max_response_bytes", "must be positive"));
-        }
-        let longest = [
-            ("max_ttl", t.max_ttl),
-            ("refresh_ahead", t.refresh_ahead),
-            ("unknown_kid_cooldown", t.unknown_kid_cooldown),
-            ("stale_if_error", t.max_stale),
-            ("retry_after_error", t.retry_after_error),
-            ("timeout", self.timeout),
-            (
-                "token_cache",
-                self.token_cache.map_or(Duration::ZERO, |(_, ttl)| ttl),
-            ),
-        ];
-        if let Some((field, _)) = longest.iter().find(|(_, d)| *d > MAX_DURATION_SETTING) {
-            return Err(invalid(field, "must be at most 30 days"));
-        }
-        if let Some((capacity, ttl)) = self.token_cache {
-            if capacity == 0 || ttl.is_zero() {
-                return Err(invalid(
-                    "token_cache",
-                    "capacity and ttl must be positive (use disable_token_cache to turn it off)",
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-fn invalid(field: &'static str, reason: impl Into<Cow<'static, str>>) -> ConfigError {
-    ConfigError::Invalid {
-        field,
-        reason: reason.into(),
-    }
-}
-
-/// Validates the JWKS URL (https, or http to loopback unless insecure http is allowed; no query,
-/// fragment or credentials) and appends the full-key-set query.
-fn jwks_url(raw: &str, allow_insecure_http: bool) -> Result<Url, ConfigError> {
-    let mut url = Url::parse(raw.trim()).map_err(|e| invalid("jwks_url", e.to_string()))?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err(invalid("jwks_url", "missing host")),
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback || allow_insecure_http => {}
-        "http" => {
-            return Err(invalid(
-                "jwks_url",
-                "must use https (plain http only for loopback, or with allow_insecure_http)",
-            ))
-        }
-        _ => return Err(invalid("jwks_url", "scheme must be http or https")),
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("jwks_url", "must not have a query or fragment"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("jwks_url", "must not carry credentials"));
-    }
-    url.set_query(Some(FULL_KEY_SET_QUERY));
-    Ok(url)
 }

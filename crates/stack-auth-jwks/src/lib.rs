@@ -158,6 +158,7 @@
 
 mod builder;
 mod clock;
+mod defaults;
 mod fetch;
 mod header;
 mod keys;
@@ -167,12 +168,13 @@ mod status;
 mod token_cache;
 mod verifier;
 
-pub use builder::{
-    JwksVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_LEEWAY, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_TTL, DEFAULT_MIN_TTL, DEFAULT_REFRESH_AHEAD, DEFAULT_RETRY_AFTER_ERROR,
-    DEFAULT_STALE_IF_ERROR, DEFAULT_TIMEOUT, DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_TTL,
+pub use builder::JwksVerifierBuilder;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use defaults::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_LEEWAY, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_TTL,
+    DEFAULT_MIN_TTL, DEFAULT_REFRESH_AHEAD, DEFAULT_RETRY_AFTER_ERROR, DEFAULT_STALE_IF_ERROR,
+    DEFAULT_TIMEOUT, DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_TTL,
     DEFAULT_UNKNOWN_KID_COOLDOWN, MAX_DURATION_SETTING, MAX_LEEWAY,
 };
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use status::{FetchOutcome, JwksStatus, KeySetState, LastFetch, TokenCacheStats};
 pub use verifier::JwksVerifier;

@@ -1,0 +1,176 @@
+//! The single-flight key set fetch: one spawned task shared by every waiter, and what its
+//! result does to the cache (new lifetimes, dropped verdicts, or the failure backoff).
+
+use std::{
+    fmt,
+    sync::{atomic::Ordering, Arc},
+    time::{Duration, Instant},
+};
+
+use futures::FutureExt as _;
+use stack_auth_core::{Unavailable, UnavailableKind, Upstream, VerifyError};
+use tracing::Instrument as _;
+
+use super::{lock, FetchResult, KeySet, KeyStore, SharedFetch};
+use crate::{
+    clock::duration_millis,
+    fetch::FetchError,
+    keys::{parse_jwks, VerifyKey},
+    observe::{self, Trigger},
+    status::FetchOutcome,
+};
+
+/// The fetch in flight: the shared result and its task, to tell a running fetch from one whose
+/// task ended without clearing the slot (cancelled with its runtime, or panicked).
+pub(super) struct InFlight {
+    shared: SharedFetch,
+    task: tokio::task::AbortHandle,
+}
+
+impl fmt::Debug for InFlight {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InFlight")
+            .field("finished", &self.task.is_finished())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The running fetch in `slot`, clearing a dead one (a finished task always clears its slot
+/// itself first, so a finished task still in the slot never completed normally).
+pub(super) fn live(slot: &mut Option<InFlight>) -> Option<SharedFetch> {
+    if slot.as_ref().is_some_and(|f| f.task.is_finished()) {
+        *slot = None;
+    }
+    slot.as_ref().map(|f| f.shared.clone())
+}
+
+impl KeyStore {
+    /// The running fetch, or a new one (started by `trigger`) spawned on the current tokio
+    /// runtime.
+    pub(super) fn start_fetch(
+        self: &Arc<Self>,
+        trigger: Trigger,
+    ) -> Result<SharedFetch, VerifyError> {
+        let mut slot = lock(&self.inflight);
+        if let Some(running) = live(&mut slot) {
+            return Ok(running);
+        }
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| FetchError::NoRuntime.into_verify_error())?;
+        let this = Arc::clone(self);
+        let span = observe::fetch_span(trigger);
+        let task = runtime.spawn(
+            async move {
+                let result = this.fetch_and_store(trigger).await;
+                *lock(&this.inflight) = None;
+                result
+            }
+            .instrument(span),
+        );
+        let abort = task.abort_handle();
+        let shared = async move {
+            task.await.unwrap_or_else(|e| {
+                Err(Unavailable::new(Upstream::Jwks, UnavailableKind::Connect)
+                    .with_source(e)
+                    .into())
+            })
+        }
+        .boxed()
+        .shared();
+        *slot = Some(InFlight {
+            shared: shared.clone(),
+            task: abort,
+        });
+        Ok(shared)
+    }
+
+    /// One fetch (in its `stack_auth.jwks.fetch` span): parse, store on success, remember the
+    /// failure otherwise.
+    async fn fetch_and_store(&self, trigger: Trigger) -> FetchResult {
+        self.stats.fetches.fetch_add(1, Ordering::Relaxed);
+        let previous = self.current.load_full();
+        let old_keys = previous.as_ref().map_or(&[][..], |s| &s.keys[..]);
+        let started = Instant::now();
+        let fetched = self.fetcher.fetch().await;
+        let elapsed = started.elapsed();
+        let (status, bytes) = match &fetched {
+            Ok(doc) => (Some(200), Some(doc.body.len())),
+            Err(e) => (e.status(), None),
+        };
+        let result = match fetched {
+            Ok(doc) => parse_jwks(&doc.body, old_keys)
+                .map(|keys| (keys, doc.max_age))
+                .map_err(FetchError::Invalid),
+            Err(e) => Err(e),
+        };
+        let now = self.now_ms();
+        let result = match result {
+            Ok((keys, max_age)) => Ok(self.store(now, keys, max_age, previous.as_deref())),
+            Err(e) => Err(self.record_failure(now, e)),
+        };
+        let span = tracing::Span::current();
+        let summary = result.as_ref().map(|set| set.keys.len());
+        observe::fetch(&span, trigger, elapsed, status, bytes, summary);
+        result
+    }
+
+    fn store(
+        &self,
+        now: u64,
+        keys: Vec<Arc<VerifyKey>>,
+        max_age: Option<Duration>,
+        previous: Option<&KeySet>,
+    ) -> Arc<KeySet> {
+        let t = &self.timing;
+        let ttl = max_age.unwrap_or(t.max_ttl).clamp(t.min_ttl, t.max_ttl);
+        let ahead = t.refresh_ahead.min(ttl / 2);
+        let fresh_until_ms = now.saturating_add(duration_millis(ttl));
+        let set = Arc::new(KeySet {
+            fetched_at_ms: now,
+            refresh_at_ms: fresh_until_ms.saturating_sub(duration_millis(ahead)),
+            fresh_until_ms,
+            stale_until_ms: fresh_until_ms.saturating_add(duration_millis(t.max_stale)),
+            is_static: false,
+            keys,
+        });
+        let removed = previous.is_some_and(|old| old.keys.iter().any(|k| !set.holds(k)));
+        self.current.store(Some(Arc::clone(&set)));
+        if removed {
+            if let Some(cache) = &self.token_cache {
+                cache.clear();
+            }
+        }
+        self.no_fetch_before_ms.store(0, Ordering::Release);
+        *lock(&self.last_error) = None;
+        *lock(&self.stats.last) = Some((
+            now,
+            FetchOutcome::Succeeded {
+                keys: set.keys.len(),
+            },
+        ));
+        tracing::info!(
+            strategy = "jwks",
+            keys = set.keys.len(),
+            ttl_secs = ttl.as_secs(),
+            keys_removed = removed,
+            "fetched the key set"
+        );
+        set
+    }
+
+    fn record_failure(&self, now: u64, e: FetchError) -> VerifyError {
+        let backoff = e.retry_after().map_or(self.timing.retry_after_error, |r| {
+            r.max(self.timing.retry_after_error)
+        });
+        self.no_fetch_before_ms.store(
+            now.saturating_add(duration_millis(backoff)),
+            Ordering::Release,
+        );
+        self.stats.failures.fetch_add(1, Ordering::Relaxed);
+        let error = e.into_verify_error();
+        tracing::warn!(strategy = "jwks", error = %error, "key set fetch failed");
+        *lock(&self.last_error) = Some(error.clone());
+        *lock(&self.stats.last) = Some((now, FetchOutcome::Failed(error.clone())));
+        error
+    }
+}
