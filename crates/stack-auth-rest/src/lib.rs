@@ -93,7 +93,8 @@
 //! | another code with a 5xx status | `Unavailable(ServerError)` | 503 |
 //! | header code ≠ body code, or a code that is not an upper-case identifier | `Unavailable(InvalidResponse)` | 503 |
 //! | 429 (with or without a code) | `Unavailable(RateLimited)`, with its `Retry-After` | 503 |
-//! | 5xx, or any other status without a code (plain text) | `Unavailable(ServerError)`, with the status | 503 |
+//! | a redirect, or a 4xx other than 408 and 429 without a code: not Stack Auth answering (a wrong base URL, an `http` URL redirected to `https`, a proxy) | `Misconfigured(InvalidRequest)`, the detail naming the status | 500 |
+//! | 5xx, 408, or any other status without a code (plain text) | `Unavailable(ServerError)`, with the status | 503 |
 //! | 200 whose body is not a profile object with a non-empty `id`, both `is_anonymous` and `is_restricted`, and flags that agree with `restricted_reason` | `Unavailable(InvalidResponse)` | 503 |
 //! | body over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes) | `Unavailable(TooLarge)` | 503 |
 //! | connection refused or dropped | `Unavailable(Connect)` | 503 |

@@ -34,6 +34,9 @@ pub(crate) fn classify(raw: &RawResponse, clock: &dyn Clock) -> Result<ServerUse
             return Err(known_failure(known, status));
         }
     }
+    if let Some(error) = misrouted(status) {
+        return Err(Failure::never(error));
+    }
     match status {
         200 => parse_profile(&raw.body).map_err(|e| {
             Failure::never(
@@ -88,6 +91,29 @@ fn effective_status(raw: &RawResponse) -> u16 {
         .and_then(|s| s.trim().parse::<u16>().ok())
         .filter(|s| (100..600).contains(s))
         .unwrap_or(raw.status)
+}
+
+/// A redirect, or a 4xx without a Stack Auth error code (bar 408): not Stack Auth's users/me
+/// answering, which names every client error it sends (PROTOCOL §4.2), but whatever else is at
+/// the base URL (a wrong path, an `http` URL redirected to `https`, a proxy). Retrying cannot
+/// help and the configuration must change, so it is a misconfiguration, not an outage.
+fn misrouted(status: u16) -> Option<VerifyError> {
+    let what = match status {
+        300..=399 => "a redirect",
+        408 => return None,
+        400..=499 => "an error without a stack auth error code",
+        _ => return None,
+    };
+    let error = Misconfiguration::new(MisconfigKind::InvalidRequest)
+        .with_detail(format!(
+            "users/me answered http {status}, {what}: check the base url and any proxy in front \
+             of stack auth"
+        ))
+        .with_source(RestError::UnexpectedStatus {
+            status,
+            body: String::new(),
+        });
+    Some(error.into())
 }
 
 /// Only gateway errors are worth another attempt: a plain 500 is a server bug that repeats.

@@ -242,7 +242,12 @@ fn other_error_answer() -> impl Strategy<Value = Answer> {
                 _ => (
                     None,
                     text.replace(['{', '['], "("),
-                    Outcome::Unavailable(UnavailableKind::ServerError, Some(status as u16)),
+                    if status >= 500 {
+                        Outcome::Unavailable(UnavailableKind::ServerError, Some(status as u16))
+                    } else {
+                        // Not Stack Auth answering: something else is at the base URL.
+                        Outcome::Misconfigured(MisconfigKind::InvalidRequest)
+                    },
                 ),
             };
             Answer {

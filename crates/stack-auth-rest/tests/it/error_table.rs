@@ -185,9 +185,31 @@ async fn plain_text_5xx_is_a_server_error_with_its_status() {
     }
 }
 
+/// Stack Auth names every client error of users/me; an unnamed 4xx or a redirect comes from
+/// something else at the base URL, and no retry or wait fixes that.
 #[tokio::test]
-async fn plain_text_4xx_is_unavailable_not_a_refusal() {
-    let e = raw_row(404, &[("content-type", "text/plain")], "Not found", 1).await;
+async fn plain_4xx_and_redirects_are_a_misconfigured_base_url_not_a_refusal() {
+    let plain = [("content-type", "text/plain")];
+    for status in [400, 401, 403, 404, 405, 418] {
+        let e = raw_row(status, &plain, "Not found", 1).await;
+        check(&e, Expect::Misconfigured(MisconfigKind::InvalidRequest));
+        let VerifyError::Misconfigured(m) = &e else {
+            unreachable!()
+        };
+        let detail = m.detail().unwrap();
+        assert!(
+            detail.contains(&format!("http {status}")) && detail.contains("base url"),
+            "{detail}"
+        );
+    }
+    // The built-in client does not follow redirects (the key must not travel on).
+    for status in [301, 302, 307, 308] {
+        let e = raw_row(status, &[("location", "https://elsewhere.invalid/")], "", 1).await;
+        check(&e, Expect::Misconfigured(MisconfigKind::InvalidRequest));
+        assert!(e.to_string().contains("redirect"), "{e}");
+    }
+    // A request timeout is the one unnamed 4xx that trying later can fix.
+    let e = raw_row(408, &plain, "Request Timeout", 1).await;
     check(&e, Expect::Unavailable(UnavailableKind::ServerError));
 }
 
