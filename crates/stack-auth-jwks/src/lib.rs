@@ -41,8 +41,8 @@
 //!
 //! | feature | default | what it does |
 //! |---|---|---|
-//! | `aws_lc_rs` | yes | ECDSA through aws-lc: about 5x faster than `rust_crypto` |
-//! | `rust_crypto` | no | ECDSA through the pure-Rust RustCrypto crates (slower); preferred when enabled |
+//! | `aws_lc_rs` | yes | ECDSA through aws-lc, the faster backend |
+//! | `rust_crypto` | no | ECDSA through the pure-Rust RustCrypto crates (slower); preferred when enabled (aws-lc is still compiled in) |
 //! | `metrics` | no | counters and histograms through the [`metrics`](https://docs.rs/metrics) facade (see [Metrics](#metrics)) |
 //!
 //! # What is checked, in order
@@ -55,7 +55,7 @@
 //! | `malformed` | longer than [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN) (refused before decoding); not three base64url segments; header not a JSON object; `alg` or `kid` missing or not a string; a `crit` header; payload not JSON; a claim Stack Auth always sets (`sub`, `exp`, ...) missing or of the wrong type |
 //! | `unsupported_algorithm` | `alg` is not exactly `ES256` (`none`, `HS256`, `RS256`, `ES384`, ...) |
 //! | `unknown_key` | no key of the project's JWKS has the `kid`, even after one refetch. Keys or URLs named inside the token (`jwk`, `jku`, `x5u`, `x5c`) are never used |
-//! | `bad_signature` | the signature does not verify with the key named by `kid` (tampered, truncated, signed by another key) |
+//! | `bad_signature` | the signature does not verify with the key named by `kid` (tampered, truncated, signed by another key); a signature that is not 64 bytes is refused before the key lookup, so it never gets `unknown_key` |
 //! | `expired` | `exp` plus the leeway has passed |
 //! | `wrong_audience` | `aud` is not a string, or none of the project's three audiences |
 //! | `wrong_issuer` | `iss` is not the issuer of the audience's user type at the configured base URL (another deployment, or an issuer variant that does not match the audience variant) |
