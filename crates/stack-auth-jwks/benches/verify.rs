@@ -1,5 +1,7 @@
 //! The warm verifier and the verified-token cache against a bare `jsonwebtoken::decode` with the
-//! same pre-parsed key and equivalent validation (goals: at least 0.9x and 30x its throughput).
+//! same pre-parsed key and equivalent validation (goals: at least 0.9x and 30x its throughput),
+//! and the ECDSA P-256 check alone (the aws-lc-rs call jsonwebtoken makes): the floor under any
+//! verifier on this backend.
 //!
 //! Run: `cargo bench -p stack-auth-jwks -- --warm-up-time 1 --measurement-time 3`. After
 //! criterion's report, a summary prints the medians and ratios measured back to back.
@@ -11,6 +13,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+use aws_lc_rs::signature::{VerificationAlgorithm as _, ECDSA_P256_SHA256_FIXED};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use criterion::{criterion_group, Criterion};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
@@ -20,6 +24,10 @@ use stack_auth_jwks::JwksVerifier;
 struct Fixture {
     token: String,
     key: DecodingKey,
+    /// The token's signing input, signature and public point, for the ECDSA-only baseline.
+    signing_input: Vec<u8>,
+    signature: Vec<u8>,
+    point: Vec<u8>,
     validation: Validation,
     warm: JwksVerifier,
     cached: JwksVerifier,
@@ -65,6 +73,19 @@ fn fixture() -> Fixture {
     let key =
         DecodingKey::from_ec_components(jwk["x"].as_str().unwrap(), jwk["y"].as_str().unwrap())
             .unwrap();
+    let (signing_input, signature) = token.rsplit_once('.').unwrap();
+    let (signing_input, signature) = (
+        signing_input.as_bytes().to_vec(),
+        URL_SAFE_NO_PAD.decode(signature).unwrap(),
+    );
+    let mut point = vec![0x04];
+    for coordinate in [&jwk["x"], &jwk["y"]] {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(coordinate.as_str().unwrap())
+            .unwrap();
+        point.extend(std::iter::repeat_n(0, 32 - bytes.len()));
+        point.extend(bytes);
+    }
     let mut validation = Validation::new(Algorithm::ES256);
     validation.leeway = 5;
     validation.set_audience(&[pid.as_str()]);
@@ -103,6 +124,9 @@ fn fixture() -> Fixture {
     Fixture {
         token,
         key,
+        signing_input,
+        signature,
+        point,
         validation,
         warm,
         cached,
@@ -114,6 +138,17 @@ fn fixture() -> Fixture {
 fn baseline(f: &Fixture) {
     let data = jsonwebtoken::decode::<Value>(black_box(&f.token), &f.key, &f.validation).unwrap();
     black_box(data);
+}
+
+/// The signature check alone, as jsonwebtoken's aws-lc backend makes it: no parsing, no claims.
+fn ecdsa_only(f: &Fixture) {
+    ECDSA_P256_SHA256_FIXED
+        .verify_sig(
+            black_box(&f.point),
+            black_box(&f.signing_input),
+            black_box(&f.signature),
+        )
+        .unwrap();
 }
 
 /// The warm path never waits, so polling it to completion on this thread measures the verifier
@@ -128,6 +163,7 @@ fn benches(c: &mut Criterion) {
     let _enter = f.runtime.enter();
     let mut group = c.benchmark_group("verify");
     group.bench_function("jsonwebtoken_decode_baseline", |b| b.iter(|| baseline(&f)));
+    group.bench_function("aws_lc_ecdsa_verify_only", |b| b.iter(|| ecdsa_only(&f)));
     group.bench_function("jwks_verifier_warm", |b| b.iter(|| verify(&f, &f.warm)));
     group.bench_function("jwks_verifier_token_cache_hit", |b| {
         b.iter(|| verify(&f, &f.cached))
@@ -153,11 +189,13 @@ fn median(samples: usize, iters: u32, mut call: impl FnMut()) -> Duration {
 
 fn summary(f: &Fixture) {
     let base = median(21, 500, || baseline(f));
+    let ecdsa = median(21, 500, || ecdsa_only(f));
     let warm = median(21, 500, || verify(f, &f.warm));
     let hit = median(21, 20_000, || verify(f, &f.cached));
     let ratio = |d: Duration| base.as_secs_f64() / d.as_secs_f64();
     println!("\nsummary (medians of 21 batches, measured back to back):");
     println!("  jsonwebtoken::decode baseline : {base:>10.2?}");
+    println!("  ECDSA P-256 check alone       : {ecdsa:>10.2?}");
     println!(
         "  warm JwksVerifier             : {warm:>10.2?}  throughput {:.2}x the baseline (goal >= 0.9x)",
         ratio(warm)

@@ -11,6 +11,7 @@ use crate::run::Step;
 /// `crates/stack-auth-jwks/benches/verify.rs` and `benchmarks/benches/*.rs`).
 pub(crate) const BENCH_IDS: &[&str] = &[
     "verify/jsonwebtoken_decode_baseline",
+    "verify/aws_lc_ecdsa_verify_only",
     "verify/jwks_verifier_warm",
     "verify/jwks_verifier_token_cache_hit",
     "threads/jwks_1_thread",

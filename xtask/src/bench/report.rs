@@ -91,6 +91,15 @@ const COMPARISONS: &[Comparison] = &[
         goal: Goal::AtLeast(0.9),
     },
     Comparison {
+        bench: "warm `JwksVerifier`, token cache off, against the ECDSA P-256 check alone",
+        ours: "verify/jwks_verifier_warm",
+        base: "verify/aws_lc_ecdsa_verify_only",
+        base_name: "aws-lc-rs `verify_sig` alone (the call jsonwebtoken makes), same input",
+        throughput: false,
+        paired: None,
+        goal: Goal::None,
+    },
+    Comparison {
         bench: "repeated token through the verified-token cache",
         ours: "verify/jwks_verifier_token_cache_hit",
         base: "verify/jsonwebtoken_decode_baseline",
@@ -323,6 +332,7 @@ fn peers(out: &mut String, i: &Inputs<'_>) {
     let m = i.measured;
     let warm = 1e9 / m.median("verify/jwks_verifier_warm").ns;
     let hit = 1e9 / m.median("verify/jwks_verifier_token_cache_hit").ns;
+    let ecdsa = 1e9 / m.median("verify/aws_lc_ecdsa_verify_only").ns;
     let runs: Vec<String> = i
         .ours
         .iter()
@@ -336,22 +346,25 @@ fn peers(out: &mut String, i: &Inputs<'_>) {
          peer_rate`, the same method as the scripts; its three runs: {} verifications/s).\n\n\
          | verifier | verifications/s | ours / theirs |\n|---|---|---|\n\
          | ours: warm `JwksVerifier`, token cache off (criterion median, earlier in the run) | {} | – |\n\
-         | ours: token-cache hit (criterion; not the comparison: no signature checked) | {} | – |",
+         | ours: token-cache hit (criterion; not the comparison: no signature checked) | {} | – |\n\
+         | the ECDSA P-256 check alone (aws-lc-rs, criterion): the ceiling of any verifier on it | {} | – |",
         runs.join(", "),
         count(warm),
-        count(hit)
+        count(hit),
+        count(ecdsa)
     );
     for p in i.peers {
         let ops = p.ops_per_sec.unwrap_or(f64::NAN);
         let ours = p.ours_ops_per_sec.unwrap_or(f64::NAN);
         let _ = writeln!(
             out,
-            "| {} ({}) | {} | {} (ours around it: {} /s) |",
+            "| {} ({}) | {} | {} (ours around it: {} /s; the ECDSA check alone would be {}) |",
             p.name,
             p.detail,
             count(ops),
             fmt_ratio(ours / ops),
-            count(ours)
+            count(ours),
+            fmt_ratio(ecdsa / ops)
         );
     }
     out.push('\n');
