@@ -14,12 +14,15 @@
 use std::{
     collections::BTreeMap,
     fmt,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, Once},
 };
 
 use tracing::{
     field::{Field, Visit},
-    span, Event, Subscriber,
+    level_filters::LevelFilter,
+    span,
+    subscriber::{DefaultGuard, Interest},
+    Event, Metadata, Subscriber,
 };
 use tracing_subscriber::{
     layer::{Context, SubscriberExt as _},
@@ -140,12 +143,83 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
 }
 
 /// Captures every span and event of this thread (all levels) until the guard drops.
-pub fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+///
+/// Like [`scoped`], it first makes sure no other test thread can hide a span from it.
+pub fn capture() -> (Captured, DefaultGuard) {
     let captured = Captured::default();
     let subscriber = Registry::default().with(CaptureLayer(captured.clone()));
-    (captured, tracing::subscriber::set_default(subscriber))
+    (captured, scoped(subscriber))
+}
+
+/// `tracing::subscriber::set_default(subscriber)`, safe when tests run in parallel threads.
+///
+/// tracing-core caches, once per process, whether each span or event site is wanted at all,
+/// and while a single subscriber is registered it asks only the thread that reaches the site
+/// first (tokio-rs/tracing#3611). A concurrent test with no subscriber would then switch the
+/// site off for every thread, and a capture would miss it. So the first call also installs,
+/// unless a global default is already set, a process-wide subscriber that records nothing but
+/// keeps every site asked of each thread's own subscriber. Set your own global default before
+/// the first call if the process needs one.
+pub fn scoped(subscriber: impl Subscriber + Send + Sync + 'static) -> DefaultGuard {
+    static KEEP_INTEREST: Once = Once::new();
+    KEEP_INTEREST.call_once(|| {
+        // An error means a global default exists already; it keeps sites registered too.
+        let _ = tracing::subscriber::set_global_default(KeepInterest);
+    });
+    tracing::subscriber::set_default(subscriber)
+}
+
+/// Records nothing; answers "sometimes" for every site, so that whether a span or event is
+/// recorded is decided by the current thread's subscriber each time.
+struct KeepInterest;
+
+impl Subscriber for KeepInterest {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::sometimes()
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(LevelFilter::TRACE)
+    }
+
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        false
+    }
+
+    fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
+        span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
+
+    fn event(&self, _: &Event<'_>) {}
+
+    fn enter(&self, _: &span::Id) {}
+
+    fn exit(&self, _: &span::Id) {}
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe() {
+        tracing::debug_span!("stack_auth.test.probe").in_scope(|| {});
+    }
+
+    /// The site is first reached by a thread without a subscriber while this thread captures:
+    /// with a plain `set_default` tracing-core would switch it off for the whole process.
+    #[test]
+    fn a_site_first_reached_by_a_thread_without_a_subscriber_is_still_captured() {
+        let (seen, _guard) = capture();
+        std::thread::spawn(probe).join().unwrap();
+        probe();
+        assert_eq!(seen.spans("stack_auth.test.probe").len(), 1);
+    }
 }

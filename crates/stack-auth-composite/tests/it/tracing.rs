@@ -46,7 +46,10 @@ fn capture() -> (Buffer, tracing::subscriber::DefaultGuard) {
         .with_span_events(FmtSpan::CLOSE)
         .with_ansi(false)
         .finish();
-    (buffer, tracing::subscriber::set_default(subscriber))
+    (
+        buffer,
+        stack_auth_testkit::tracing_capture::scoped(subscriber),
+    )
 }
 
 #[tokio::test]

@@ -39,7 +39,7 @@ async fn spans_carry_outcomes_but_never_secrets() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = stack_auth_testkit::tracing_capture::scoped(subscriber);
 
     let ada = stack.create_user(UserSpec::normal()).unwrap();
     let good = stack.mint(&ada);
