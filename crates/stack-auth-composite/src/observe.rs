@@ -65,30 +65,11 @@ pub(crate) fn verification<T>(span: &Span, timer: Timer, result: &Result<T, Veri
 
 #[cfg(feature = "metrics")]
 mod metrics_impl {
-    use metrics::{counter, histogram};
-    use stack_auth_core::VerifyError;
+    use stack_auth_core::{metrics, VerifyError};
 
     use super::Timer;
 
-    /// Literal labels on the success path keep its key static (no allocation).
     pub(super) fn verification<T>(timer: Timer, result: &Result<T, VerifyError>) {
-        match result {
-            Ok(_) => counter!(
-                "stack_auth_verifications_total",
-                "strategy" => "composite",
-                "outcome" => "ok",
-                "reason" => "none"
-            )
-            .increment(1),
-            Err(e) => counter!(
-                "stack_auth_verifications_total",
-                "strategy" => "composite",
-                "outcome" => e.outcome_label(),
-                "reason" => e.reason_label()
-            )
-            .increment(1),
-        }
-        histogram!("stack_auth_verify_duration_seconds", "strategy" => "composite")
-            .record(timer.started.elapsed().as_secs_f64());
+        metrics::verification("composite", timer.started.elapsed(), result);
     }
 }

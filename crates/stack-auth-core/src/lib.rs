@@ -21,6 +21,7 @@
 //! | feature | what it adds |
 //! |---|---|
 //! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`] |
+//! | `metrics` | `metrics`: the SDK's metric series (the strategies' `metrics` features turn it on), for verifiers of your own too |
 //!
 //! Strategies live in sibling crates: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
 //! (users/me), `stack-auth-composite` (both); `stack-auth-testkit` runs a local Stack Auth
@@ -30,6 +31,8 @@ mod claims;
 mod config;
 mod error;
 mod extract;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod observe;
 mod profile;
 mod secret;

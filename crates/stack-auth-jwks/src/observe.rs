@@ -208,67 +208,27 @@ pub(crate) fn fetch(
 mod metrics_impl {
     use std::time::Duration;
 
-    use metrics::{counter, histogram};
-    use stack_auth_core::{VerifiedUser, VerifyError};
+    use ::metrics::counter;
+    use stack_auth_core::{metrics, VerifiedUser, VerifyError};
 
     use super::{CacheUse, Timer, Trigger};
 
-    /// Literal labels on the success and cache paths keep their keys static (no allocation).
     pub(super) fn verification(
         timer: Timer,
         cache: Option<CacheUse>,
         result: &Result<VerifiedUser, VerifyError>,
     ) {
-        match result {
-            Ok(_) => counter!(
-                "stack_auth_verifications_total",
-                "strategy" => "jwks",
-                "outcome" => "ok",
-                "reason" => "none"
-            )
-            .increment(1),
-            Err(e) => counter!(
-                "stack_auth_verifications_total",
-                "strategy" => "jwks",
-                "outcome" => e.outcome_label(),
-                "reason" => e.reason_label()
-            )
-            .increment(1),
-        }
-        histogram!("stack_auth_verify_duration_seconds", "strategy" => "jwks")
-            .record(timer.started.elapsed().as_secs_f64());
+        metrics::verification("jwks", timer.started.elapsed(), result);
         match cache {
-            Some(CacheUse::Hit) => {
-                counter!("stack_auth_cache_total", "strategy" => "jwks", "cache" => "hit")
-                    .increment(1);
-            }
-            Some(CacheUse::Miss | CacheUse::Stale) => {
-                counter!("stack_auth_cache_total", "strategy" => "jwks", "cache" => "miss")
-                    .increment(1);
-            }
+            Some(CacheUse::Hit) => metrics::cache("jwks", true),
+            Some(CacheUse::Miss | CacheUse::Stale) => metrics::cache("jwks", false),
             Some(CacheUse::Off) | None => {}
         }
     }
 
     pub(super) fn fetch(trigger: Trigger, elapsed: Duration, error: Option<&VerifyError>) {
         counter!("stack_auth_jwks_refetch_total", "trigger" => trigger.as_str()).increment(1);
-        let outcome = error.map_or("ok", VerifyError::outcome_label);
-        counter!(
-            "stack_auth_upstream_requests_total",
-            "upstream" => "jwks",
-            "outcome" => outcome
-        )
-        .increment(1);
-        histogram!("stack_auth_upstream_duration_seconds", "upstream" => "jwks")
-            .record(elapsed.as_secs_f64());
-        if let Some(e) = error {
-            counter!(
-                "stack_auth_upstream_errors_total",
-                "upstream" => "jwks",
-                "kind" => e.reason_label()
-            )
-            .increment(1);
-        }
+        metrics::upstream("jwks", elapsed, error);
     }
 }
 

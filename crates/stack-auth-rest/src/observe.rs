@@ -110,67 +110,24 @@ pub(crate) fn circuit_open() {
 
 #[cfg(feature = "metrics")]
 mod metrics_impl {
-    use metrics::{counter, histogram};
-    use stack_auth_core::{VerifiedUser, VerifyError};
+    use stack_auth_core::{metrics, VerifiedUser, VerifyError};
 
     use super::{CacheUse, Timer};
 
-    /// Literal labels on the success and cache paths keep their keys static (no allocation).
     pub(super) fn verification(
         timer: Timer,
         cache: Option<CacheUse>,
         result: &Result<VerifiedUser, VerifyError>,
     ) {
-        match result {
-            Ok(_) => counter!(
-                "stack_auth_verifications_total",
-                "strategy" => "rest",
-                "outcome" => "ok",
-                "reason" => "none"
-            )
-            .increment(1),
-            Err(e) => counter!(
-                "stack_auth_verifications_total",
-                "strategy" => "rest",
-                "outcome" => e.outcome_label(),
-                "reason" => e.reason_label()
-            )
-            .increment(1),
-        }
-        histogram!("stack_auth_verify_duration_seconds", "strategy" => "rest")
-            .record(timer.started.elapsed().as_secs_f64());
+        metrics::verification("rest", timer.started.elapsed(), result);
         match cache {
-            Some(CacheUse::Hit) => {
-                counter!("stack_auth_cache_total", "strategy" => "rest", "cache" => "hit")
-                    .increment(1);
-            }
-            Some(CacheUse::Miss | CacheUse::Joined) => {
-                counter!("stack_auth_cache_total", "strategy" => "rest", "cache" => "miss")
-                    .increment(1);
-            }
+            Some(CacheUse::Hit) => metrics::cache("rest", true),
+            Some(CacheUse::Miss | CacheUse::Joined) => metrics::cache("rest", false),
             Some(CacheUse::Off) | None => {}
         }
     }
 
-    /// A refusal is an answer (`outcome` = `refused`); only unavailability and misconfiguration
-    /// count as upstream errors.
     pub(super) fn request(timer: Timer, error: Option<&VerifyError>) {
-        let outcome = error.map_or("ok", VerifyError::outcome_label);
-        counter!(
-            "stack_auth_upstream_requests_total",
-            "upstream" => "api",
-            "outcome" => outcome
-        )
-        .increment(1);
-        histogram!("stack_auth_upstream_duration_seconds", "upstream" => "api")
-            .record(timer.started.elapsed().as_secs_f64());
-        if let Some(e) = error.filter(|e| !matches!(e, VerifyError::Refused(_))) {
-            counter!(
-                "stack_auth_upstream_errors_total",
-                "upstream" => "api",
-                "kind" => e.reason_label()
-            )
-            .increment(1);
-        }
+        metrics::upstream("api", timer.started.elapsed(), error);
     }
 }
