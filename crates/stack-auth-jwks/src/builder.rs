@@ -4,7 +4,7 @@ mod validate;
 
 use std::{sync::Arc, time::Duration};
 
-use stack_auth_core::{ConfigError, StackAuthConfig, UserType, UserTypes};
+use stack_auth_core::{ConfigError, StackAuthConfig, StackAuthConfigBuilder, UserType, UserTypes};
 
 use self::validate::{invalid, jwks_url};
 use crate::{
@@ -16,22 +16,13 @@ use crate::{
     verifier::{crypto_provider, JwksVerifier},
 };
 
-/// Where the project, deployment and user types come from.
-#[derive(Debug, Clone)]
-enum ConfigSource {
-    ProjectId(String),
-    Config(StackAuthConfig),
-}
-
 /// Builder for [`JwksVerifier`]; see [`JwksVerifier::builder`]. Every setter consumes and returns
 /// the builder; [`build`](JwksVerifierBuilder::build) validates everything.
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct JwksVerifierBuilder {
-    source: ConfigSource,
-    base_url: Option<String>,
-    accepted: Option<UserTypes>,
-    allow_insecure_http: Option<bool>,
+    /// Project, base URL, user types: the shared settings, resolved and checked by `build`.
+    config: StackAuthConfigBuilder,
     jwks_url: Option<String>,
     leeway: Duration,
     timing: Timing,
@@ -46,19 +37,16 @@ pub struct JwksVerifierBuilder {
 
 impl JwksVerifierBuilder {
     pub(crate) fn new(project_id: String) -> Self {
-        Self::with_source(ConfigSource::ProjectId(project_id))
+        Self::with_config(StackAuthConfig::builder(project_id))
     }
 
     pub(crate) fn from_config(config: StackAuthConfig) -> Self {
-        Self::with_source(ConfigSource::Config(config))
+        Self::with_config(config.to_builder())
     }
 
-    fn with_source(source: ConfigSource) -> Self {
+    fn with_config(config: StackAuthConfigBuilder) -> Self {
         JwksVerifierBuilder {
-            source,
-            base_url: None,
-            accepted: None,
-            allow_insecure_http: None,
+            config,
             jwks_url: None,
             leeway: DEFAULT_LEEWAY,
             timing: Timing {
@@ -83,31 +71,27 @@ impl JwksVerifierBuilder {
     /// issuers tokens must carry and, unless [`jwks_url`](Self::jwks_url) overrides it, where
     /// keys are fetched.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = Some(base_url.into());
+        self.config = self.config.base_url(base_url);
         self
     }
 
     /// Also accept tokens of `user_type` (normal users are accepted by default).
     pub fn accept(mut self, user_type: UserType) -> Self {
-        let current = self.accepted.unwrap_or_else(|| match &self.source {
-            ConfigSource::ProjectId(_) => UserTypes::default(),
-            ConfigSource::Config(c) => c.accepted_user_types(),
-        });
-        self.accepted = Some(current.with(user_type));
+        self.config = self.config.accept(user_type);
         self
     }
 
     /// Replaces the set of accepted user types. Keys of every type are fetched regardless; a
     /// valid token of a type not accepted is refused as `user_type_not_allowed`.
     pub fn accepted_user_types(mut self, accepted: UserTypes) -> Self {
-        self.accepted = Some(accepted);
+        self.config = self.config.accepted_user_types(accepted);
         self
     }
 
     /// Allows plain http to a host that is not loopback, for the base URL and the JWKS URL
     /// (default off: keys fetched over plain http can be replaced by anyone on the path).
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = Some(allow);
+        self.config = self.config.allow_insecure_http(allow);
         self
     }
 

@@ -35,11 +35,8 @@ pub const MAX_DURATION_SETTING: Duration = Duration::from_secs(24 * 60 * 60);
 #[derive(Debug)]
 #[must_use]
 pub struct RestVerifierBuilder {
-    preset: Option<StackAuthConfig>,
-    project_id: String,
-    base_url: Option<String>,
-    accepted: Option<UserTypes>,
-    allow_insecure_http: Option<bool>,
+    /// Project, base URL, user types: the shared settings, resolved and checked by `build`.
+    config: StackAuthConfigBuilder,
     secret_server_key: SecretServerKey,
     client: Option<reqwest::Client>,
     connect_timeout: Duration,
@@ -56,17 +53,9 @@ pub struct RestVerifierBuilder {
 }
 
 impl RestVerifierBuilder {
-    pub(crate) fn new(
-        project_id: String,
-        preset: Option<StackAuthConfig>,
-        key: SecretServerKey,
-    ) -> Self {
+    pub(crate) fn new(config: StackAuthConfigBuilder, key: SecretServerKey) -> Self {
         RestVerifierBuilder {
-            preset,
-            project_id,
-            base_url: None,
-            accepted: None,
-            allow_insecure_http: None,
+            config,
             secret_server_key: key,
             client: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -86,27 +75,26 @@ impl RestVerifierBuilder {
     /// The API base URL of a self-hosted deployment (default
     /// [`DEFAULT_BASE_URL`](stack_auth_core::DEFAULT_BASE_URL)).
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = Some(base_url.into());
+        self.config = self.config.base_url(base_url);
         self
     }
 
     /// Also accept users of `user_type` (normal users are accepted by default).
     pub fn accept(mut self, user_type: UserType) -> Self {
-        let current = self.accepted.unwrap_or_else(|| self.preset_accepted());
-        self.accepted = Some(current.with(user_type));
+        self.config = self.config.accept(user_type);
         self
     }
 
     /// Replaces the set of accepted user types.
     pub fn accepted_user_types(mut self, accepted: UserTypes) -> Self {
-        self.accepted = Some(accepted);
+        self.config = self.config.accepted_user_types(accepted);
         self
     }
 
     /// Allows plain http to a non-loopback host (see
     /// [`StackAuthConfigBuilder::allow_insecure_http`]); the secret key travels in the clear.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = Some(allow);
+        self.config = self.config.allow_insecure_http(allow);
         self
     }
 
@@ -195,34 +183,8 @@ impl RestVerifierBuilder {
         self
     }
 
-    fn preset_accepted(&self) -> UserTypes {
-        self.preset
-            .as_ref()
-            .map_or(UserTypes::default(), StackAuthConfig::accepted_user_types)
-    }
-
     fn config(&self) -> Result<StackAuthConfig, ConfigError> {
-        let overridden = self.base_url.is_some()
-            || self.accepted.is_some()
-            || self.allow_insecure_http.is_some();
-        if let (Some(preset), false) = (&self.preset, overridden) {
-            return Ok(preset.clone());
-        }
-        let mut b: StackAuthConfigBuilder = StackAuthConfig::builder(self.project_id.clone())
-            .accepted_user_types(self.accepted.unwrap_or_else(|| self.preset_accepted()));
-        if let Some(preset) = &self.preset {
-            // The preset's base URL was validated already, insecure or not.
-            b = b
-                .base_url(preset.base_url())
-                .allow_insecure_http(self.base_url.is_none());
-        }
-        if let Some(url) = &self.base_url {
-            b = b.base_url(url.clone());
-        }
-        if let Some(allow) = self.allow_insecure_http {
-            b = b.allow_insecure_http(allow);
-        }
-        b.build()
+        self.config.clone().build()
     }
 
     /// Checks the settings that `config` does not cover; returns the project id and secret key

@@ -64,7 +64,10 @@ impl RestVerifier {
         project_id: impl Into<String>,
         secret_server_key: impl Into<SecretServerKey>,
     ) -> RestVerifierBuilder {
-        RestVerifierBuilder::new(project_id.into(), None, secret_server_key.into())
+        RestVerifierBuilder::new(
+            StackAuthConfig::builder(project_id),
+            secret_server_key.into(),
+        )
     }
 
     /// Starts building a verifier from a shared configuration (project, base URL, accepted user
@@ -73,8 +76,7 @@ impl RestVerifier {
         config: StackAuthConfig,
         secret_server_key: impl Into<SecretServerKey>,
     ) -> RestVerifierBuilder {
-        let project_id = config.project_id().to_owned();
-        RestVerifierBuilder::new(project_id, Some(config), secret_server_key.into())
+        RestVerifierBuilder::new(config.to_builder(), secret_server_key.into())
     }
 
     pub(crate) fn from_inner(inner: Inner) -> Self {

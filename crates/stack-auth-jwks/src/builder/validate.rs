@@ -2,10 +2,10 @@
 
 use std::{borrow::Cow, time::Duration};
 
-use stack_auth_core::{ConfigError, StackAuthConfig, UserTypes};
+use stack_auth_core::{ConfigError, StackAuthConfig};
 use url::Url;
 
-use super::{ConfigSource, JwksVerifierBuilder};
+use super::JwksVerifierBuilder;
 use crate::{
     defaults::{MAX_DURATION_SETTING, MAX_LEEWAY},
     fetch::FULL_KEY_SET_QUERY,
@@ -13,31 +13,7 @@ use crate::{
 
 impl JwksVerifierBuilder {
     pub(super) fn config(&self) -> Result<StackAuthConfig, ConfigError> {
-        let (project_id, base, accepted, insecure) = match &self.source {
-            ConfigSource::ProjectId(pid) => (pid.as_str(), None, UserTypes::default(), false),
-            ConfigSource::Config(c) => {
-                let unchanged = self.base_url.is_none()
-                    && self.accepted.is_none()
-                    && self.allow_insecure_http.is_none();
-                if unchanged {
-                    return Ok(c.clone());
-                }
-                let insecure = c.allows_insecure_http();
-                (
-                    c.project_id(),
-                    Some(c.base_url()),
-                    c.accepted_user_types(),
-                    insecure,
-                )
-            }
-        };
-        let mut builder = StackAuthConfig::builder(project_id)
-            .accepted_user_types(self.accepted.unwrap_or(accepted))
-            .allow_insecure_http(self.allow_insecure_http.unwrap_or(insecure));
-        if let Some(base) = self.base_url.as_deref().or(base) {
-            builder = builder.base_url(base);
-        }
-        builder.build()
+        self.config.clone().build()
     }
 
     pub(super) fn check_settings(&self) -> Result<(), ConfigError> {

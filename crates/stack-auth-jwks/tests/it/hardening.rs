@@ -265,11 +265,16 @@ fn insecure_or_invalid_settings_are_refused_at_build_time() {
         .build()
         .unwrap();
     assert!(built.jwks_url().starts_with("http://10.1.2.3:8102/"));
-    let accepting = JwksVerifier::builder_with_config(private)
+    let accepting = JwksVerifier::builder_with_config(private.clone())
         .accept(stack_auth_core::UserType::Anonymous)
         .build()
         .unwrap();
     assert!(accepting.config().allows_insecure_http());
+    let moved = JwksVerifier::builder_with_config(private)
+        .base_url("http://10.9.9.9:8102")
+        .build()
+        .unwrap();
+    assert!(moved.jwks_url().starts_with("http://10.9.9.9:8102/"));
     assert_eq!(
         field(b().leeway(Duration::from_secs(301)).build()),
         "leeway"

@@ -321,6 +321,30 @@ async fn a_shared_config_is_used_as_is_and_can_be_extended() {
     assert_eq!(v.config().base_url(), "http://stack.internal:8102");
 }
 
+/// The shared settings resolve as `StackAuthConfig::to_builder` does (as in the JWKS verifier): a
+/// configuration's permission for plain http stays with it when the base URL changes, and only
+/// an explicit `allow_insecure_http(false)` takes it back.
+#[tokio::test]
+async fn a_shared_configs_http_permission_survives_a_new_base_url() {
+    let config = StackAuthConfig::builder(PID)
+        .base_url("http://stack.internal:8102")
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let moved = RestVerifier::builder_with_config(config.clone(), KEY)
+        .base_url("http://stack2.internal:8102")
+        .build()
+        .unwrap();
+    assert_eq!(moved.config().base_url(), "http://stack2.internal:8102");
+    assert!(moved.config().allows_insecure_http());
+    let revoked = RestVerifier::builder_with_config(config, KEY)
+        .base_url("http://stack2.internal:8102")
+        .allow_insecure_http(false)
+        .build()
+        .unwrap_err();
+    assert_eq!(revoked, ConfigError::InsecureBaseUrl);
+}
+
 /// A caller-supplied client that follows redirects (`reqwest::Client::new()` does) would send
 /// the secret server key and the token to the redirect target: reqwest strips only
 /// `Authorization` and `Cookie`. The target's answer is never used; the verifier reports the
