@@ -10,9 +10,9 @@ use stack_auth_jwks::JwksVerifier;
 
 use crate::BenchError;
 
-/// `../shared/interop` beside the repository root.
+/// `fixtures/interop` in the repository.
 pub fn interop_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/interop"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/interop"))
 }
 
 /// The `normal-user` case of `cases.json` and the project's full key set.

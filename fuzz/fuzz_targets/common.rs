@@ -1,4 +1,4 @@
-//! What the fuzz targets share: the interop fixtures (read from `../shared/interop`, never
+//! What the fuzz targets share: the interop fixtures (read from the repository's `fixtures/interop`, never
 //! copied) and a current-thread Tokio runtime.
 #![allow(dead_code)]
 
@@ -9,9 +9,9 @@ use serde_json::Value;
 /// 2026-01-01T00:00:00Z: after the fixtures' `iat`, before their `exp` (2100).
 pub const NOW: u64 = 1_767_225_600;
 
-/// `../shared/interop`, next to the repository.
+/// The repository's `fixtures/interop`.
 pub fn interop_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/interop"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/interop"))
 }
 
 /// `cases.json`, parsed once.
@@ -19,7 +19,7 @@ pub fn cases() -> &'static Value {
     static CASES: OnceLock<Value> = OnceLock::new();
     CASES.get_or_init(|| {
         let text = std::fs::read_to_string(interop_dir().join("cases.json"))
-            .expect("the interop fixtures must be at ../shared/interop");
+            .expect("the interop fixtures must be at fixtures/interop");
         serde_json::from_str(&text).expect("cases.json is JSON")
     })
 }

@@ -5,7 +5,7 @@
 //! * Runs on the toolchain in use (stable is enough): cargo-fuzz passes nightly-only flags
 //!   (`-Z sanitizer=address`, sancov passes), which `RUSTC_BOOTSTRAP=1` unlocks.
 //! * Seeds `fuzz/corpus/<target>` (git-ignored) from the interop fixtures in
-//!   `../shared/interop` when they are there, and also reads the committed `fuzz/seeds/<target>`.
+//!   `fixtures/interop`, and also reads the committed `fuzz/seeds/<target>`.
 //! * Extra arguments go to `cargo fuzz run`, e.g. `--sanitizer none` (about twice as many
 //!   executions per second, no memory-error detection).
 //!
@@ -105,10 +105,10 @@ fn path(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
-/// Writes seeds derived from `../shared/interop` into `corpus`; returns how many (0 when the
+/// Writes seeds derived from `fixtures/interop` into `corpus`; returns how many (0 when the
 /// fixtures are not there: the committed seeds still apply).
 fn write_interop_seeds(root: &Path, target: &str, corpus: &Path) -> usize {
-    let interop = root.join("../shared/interop");
+    let interop = root.join("fixtures/interop");
     let tokens = fs::read_to_string(interop.join("cases.json"))
         .map(|text| json_strings_of(&text, "token"))
         .unwrap_or_default();

@@ -3,12 +3,14 @@
 //! | task | what it does |
 //! |---|---|
 //! | `ci` | everything CI checks: `lint`, then `test` |
-//! | `lint` | `cargo fmt --check`, clippy with `-D warnings` on all targets, `cargo doc` with warnings denied, benches compiled (dev profile) |
+//! | `fixtures` | `fixtures/` byte-identical to `../shared` (when it is there) |
+//! | `lint` | the fixture check, `cargo fmt --check`, clippy with `-D warnings` on all targets, `cargo doc` with warnings denied, benches compiled (dev profile) |
 //! | `test` | the test suite: `cargo test --workspace` |
 //! | `bench [--peers]` | the criterion benches, summarised into `BENCHMARKS.md` |
 //! | `fuzz <target> <seconds>` | one `cargo fuzz` target for a bounded time |
 
 mod bench;
+mod fixtures;
 mod fuzz;
 mod run;
 
@@ -24,11 +26,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => lint().and_then(|()| test()),
         Some("lint") => lint(),
+        Some("fixtures") => fixtures::check(&root()),
         Some("test") => test(),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci|lint|test|bench [--peers]|fuzz <target> <seconds>>");
+            eprintln!("usage: cargo xtask <ci|lint|test|fixtures|bench [--peers]|fuzz <target> <seconds>>");
             return ExitCode::from(2);
         }
     };
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
 }
 
 fn lint() -> Result<(), Step> {
+    fixtures::check(&root())?;
     cargo(&["fmt", "--all", "--", "--check"], &[])?;
     cargo(
         &[
@@ -62,6 +66,14 @@ fn lint() -> Result<(), Step> {
     // dependency build with `cargo test` (a release build of them doubled CI's disk use).
     // `cargo test` builds the examples itself.
     cargo(&["build", "--workspace", "--benches"], &[])
+}
+
+/// The repository root (xtask lives one level below it).
+fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn test() -> Result<(), Step> {

@@ -38,7 +38,7 @@ struct Fixture {
 fn interop() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/interop"
+        "/../../fixtures/interop"
     ))
 }
 

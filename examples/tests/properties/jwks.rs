@@ -15,7 +15,7 @@ use stack_auth_jwks::{JwksVerifier, ManualClock};
 const NOW: u64 = 1_767_225_600;
 
 fn interop() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/interop"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/interop"))
 }
 
 fn cases() -> &'static Value {

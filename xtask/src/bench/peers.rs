@@ -28,7 +28,7 @@ pub(crate) struct Peer {
 /// Installs and runs both peers, each between two runs of ours measured the same way (so a
 /// change of load on the shared machine hits both sides); a peer that cannot run says why.
 pub(crate) fn run(paths: &Paths) -> (Vec<Peer>, Vec<Peer>) {
-    let interop = paths.root.join("../shared/interop");
+    let interop = paths.root.join("fixtures/interop");
     let before = ours(&interop);
     let mut jose = node(paths, &interop);
     let between = ours(&interop);

@@ -1,4 +1,4 @@
-//! `stack-auth verify --jwks-file` over every case of `shared/interop/cases.json`: the exit code
+//! `stack-auth verify --jwks-file` over every case of `fixtures/interop/cases.json`: the exit code
 //! and the JSON answer, with the token as an argument and on standard input.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -5,7 +5,7 @@ use stack_auth_core::{StackAuthConfig, UserTypes};
 
 use super::Screen;
 
-const INTEROP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/interop");
+const INTEROP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/interop");
 
 /// 2026-01-01T00:00:00Z: after the fixtures' expired tokens, before their valid ones.
 const NOW: u64 = 1_767_225_600;

@@ -8,9 +8,9 @@ use stack_auth_core::{AccessTokenClaims, RefusalReason, RestrictedReason, UserTy
 fn cases() -> Vec<Value> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/interop/cases.json"
+        "/../../fixtures/interop/cases.json"
     );
-    let text = std::fs::read_to_string(path).expect("interop fixtures at ../shared/interop");
+    let text = std::fs::read_to_string(path).expect("interop fixtures at fixtures/interop");
     let doc: Value = serde_json::from_str(&text).unwrap();
     doc["cases"].as_array().unwrap().clone()
 }

@@ -1,4 +1,4 @@
-//! Every case of `shared/interop/cases.json` against the fixture JWKS served like PROTOCOL §2.
+//! Every case of `fixtures/interop/cases.json` against the fixture JWKS served like PROTOCOL §2.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use stack_auth_core::{RefusalReason, TokenVerifier};

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use stack_auth_testkit::{derive_keys, KeyScheme, TestkitError, TokenMinter};
 
-const INTEROP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/interop");
+const INTEROP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/interop");
 
 fn vectors() -> Value {
     let text = std::fs::read_to_string(format!("{INTEROP}/derivation-vectors.json")).unwrap();

@@ -36,7 +36,7 @@ pub fn stack_auth() -> Command {
 pub fn interop_dir() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/interop"
+        "/../../fixtures/interop"
     ))
 }
 

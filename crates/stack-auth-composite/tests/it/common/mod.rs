@@ -17,7 +17,7 @@ use stack_auth_core::{
     Upstream, VerifiedUser, VerifyError,
 };
 
-pub const INTEROP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/interop");
+pub const INTEROP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/interop");
 
 /// 2026-01-01T00:00:00Z: after the fixtures' expired tokens, before their valid ones.
 pub const NOW: u64 = 1_767_225_600;

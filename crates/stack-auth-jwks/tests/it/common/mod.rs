@@ -14,7 +14,7 @@ pub const NOW: u64 = 1_767_225_600;
 pub fn interop_dir() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/interop"
+        "/../../fixtures/interop"
     ))
 }
 
