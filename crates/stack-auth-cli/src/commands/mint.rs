@@ -43,7 +43,8 @@ pub(crate) struct MintArgs {
     #[arg(long, env = "STACK_API_URL", default_value = DEFAULT_BASE_URL, value_name = "URL")]
     base_url: String,
 
-    /// The user id (`sub`); a random UUID when omitted.
+    /// The user: a UUID (the `sub`), or a name (its `sub` is the UUID `serve --user NAME`
+    /// gives it, and it is the display name); a random UUID when omitted.
     #[arg(long, value_name = "ID")]
     user: Option<String>,
 

@@ -7,6 +7,7 @@ mod support;
 mod conformance;
 mod control;
 mod derivation;
+mod hexclave;
 mod independent_jwt;
 mod jwks_route;
 mod users_me_errors;
