@@ -73,6 +73,7 @@
 //! | [`derive_keys`] | Stack Auth's key derivation (PROTOCOL §1.7), reproducing its kids and JWKs byte for byte |
 //! | [`uuid_for_name`], [`is_uuid`] | user ids from names, and the UUID check Stack Auth's schemas make |
 //! | [`conformance`] | the suite any verifier can run |
+//! | [`InteropFixture`] | reads a directory of interop fixtures (cases and key sets) |
 //!
 //! This crate has no cargo features. It depends on `stack-auth-core` only, never on the
 //! verifier crates it measures: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
@@ -83,6 +84,7 @@ mod claims;
 pub mod conformance;
 mod error;
 mod ids;
+mod interop;
 mod jose;
 mod keys;
 mod mint;
@@ -95,6 +97,7 @@ mod users;
 pub use breakage::Breakage;
 pub use error::TestkitError;
 pub use ids::{is_uuid, random_secret_server_key, random_uuid, uuid_for_name, TestClock};
+pub use interop::InteropFixture;
 pub use keys::{derive_keys, random_secret, DerivedKey, KeyScheme, PrivateJwk, PublicJwk};
 pub use mint::{KeyChoice, TokenBuilder};
 pub use minter::{TokenMinter, DEFAULT_TOKEN_LIFETIME};

@@ -20,7 +20,8 @@ use crate::user_kind::UserKind;
                         `verify --strategy rest`, seed the same user id with `serve --user`."
 )]
 pub(crate) struct MintArgs {
-    /// The server secret (`STACK_SERVER_SECRET`, base64url) the signing keys derive from.
+    /// The server secret (`HEXCLAVE_SERVER_SECRET` or `STACK_SERVER_SECRET`, base64url) the
+    /// signing keys derive from.
     #[arg(
         long,
         env = "STACK_SERVER_SECRET",
@@ -39,7 +40,9 @@ pub(crate) struct MintArgs {
     )]
     project: String,
 
-    /// The base URL of the deployment that issues the token (it sets the issuer).
+    /// The base URL of the deployment that issues the token (it sets the issuer: e.g.
+    /// `https://api.hexclave.com` for a token the hosted service issued to a client of that
+    /// host).
     #[arg(long, env = "STACK_API_URL", default_value = DEFAULT_BASE_URL, value_name = "URL")]
     base_url: String,
 

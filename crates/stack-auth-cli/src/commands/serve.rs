@@ -26,8 +26,8 @@ use crate::user_kind::SeedUser;
                         deployment's secret, its keys are that deployment's keys."
 )]
 pub(crate) struct ServeArgs {
-    /// The server secret (`STACK_SERVER_SECRET`, base64url) keys derive from; random (and
-    /// printed) when omitted.
+    /// The server secret (`HEXCLAVE_SERVER_SECRET` or `STACK_SERVER_SECRET`, base64url) keys
+    /// derive from; random (and printed) when omitted.
     #[arg(
         long,
         env = "STACK_SERVER_SECRET",
@@ -46,6 +46,8 @@ pub(crate) struct ServeArgs {
     /// random `ssk_…` key, printed at start.
     #[arg(
         long,
+        env = "STACK_SECRET_SERVER_KEY",
+        hide_env_values = true,
         allow_hyphen_values = true,
         value_name = "KEY",
         value_parser = secret_server_key

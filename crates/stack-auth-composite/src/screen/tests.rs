@@ -1,6 +1,5 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use serde_json::Value;
 use stack_auth_core::{StackAuthConfig, UserTypes};
 
 use super::Screen;
@@ -30,19 +29,14 @@ fn cases() -> HashMap<String, Case> {
 }
 
 fn read_cases(fixture: &str, out: &mut HashMap<String, Case>) {
-    let text = std::fs::read_to_string(format!("{FIXTURES}/{fixture}/cases.json")).unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let base_url = doc["base_url"].as_str().unwrap();
-    let default_project = doc["project_id"].as_str().unwrap();
-    for c in doc["cases"].as_array().unwrap() {
+    let fixture =
+        stack_auth_testkit::InteropFixture::load(format!("{FIXTURES}/{fixture}")).unwrap();
+    for c in fixture.cases() {
         let allow: UserTypes = serde_json::from_value(c["allow"].clone()).unwrap();
         let case = Case {
-            base_url: c["base_url"].as_str().unwrap_or(base_url).to_owned(),
+            base_url: c["base_url"].as_str().unwrap().to_owned(),
             token: c["token"].as_str().unwrap().to_owned(),
-            project_id: c["project_id"]
-                .as_str()
-                .unwrap_or(default_project)
-                .to_owned(),
+            project_id: c["project_id"].as_str().unwrap().to_owned(),
             allow,
             ok: c["expect"]["ok"].as_bool().unwrap(),
             reason: c["expect"]["reason"].as_str().map(str::to_owned),

@@ -32,17 +32,9 @@ fn doc() -> Value {
 /// Every case of `fixtures/<fixture>` (`interop` or `interop-brand`), each given the
 /// `base_url` and `project_id` its verifier is configured with.
 pub fn fixture_cases(fixture: &str) -> Vec<Value> {
-    let path = format!("{INTEROP}/../{fixture}/cases.json");
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut cases = doc["cases"].as_array().unwrap().clone();
-    for case in &mut cases {
-        for field in ["base_url", "project_id"] {
-            if case.get(field).is_none() {
-                case[field] = doc[field].clone();
-            }
-        }
-    }
-    cases
+    stack_auth_testkit::InteropFixture::load(format!("{INTEROP}/../{fixture}"))
+        .unwrap()
+        .cases()
 }
 
 /// The token of the interop case `name`.

@@ -22,21 +22,11 @@ pub fn interop_dir() -> PathBuf {
     fixture_dir("interop")
 }
 
-/// The `cases.json` of `fixtures/<name>`, each case given its `base_url` (its own, else the
-/// file's) and `project_id`.
+/// The `cases.json` of `fixtures/<name>`, each case given its `base_url` and `project_id` (its
+/// own, else the file's).
 pub fn cases_file_in(name: &str) -> Value {
-    let text = std::fs::read_to_string(fixture_dir(name).join("cases.json")).unwrap();
-    let mut file: Value = serde_json::from_str(&text).unwrap();
-    let (base, pid) = (file["base_url"].clone(), file["project_id"].clone());
-    for case in file["cases"].as_array_mut().unwrap() {
-        if case.get("base_url").is_none() {
-            case["base_url"] = base.clone();
-        }
-        if case.get("project_id").is_none() {
-            case["project_id"] = pid.clone();
-        }
-    }
-    file
+    let fixture = stack_auth_testkit::InteropFixture::load(fixture_dir(name));
+    fixture.unwrap().resolved_document()
 }
 
 pub fn cases_file() -> Value {
