@@ -9,6 +9,7 @@ mod control;
 mod derivation;
 mod hexclave;
 mod independent_jwt;
+mod js_sdk;
 mod jwks_route;
 mod users_me_errors;
 mod users_me_ok;

@@ -5,6 +5,8 @@
 use serde_json::Value;
 use stack_auth_testkit::LocalStackAuth;
 
+pub mod js_sdk;
+
 /// A raw answer.
 #[derive(Debug)]
 pub struct Answer {
