@@ -5,14 +5,15 @@
 //! # against a local Stack Auth stand-in (prints a curl command with a fresh token):
 //! cargo run -p stack-auth-examples --example axum_server
 //! # against your project:
-//! STACK_PROJECT_ID=... STACK_SECRET_SERVER_KEY=ssk_... cargo run -p stack-auth-examples --example axum_server
+//! HEXCLAVE_PROJECT_ID=... HEXCLAVE_SECRET_SERVER_KEY=ssk_... cargo run -p stack-auth-examples --example axum_server
 //! # start, send a few requests to itself, exit (used as a smoke test):
 //! cargo run -p stack-auth-examples --example axum_server -- --smoke
 //! ```
 //!
 //! The verifier checks the JWT locally (JWKS) on every request and asks Stack Auth's REST API
 //! for the profile only when `/profile` calls `load_profile` (`ProfilePolicy::OnDemand`).
-//! Optional: `STACK_API_URL` (default the hosted service), `PORT` (default 3000).
+//! Optional: `HEXCLAVE_API_URL` (default the hosted service), `PORT` (default 3000). Each
+//! `HEXCLAVE_*` variable may be given by its older `STACK_*` name, read after it.
 #![allow(clippy::print_stdout)]
 
 use std::{error::Error, net::SocketAddr, sync::Arc};
@@ -84,16 +85,23 @@ fn on_demand(config: StackAuthConfig, key: SecretServerKey) -> BoxResult<Arc<dyn
     Ok(Arc::new(verifier))
 }
 
-/// Your project, from `STACK_PROJECT_ID`, `STACK_SECRET_SERVER_KEY` and `STACK_API_URL`.
+/// `HEXCLAVE_<name>`, else `STACK_<name>` (empty counts as unset).
+fn env(name: &str) -> Option<String> {
+    ["HEXCLAVE_", "STACK_"].iter().find_map(|prefix| {
+        std::env::var(format!("{prefix}{name}"))
+            .ok()
+            .filter(|v| !v.is_empty())
+    })
+}
+
+/// Your project, from `HEXCLAVE_PROJECT_ID`, `HEXCLAVE_SECRET_SERVER_KEY` and `HEXCLAVE_API_URL`
+/// (or their `STACK_` names).
 fn project_from_env() -> BoxResult<Option<Backend>> {
-    let (Ok(project), Ok(key)) = (
-        std::env::var("STACK_PROJECT_ID"),
-        std::env::var("STACK_SECRET_SERVER_KEY"),
-    ) else {
+    let (Some(project), Some(key)) = (env("PROJECT_ID"), env("SECRET_SERVER_KEY")) else {
         return Ok(None);
     };
     let mut config = StackAuthConfig::builder(project);
-    if let Ok(url) = std::env::var("STACK_API_URL") {
+    if let Some(url) = env("API_URL") {
         config = config.base_url(url);
     }
     Ok(Some(Backend {
@@ -143,7 +151,7 @@ async fn main() -> BoxResult<()> {
     }
     match (&backend.stand_in, &token) {
         (Some((stack, _)), Some(token)) => {
-            println!("No STACK_PROJECT_ID/STACK_SECRET_SERVER_KEY: using a local Stack Auth stand-in at {}.", stack.base_url());
+            println!("No HEXCLAVE_PROJECT_ID/HEXCLAVE_SECRET_SERVER_KEY (or STACK_*): using a local Stack Auth stand-in at {}.", stack.base_url());
             println!("Try (the token is valid for 10 minutes):\n");
             println!("  curl http://{addr}/");
             println!("  curl -H 'x-stack-access-token: {token}' http://{addr}/me");

@@ -1,32 +1,40 @@
 //! Arbitrary header maps through `extract_token`.
 //!
-//! Input: one header per line, `name:value`; a line starting with `0`..`3` stands for
-//! `x-stack-access-token`, `authorization`, `x-stack-auth` and `cookie` (the rest of the line is
-//! the value), so mutations keep hitting the token sources. Names or values `http` refuses are
-//! skipped.
+//! Input: one header per line, `name:value`; a line starting with `0`..`5` stands for
+//! `x-stack-access-token`, `authorization`, `x-stack-auth`, `cookie`, `x-hexclave-access-token`
+//! and `authorization: Bearer stackauth_` (the rest of the line is the value, or the base64
+//! after the prefix), so mutations keep hitting the token sources. Names or values `http`
+//! refuses are skipped.
 //!
 //! Checks: no panic; a token found is non-empty, at most `MAX_TOKEN_LEN` bytes of visible ASCII;
-//! a token from `x-stack-access-token` or `Authorization` occurs in that header's value; when a
-//! valid `x-stack-access-token` is present it wins; the token's `Debug` never shows it; an error
-//! names a source whose header is present.
+//! a token from an access-token header or a bare `Authorization` bearer occurs in that header's
+//! value; when a valid access-token header is present it wins; the token's `Debug` never shows
+//! it; an error names a source whose header is present.
 #![no_main]
 
 use http::{header, HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 use stack_auth_core::{extract_token, TokenSource, MAX_TOKEN_LEN};
 
-const SHORTHANDS: [&str; 4] = [
+const SHORTHANDS: [&str; 6] = [
     "x-stack-access-token",
     "authorization",
     "x-stack-auth",
     "cookie",
+    "x-hexclave-access-token",
+    "authorization",
 ];
 
 fn headers(data: &[u8]) -> HeaderMap {
     let mut map = HeaderMap::new();
     for line in data.split(|&b| b == b'\n') {
+        let prefixed;
         let (name, value): (&[u8], &[u8]) = match line.first() {
-            Some(&d @ b'0'..=b'3') => (SHORTHANDS[usize::from(d - b'0')].as_bytes(), &line[1..]),
+            Some(b'5') => {
+                prefixed = [b"Bearer stackauth_".as_slice(), &line[1..]].concat();
+                (SHORTHANDS[5].as_bytes(), &prefixed)
+            }
+            Some(&d @ b'0'..=b'4') => (SHORTHANDS[usize::from(d - b'0')].as_bytes(), &line[1..]),
             _ => match line.iter().position(|&b| b == b':') {
                 Some(at) => (&line[..at], &line[at + 1..]),
                 None => continue,
@@ -43,12 +51,16 @@ fn headers(data: &[u8]) -> HeaderMap {
 
 fn header_name(source: TokenSource) -> &'static str {
     match source {
-        TokenSource::AccessTokenHeader => "x-stack-access-token",
-        TokenSource::AuthorizationBearer => "authorization",
-        TokenSource::StackAuthHeader => "x-stack-auth",
-        _ => header::COOKIE.as_str(),
+        s if s.is_cookie() => header::COOKIE.as_str(),
+        s => s.name(),
     }
 }
+
+/// The two access-token headers, which win over every other source.
+const ACCESS_HEADERS: [TokenSource; 2] = [
+    TokenSource::HexclaveAccessTokenHeader,
+    TokenSource::AccessTokenHeader,
+];
 
 fuzz_target!(|data: &[u8]| {
     let map = headers(data);
@@ -62,22 +74,21 @@ fuzz_target!(|data: &[u8]| {
                 "token has invisible bytes"
             );
             let source = token.source();
-            if matches!(
-                source,
-                TokenSource::AccessTokenHeader | TokenSource::AuthorizationBearer
-            ) {
+            if ACCESS_HEADERS.contains(&source) || source == TokenSource::AuthorizationBearer {
                 let raw = map
                     .get(header_name(source))
                     .expect("the source header is present");
                 let raw = String::from_utf8_lossy(raw.as_bytes());
                 assert!(raw.contains(t), "token not taken from its header");
             }
-            if source != TokenSource::AccessTokenHeader {
-                let first = map.get("x-stack-access-token");
-                assert!(
-                    first.is_none_or(|v| v.as_bytes().trim_ascii().is_empty()),
-                    "x-stack-access-token present but another source won"
-                );
+            if !ACCESS_HEADERS.contains(&source) {
+                for header in ACCESS_HEADERS {
+                    let first = map.get(header.name());
+                    assert!(
+                        first.is_none_or(|v| v.as_bytes().trim_ascii().is_empty()),
+                        "an access-token header is present but another source won"
+                    );
+                }
             }
             assert!(
                 t.len() < 24 || !format!("{token:?}").contains(t),

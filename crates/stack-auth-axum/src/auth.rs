@@ -100,9 +100,9 @@ impl StackAuth {
         self
     }
 
-    /// Reads the token only from `sources` (default: all four). Use
-    /// [`TokenSources::HEADERS_ONLY`] when routes must not accept the ambient `stack-access`
-    /// cookie (cross-site request forgery).
+    /// Reads the token only from `sources` (default: all of them). Use
+    /// [`TokenSources::HEADERS_ONLY`] when routes must not accept the ambient `hexclave-access`
+    /// and `stack-access` cookies (cross-site request forgery).
     #[must_use]
     pub fn token_sources(mut self, sources: TokenSources) -> Self {
         self.sources = sources;

@@ -10,8 +10,11 @@ use crate::{AuthRejection, StackAuth};
 
 /// Extracts the verified user of the request, or rejects it with an [`AuthRejection`].
 ///
-/// The token is read with the core extraction rules (`x-stack-access-token`,
-/// `Authorization: Bearer`, `x-stack-auth`, the `stack-access` cookie) and verified with the
+/// The token is read with the core extraction rules
+/// ([`extract_token`](stack_auth_core::extract_token): `x-hexclave-access-token` /
+/// `x-stack-access-token`, `Authorization: Bearer` with the official client's
+/// `stackauth_`/`hexclave_` auth JSON or a bare token, `x-stack-auth`, the `hexclave-access`
+/// then `stack-access` cookie) from the sources the [`StackAuth`] allows, and verified with the
 /// [`StackAuth`] of the router state. When a [`StackAuthLayer`](crate::StackAuthLayer) or another
 /// extractor already authenticated the request with the same verifier (or the state is
 /// [`StackAuth::from_layer`](crate::StackAuth::from_layer)), its verdict is reused: a request

@@ -236,7 +236,9 @@ impl From<ExtractError> for AuthRejection {
 fn unreadable_message(error: &ExtractError) -> &'static str {
     match error {
         ExtractError::TooLarge(_) => "the access token is too large",
-        ExtractError::Ambiguous(_) => "the access token is sent more than once",
+        ExtractError::Ambiguous(_) | ExtractError::Conflict(..) => {
+            "the access token is sent more than once"
+        }
         _ => "the access token header or cookie is malformed",
     }
 }

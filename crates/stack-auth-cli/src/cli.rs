@@ -1,6 +1,6 @@
 //! The command line: `stack-auth <COMMAND>`.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::commands::{
     inspect::InspectArgs, jwks::JwksArgs, mint::MintArgs, serve::ServeArgs, verify::VerifyArgs,
@@ -12,7 +12,10 @@ use crate::commands::{
 #[command(
     after_help = "Exit codes: 0 accepted, 1 refused, 2 usage or configuration error, \
                         3 upstream unavailable.\n\
-                        Tokens are read from standard input when omitted or `-`."
+                        Tokens are read from standard input when omitted or `-`.\n\
+                        Every STACK_* variable may also be set as HEXCLAVE_* \
+                        (HEXCLAVE_PROJECT_ID, HEXCLAVE_API_URL, HEXCLAVE_SECRET_SERVER_KEY, \
+                        HEXCLAVE_SERVER_SECRET), which is read first."
 )]
 pub(crate) struct Cli {
     /// What to do.
@@ -33,6 +36,14 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Print a token signed with the keys a server secret derives, as Stack Auth mints them.
     Mint(MintArgs),
+}
+
+/// Parses the process arguments, reading `HEXCLAVE_*` variables before `STACK_*` ones; exits
+/// on a usage error or `--help`, as clap does.
+pub(crate) fn parse() -> Cli {
+    let command = crate::env::prefer_hexclave(Cli::command(), &crate::env::is_set_in_process);
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 #[cfg(test)]

@@ -13,25 +13,30 @@
 //! A token is read from standard input when it is omitted or `-` (one trailing newline is
 //! dropped, nothing else is trimmed), which also suits tokens too long for a command line.
 //!
+//! Flags that read an environment variable read its Hexclave name first: `HEXCLAVE_PROJECT_ID`,
+//! `HEXCLAVE_API_URL`, `HEXCLAVE_SECRET_SERVER_KEY` and `HEXCLAVE_SERVER_SECRET`, then the
+//! `STACK_` names.
+//!
 //! Sibling crates: `stack-auth-core` (types), `stack-auth-jwks`, `stack-auth-rest` and
 //! `stack-auth-composite` (the strategies), `stack-auth-testkit` (the stand-in and minter).
 
 mod cli;
 mod commands;
 mod decode;
+mod env;
 mod humanize;
+mod issuer;
 mod outcome;
 mod output;
+mod request_headers;
 mod secret;
 mod token_input;
 mod user_kind;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -4,7 +4,7 @@ use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
 
-/// A server secret (`STACK_SERVER_SECRET`) given on the command line. Its `Debug` never shows
+/// A server secret (`HEXCLAVE_SERVER_SECRET` / `STACK_SERVER_SECRET`) given on the command line. Its `Debug` never shows
 /// it; [`ServerSecret::expose`] hands it to the key derivation.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct ServerSecret(String);

@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use clap::ValueEnum;
 use stack_auth_core::RestrictedReason;
-use stack_auth_testkit::UserSpec;
+use stack_auth_testkit::{is_uuid, uuid_for_name, UserSpec};
 
 /// A user type, with the restriction reason for restricted users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -21,19 +21,26 @@ pub(crate) enum UserKind {
 }
 
 impl UserKind {
-    /// The user `id` of this kind; named users get `email`, by default `<id>@example.com`, so
-    /// a token minted by `mint` and the profile seeded by `serve` agree.
-    pub(crate) fn spec(self, id: &str, email: Option<&str>) -> UserSpec {
+    /// The user `user` of this kind. Stack Auth's user ids are UUIDs: a UUID is the id, any
+    /// other text is a name, whose id is [`user_id`] of it and which becomes the display
+    /// name. Users that are not anonymous get `email`, by default `<user>@example.com`, so a
+    /// token minted by `mint` and the profile seeded by `serve` agree.
+    pub(crate) fn spec(self, user: &str, email: Option<&str>) -> UserSpec {
         let spec = match self {
             UserKind::Normal => UserSpec::normal(),
             UserKind::Restricted => UserSpec::restricted(RestrictedReason::EmailNotVerified),
             UserKind::RestrictedByAdmin => {
                 UserSpec::restricted(RestrictedReason::RestrictedByAdministrator)
             }
-            UserKind::Anonymous => return UserSpec::anonymous().id(id),
+            UserKind::Anonymous => return UserSpec::anonymous().id(user_id(user)),
         };
-        let email = email.map_or_else(|| format!("{id}@example.com"), str::to_owned);
-        spec.id(id).email(email)
+        let email = email.map_or_else(|| format!("{user}@example.com"), str::to_owned);
+        let spec = spec.id(user_id(user)).email(email);
+        if is_uuid(user) {
+            spec
+        } else {
+            spec.display_name(user)
+        }
     }
 
     /// The value name used on the command line.
@@ -44,6 +51,16 @@ impl UserKind {
             UserKind::RestrictedByAdmin => "restricted-by-admin",
             UserKind::Anonymous => "anonymous",
         }
+    }
+}
+
+/// The id of the user given as `user` on the command line: `user` itself when it is a UUID,
+/// else the UUID the testkit derives from the name (the same in `serve` and `mint`).
+pub(crate) fn user_id(user: &str) -> String {
+    if is_uuid(user) {
+        user.to_owned()
+    } else {
+        uuid_for_name(user)
     }
 }
 
@@ -98,6 +115,14 @@ mod tests {
         assert_eq!(u.kind, UserKind::RestrictedByAdmin);
         assert!("".parse::<SeedUser>().is_err());
         assert!("u4:superuser".parse::<SeedUser>().is_err());
+    }
+
+    #[test]
+    fn names_become_uuids_and_display_names() {
+        let id = "11111111-2222-4333-8444-555555555555";
+        assert_eq!(user_id(id), id);
+        assert_eq!(user_id("alice"), uuid_for_name("alice"));
+        assert!(is_uuid(&user_id("alice")));
     }
 
     #[test]

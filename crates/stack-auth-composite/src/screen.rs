@@ -107,7 +107,7 @@ fn check_project(config: &StackAuthConfig, claims: &AccessTokenClaims) -> Result
     if claims.project_id != config.project_id() {
         return Err(Refusal::new(RefusalReason::WrongProject));
     }
-    if config.issuer(user_type) != claims.iss {
+    if !config.accepts_issuer(user_type, &claims.iss) {
         return Err(Refusal::new(RefusalReason::WrongIssuer));
     }
     if !config.accepts(user_type) {

@@ -76,7 +76,9 @@ impl CompositeVerifier<JwksVerifier, RestVerifier> {
 
     /// A builder over verifiers you built yourself (custom timeouts, caches, HTTP client),
     /// after checking they are configured for the same project, base URL and user types. The
-    /// composite screens undecided tokens with that configuration.
+    /// composite screens undecided tokens with the JWKS verifier's configuration, so the screen
+    /// accepts exactly the issuers the JWT check accepts (REST has no issuer setting: Stack Auth
+    /// checks issuers itself).
     ///
     /// # Errors
     ///

@@ -2,9 +2,11 @@
 
 use std::borrow::Cow;
 
-use url::Url;
-
 use crate::{UserType, UserTypes};
+
+mod issuers;
+
+pub use issuers::CLOUD_HOST_PAIRS;
 
 /// The default Stack Auth API base URL (the hosted service).
 pub const DEFAULT_BASE_URL: &str = "https://api.stack-auth.com";
@@ -42,8 +44,23 @@ pub enum ConfigError {
 }
 
 /// What every verification strategy needs to know: which project, which deployment, which user
-/// types are accepted, and the issuer and audience derived from them exactly as Stack Auth
-/// derives them (PROTOCOL §1.4).
+/// types are accepted, and the issuers and audiences derived from them exactly as Stack Auth
+/// derives them (PROTOCOL §1.4, §9.1).
+///
+/// **Accepted issuers.** A token's `iss` must be the issuer of its user type built on one of
+/// the [accepted issuer origins](Self::issuer_origins):
+/// 1. the origin of the base URL (its path is dropped, as the server drops it);
+/// 2. when that origin is a host of the hosted service's [cloud pairs](CLOUD_HOST_PAIRS), the
+///    other host of the pair: `https://api.stack-auth.com` and `https://api.hexclave.com`
+///    accept each other's tokens (the hosted service stamps the host the client called into
+///    `iss`); on by default, see
+///    [`accept_sibling_brand`](StackAuthConfigBuilder::accept_sibling_brand);
+/// 3. every origin added with
+///    [`accept_issuer_origin`](StackAuthConfigBuilder::accept_issuer_origin).
+///
+/// Nothing else: not plain http, another pair, a failover host (`api1.`…) or a look-alike, and
+/// a self-hosted deployment gets no alias unless you add one. The user-type variant of the
+/// issuer must match the audience's on every origin.
 ///
 /// ```
 /// use stack_auth_core::{StackAuthConfig, UserType};
@@ -64,16 +81,29 @@ pub enum ConfigError {
 /// );
 /// assert_eq!(config.audience(UserType::Anonymous), "3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e:anon");
 /// assert!(config.accepts(UserType::Restricted) && !config.accepts(UserType::Anonymous));
+///
+/// // The hosted service's brands accept each other's issuers.
+/// let hosted = StackAuthConfig::new("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e")?;
+/// assert_eq!(hosted.issuer_origins(), ["https://api.stack-auth.com", "https://api.hexclave.com"]);
+/// assert!(hosted.accepts_issuer(
+///     UserType::Normal,
+///     "https://api.hexclave.com/api/v1/projects/3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e"
+/// ));
 /// # Ok::<(), stack_auth_core::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackAuthConfig {
     project_id: String,
     api_base: String,
-    issuers: [String; 3],
+    /// The accepted issuer origins: the configured one first, then its sibling, then extras.
+    issuer_origins: Vec<String>,
+    /// `issuers[i][t]`: the issuer of user type `t` on `issuer_origins[i]`.
+    issuers: Vec<[String; 3]>,
     audiences: [String; 3],
     accepted: UserTypes,
     allow_insecure_http: bool,
+    sibling_brand: bool,
+    extra_issuer_origins: Vec<String>,
 }
 
 impl StackAuthConfig {
@@ -85,6 +115,8 @@ impl StackAuthConfig {
             base_url: DEFAULT_BASE_URL.to_owned(),
             accepted: UserTypes::default(),
             allow_insecure_http: false,
+            sibling_brand: true,
+            extra_issuer_origins: Vec::new(),
         }
     }
 
@@ -119,6 +151,8 @@ impl StackAuthConfig {
             base_url: self.api_base.clone(),
             accepted: self.accepted,
             allow_insecure_http: self.allow_insecure_http,
+            sibling_brand: self.sibling_brand,
+            extra_issuer_origins: self.extra_issuer_origins.clone(),
         }
     }
 
@@ -132,9 +166,29 @@ impl StackAuthConfig {
         self.accepted.contains(user_type)
     }
 
-    /// The `iss` Stack Auth puts in tokens of `user_type` for this project.
+    /// The `iss` Stack Auth puts in tokens of `user_type` for this project when clients call the
+    /// configured base URL. Tokens may carry any of the
+    /// [`accepted_issuers`](Self::accepted_issuers).
     pub fn issuer(&self, user_type: UserType) -> &str {
-        &self.issuers[user_type as usize]
+        &self.issuers[0][user_type as usize]
+    }
+
+    /// The origins (`scheme://host[:port]`) whose issuers are accepted, the configured one first
+    /// (see [`StackAuthConfig`] for the rule).
+    pub fn issuer_origins(&self) -> &[String] {
+        &self.issuer_origins
+    }
+
+    /// Every `iss` accepted for tokens of `user_type`, the configured origin's first.
+    pub fn accepted_issuers(&self, user_type: UserType) -> impl Iterator<Item = &str> + '_ {
+        self.issuers
+            .iter()
+            .map(move |i| i[user_type as usize].as_str())
+    }
+
+    /// Whether `iss` is an accepted issuer for tokens of `user_type`.
+    pub fn accepts_issuer(&self, user_type: UserType, iss: &str) -> bool {
+        self.accepted_issuers(user_type).any(|i| i == iss)
     }
 
     /// The `aud` Stack Auth puts in tokens of `user_type` for this project.
@@ -147,9 +201,11 @@ impl StackAuthConfig {
         UserType::ALL.into_iter().find(|t| self.audience(*t) == aud)
     }
 
-    /// The user type whose issuer is exactly `iss`, if any.
+    /// The user type of which `iss` is an accepted issuer, if any.
     pub fn user_type_for_issuer(&self, iss: &str) -> Option<UserType> {
-        UserType::ALL.into_iter().find(|t| self.issuer(*t) == iss)
+        UserType::ALL
+            .into_iter()
+            .find(|t| self.accepts_issuer(*t, iss))
     }
 
     /// `{base}/api/v1{path}`; `path` starts with `/`.
@@ -179,6 +235,8 @@ pub struct StackAuthConfigBuilder {
     base_url: String,
     accepted: UserTypes,
     allow_insecure_http: bool,
+    sibling_brand: bool,
+    extra_issuer_origins: Vec<String>,
 }
 
 impl StackAuthConfigBuilder {
@@ -208,55 +266,71 @@ impl StackAuthConfigBuilder {
         self
     }
 
+    /// Also accepts tokens whose issuer is built on `origin`, e.g. a self-hosted deployment
+    /// moving from `https://auth.old.example` to a new domain while tokens of the old one are
+    /// still live. Repeatable. Checked like the base URL when building (https unless loopback
+    /// or [`allow_insecure_http`](Self::allow_insecure_http); no query, fragment or
+    /// credentials); a path is dropped, as the server drops it from issuers. Only this origin
+    /// is added: no cloud sibling.
+    pub fn accept_issuer_origin(mut self, origin: impl Into<String>) -> Self {
+        self.extra_issuer_origins.push(origin.into());
+        self
+    }
+
+    /// Whether a base URL on a host of the hosted service's [cloud pairs](CLOUD_HOST_PAIRS)
+    /// also accepts the issuers of the pair's other host, as the hosted service does (default
+    /// `true`). Turn it off only to pin one brand; no other host is affected.
+    pub fn accept_sibling_brand(mut self, accept: bool) -> Self {
+        self.sibling_brand = accept;
+        self
+    }
+
     /// Validates and builds the configuration.
     ///
     /// # Errors
     ///
     /// [`ConfigError`] for an empty or invalid project id, an unparsable or non-http(s) base
-    /// URL, plain http to a non-loopback host, or an empty set of user types.
+    /// URL, plain http to a non-loopback host, or an empty set of user types;
+    /// [`ConfigError::Invalid`] (field `accept_issuer_origin`) for an extra issuer origin that
+    /// fails the base URL's checks.
     pub fn build(self) -> Result<StackAuthConfig, ConfigError> {
         validate_project_id(&self.project_id)?;
         if self.accepted.is_empty() {
             return Err(ConfigError::NoUserTypesAccepted);
         }
-        let url = Url::parse(self.base_url.trim())
-            .map_err(|e| ConfigError::InvalidBaseUrl(e.to_string().into()))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if self.allow_insecure_http || is_loopback(&url) => {}
-            "http" => return Err(ConfigError::InsecureBaseUrl),
-            _ => {
-                return Err(ConfigError::InvalidBaseUrl(
-                    "scheme must be http or https".into(),
-                ))
-            }
-        }
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(ConfigError::InvalidBaseUrl("missing host".into()));
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(ConfigError::InvalidBaseUrl(
-                "must not have a query or fragment".into(),
-            ));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(ConfigError::InvalidBaseUrl(
-                "must not carry credentials".into(),
-            ));
-        }
+        let url = issuers::parse_deployment_url(&self.base_url, self.allow_insecure_http)?;
         let origin = url.origin().ascii_serialization();
         let api_base = format!("{origin}{}", url.path().trim_end_matches('/'));
+        let mut extra_issuer_origins = Vec::with_capacity(self.extra_issuer_origins.len());
+        for raw in &self.extra_issuer_origins {
+            extra_issuer_origins.push(issuers::extra_origin(raw, self.allow_insecure_http)?);
+        }
+        let sibling = issuers::sibling_origin(&url).filter(|_| self.sibling_brand);
+        let mut issuer_origins = vec![origin];
+        for o in sibling
+            .into_iter()
+            .chain(extra_issuer_origins.iter().cloned())
+        {
+            if !issuer_origins.contains(&o) {
+                issuer_origins.push(o);
+            }
+        }
         let pid = &self.project_id;
-        let issuers =
-            UserType::ALL.map(|t| format!("{origin}/api/v1/projects{}/{pid}", t.issuer_suffix()));
+        let issuers = issuer_origins
+            .iter()
+            .map(|o| UserType::ALL.map(|t| issuers::issuer(o, t, pid)))
+            .collect();
         let audiences = UserType::ALL.map(|t| format!("{pid}{}", t.audience_suffix()));
         Ok(StackAuthConfig {
             project_id: self.project_id,
             api_base,
+            issuer_origins,
             issuers,
             audiences,
             accepted: self.accepted,
             allow_insecure_http: self.allow_insecure_http,
+            sibling_brand: self.sibling_brand,
+            extra_issuer_origins,
         })
     }
 }
@@ -277,15 +351,6 @@ fn validate_project_id(pid: &str) -> Result<(), ConfigError> {
         ));
     }
     Ok(())
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 #[cfg(test)]

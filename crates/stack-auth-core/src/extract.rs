@@ -1,36 +1,99 @@
-//! [`extract_token`]: find the access token in an incoming request's headers (PROTOCOL §5.3).
+//! [`extract_token`]: find the access token in an incoming request's headers (PROTOCOL §5.3,
+//! §9.2).
 
 use std::fmt;
 
-use http::{header, HeaderMap, HeaderValue};
-use percent_encoding::percent_decode_str;
-use serde_json::Value;
+use http::HeaderMap;
+
+mod bearer;
+mod cookie;
+mod headers;
 
 /// Longest token accepted from a request (real access tokens are about 1 KiB).
 pub const MAX_TOKEN_LEN: usize = 8 * 1024;
 
-/// Where a token was found, in precedence order.
+/// Where a token was found. The variants are listed in precedence order (see
+/// [`extract_token`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenSource {
+    /// `x-hexclave-access-token: <jwt>`, the renamed form of [`AccessTokenHeader`](Self::AccessTokenHeader).
+    HexclaveAccessTokenHeader,
     /// `x-stack-access-token: <jwt>`, what Stack Auth's docs tell clients to send to your server.
     AccessTokenHeader,
-    /// `Authorization: Bearer <jwt>`.
+    /// `Authorization: Bearer stackauth_<base64 JSON>` (or `hexclave_…`), what the official
+    /// client's `user.getAuthorizationHeader()` produces: standard padded base64 of
+    /// `{"accessToken": …, "refreshToken": …}`.
+    AuthorizationBearerAuthJson,
+    /// `Authorization: Bearer <jwt>`: a bare token, without the `stackauth_` / `hexclave_`
+    /// prefix.
     AuthorizationBearer,
     /// `x-stack-auth: {"accessToken": "<jwt>", ...}`, what `user.getAuthHeaders()` produces.
     StackAuthHeader,
-    /// The `stack-access` cookie, `["<refresh token>", "<jwt>"]`, set by Stack Auth's web SDK.
+    /// The `hexclave-access` cookie, `["<refresh token>", "<jwt>"]`, set by the official web
+    /// SDK since the rename.
+    HexclaveCookie,
+    /// The legacy `stack-access` cookie, `["<refresh token>", "<jwt>"]`, set by Stack Auth's web
+    /// SDK before the rename.
     Cookie,
 }
 
 impl TokenSource {
-    /// The header (or cookie) name, for messages.
+    /// Every source, in precedence order.
+    pub const ALL: [TokenSource; 7] = [
+        TokenSource::HexclaveAccessTokenHeader,
+        TokenSource::AccessTokenHeader,
+        TokenSource::AuthorizationBearerAuthJson,
+        TokenSource::AuthorizationBearer,
+        TokenSource::StackAuthHeader,
+        TokenSource::HexclaveCookie,
+        TokenSource::Cookie,
+    ];
+
+    /// The header (or cookie) the token is read from, as it is named on the wire, for
+    /// messages. Both `Authorization` forms are `authorization`; [`label`](Self::label) tells
+    /// them apart.
     pub fn name(self) -> &'static str {
         match self {
+            TokenSource::HexclaveAccessTokenHeader => "x-hexclave-access-token",
             TokenSource::AccessTokenHeader => "x-stack-access-token",
-            TokenSource::AuthorizationBearer => "authorization",
+            TokenSource::AuthorizationBearerAuthJson | TokenSource::AuthorizationBearer => {
+                "authorization"
+            }
             TokenSource::StackAuthHeader => "x-stack-auth",
+            TokenSource::HexclaveCookie => "hexclave-access cookie",
             TokenSource::Cookie => "stack-access cookie",
+        }
+    }
+
+    /// A stable, unique identifier (`snake_case`) for logs, metrics and machine-readable
+    /// output.
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenSource::HexclaveAccessTokenHeader => "hexclave_access_token_header",
+            TokenSource::AccessTokenHeader => "access_token_header",
+            TokenSource::AuthorizationBearerAuthJson => "authorization_bearer_auth_json",
+            TokenSource::AuthorizationBearer => "authorization_bearer",
+            TokenSource::StackAuthHeader => "stack_auth_header",
+            TokenSource::HexclaveCookie => "hexclave_access_cookie",
+            TokenSource::Cookie => "stack_access_cookie",
+        }
+    }
+
+    /// Whether the source is a cookie (an ambient credential the browser sends by itself).
+    pub fn is_cookie(self) -> bool {
+        matches!(self, TokenSource::HexclaveCookie | TokenSource::Cookie)
+    }
+
+    const fn bit(self) -> u8 {
+        match self {
+            TokenSource::HexclaveAccessTokenHeader => 1,
+            TokenSource::AccessTokenHeader => 1 << 1,
+            TokenSource::AuthorizationBearerAuthJson => 1 << 2,
+            TokenSource::AuthorizationBearer => 1 << 3,
+            TokenSource::StackAuthHeader => 1 << 4,
+            TokenSource::HexclaveCookie => 1 << 5,
+            TokenSource::Cookie => 1 << 6,
         }
     }
 }
@@ -38,16 +101,15 @@ impl TokenSource {
 /// The set of places [`extract_token_from`] may read a token from.
 ///
 /// Servers whose state-changing routes must not be reachable with ambient credentials (CSRF)
-/// can leave the cookie out:
+/// leave the cookies out:
 ///
 /// ```
 /// use http::HeaderMap;
-/// use stack_auth_core::{extract_token_from, TokenSource, TokenSources};
+/// use stack_auth_core::{extract_token_from, TokenSources};
 ///
 /// let mut headers = HeaderMap::new();
-/// headers.insert("cookie", r#"stack-access=["refresh","eyJ.a.b"]"#.parse().unwrap());
-/// let headers_only = TokenSources::ALL.without(TokenSource::Cookie);
-/// assert!(extract_token_from(&headers, headers_only).unwrap().is_none());
+/// headers.insert("cookie", r#"hexclave-access=["refresh","eyJ.a.b"]"#.parse().unwrap());
+/// assert!(extract_token_from(&headers, TokenSources::HEADERS_ONLY).unwrap().is_none());
 /// assert!(extract_token_from(&headers, TokenSources::ALL).unwrap().is_some());
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,39 +117,32 @@ pub struct TokenSources(u8);
 
 impl TokenSources {
     /// Every source, in precedence order (what [`extract_token`] reads).
-    pub const ALL: TokenSources = TokenSources(0b1111);
-    /// The headers only: no cookie.
-    pub const HEADERS_ONLY: TokenSources = TokenSources(0b0111);
-
-    const fn bit(source: TokenSource) -> u8 {
-        match source {
-            TokenSource::AccessTokenHeader => 1,
-            TokenSource::AuthorizationBearer => 2,
-            TokenSource::StackAuthHeader => 4,
-            TokenSource::Cookie => 8,
-        }
-    }
+    pub const ALL: TokenSources = TokenSources(0b111_1111);
+    /// The headers only: neither the `hexclave-access` nor the `stack-access` cookie.
+    pub const HEADERS_ONLY: TokenSources = TokenSources::ALL
+        .without(TokenSource::HexclaveCookie)
+        .without(TokenSource::Cookie);
 
     /// Just `source`.
     pub const fn only(source: TokenSource) -> TokenSources {
-        TokenSources(Self::bit(source))
+        TokenSources(source.bit())
     }
 
     /// This set with `source` added.
     #[must_use]
     pub const fn with(self, source: TokenSource) -> TokenSources {
-        TokenSources(self.0 | Self::bit(source))
+        TokenSources(self.0 | source.bit())
     }
 
     /// This set with `source` removed.
     #[must_use]
     pub const fn without(self, source: TokenSource) -> TokenSources {
-        TokenSources(self.0 & !Self::bit(source))
+        TokenSources(self.0 & !source.bit())
     }
 
     /// Whether `source` is in the set.
     pub const fn contains(self, source: TokenSource) -> bool {
-        self.0 & Self::bit(source) != 0
+        self.0 & source.bit() != 0
     }
 }
 
@@ -99,14 +154,8 @@ impl Default for TokenSources {
 
 impl fmt::Debug for TokenSources {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let all = [
-            TokenSource::AccessTokenHeader,
-            TokenSource::AuthorizationBearer,
-            TokenSource::StackAuthHeader,
-            TokenSource::Cookie,
-        ];
         f.debug_set()
-            .entries(all.into_iter().filter(|s| self.contains(*s)))
+            .entries(TokenSource::ALL.into_iter().filter(|s| self.contains(*s)))
             .finish()
     }
 }
@@ -151,35 +200,58 @@ pub enum ExtractError {
     /// The value is longer than [`MAX_TOKEN_LEN`].
     #[error("{} is too large", .0.name())]
     TooLarge(TokenSource),
-    /// The header is repeated with different values.
+    /// The header (or cookie) is repeated with different values.
     #[error("{} is sent more than once", .0.name())]
     Ambiguous(TokenSource),
+    /// Two sources read together carry different tokens (`x-hexclave-access-token` and
+    /// `x-stack-access-token`).
+    #[error("{} and {} carry different tokens", .0.name(), .1.name())]
+    Conflict(TokenSource, TokenSource),
     /// The value is not what the source's format requires.
     #[error("{src} is malformed: {why}", src = .0.name(), why = .1)]
     Malformed(TokenSource, &'static str),
 }
 
 impl ExtractError {
-    /// The source that could not be read.
+    /// The source that could not be read (the first of two conflicting ones).
     pub fn source_kind(&self) -> TokenSource {
         match self {
             ExtractError::TooLarge(s)
             | ExtractError::Ambiguous(s)
+            | ExtractError::Conflict(s, _)
             | ExtractError::Malformed(s, _) => *s,
         }
     }
 }
 
+/// What one place of the request says about the token.
+#[derive(Debug, PartialEq, Eq)]
+enum Found {
+    /// Not there (or empty): the next source is read.
+    Absent,
+    /// There, and it says there is no token (`accessToken` null or missing): no token.
+    NoToken,
+    /// There, with a token.
+    Token(String, TokenSource),
+}
+
 /// Reads the access token from request headers.
 ///
-/// Sources are tried in this order, and the first present one wins (a malformed earlier source
-/// is an error, not skipped, so a client cannot smuggle a second token past a broken first one):
-/// 1. `x-stack-access-token`
-/// 2. `Authorization: Bearer` (other schemes are ignored)
-/// 3. `x-stack-auth` (JSON object; `accessToken` missing or null means no token)
-/// 4. the `stack-access` cookie (percent-encoded JSON array, token at index 1)
+/// The sources are read in this order; **the first one present decides**: its token, or no
+/// token when it says there is none. A malformed one is an error, not skipped, so a client
+/// cannot smuggle a second token past a broken first one.
 ///
-/// Values are trimmed; an empty value counts as absent.
+/// | # | source | format | no token when |
+/// |---|---|---|---|
+/// | 1 | `x-hexclave-access-token`, `x-stack-access-token` ([`HexclaveAccessTokenHeader`](TokenSource::HexclaveAccessTokenHeader), [`AccessTokenHeader`](TokenSource::AccessTokenHeader)) | the bare JWT; both may be sent, with the same token (two different tokens are [`ExtractError::Conflict`]) | — |
+/// | 2 | `Authorization: Bearer stackauth_…` or `…hexclave_…` ([`AuthorizationBearerAuthJson`](TokenSource::AuthorizationBearerAuthJson)) | standard padded base64 of a JSON object, decoded as the official parser does | `accessToken` null or missing |
+/// | 2 | `Authorization: Bearer <jwt>` ([`AuthorizationBearer`](TokenSource::AuthorizationBearer)) | any other bearer credential; other schemes are ignored | — |
+/// | 3 | `x-stack-auth` ([`StackAuthHeader`](TokenSource::StackAuthHeader)) | JSON object | `accessToken` null or missing |
+/// | 4 | the `hexclave-access` cookie ([`HexclaveCookie`](TokenSource::HexclaveCookie)) | percent-encoded JSON array, token at index 1 | index 1 null |
+/// | 5 | the `stack-access` cookie ([`Cookie`](TokenSource::Cookie)) | as `hexclave-access` | index 1 null |
+///
+/// Values are trimmed; an empty value counts as absent. A header repeated with different
+/// values, or a cookie sent twice with different values, is [`ExtractError::Ambiguous`].
 ///
 /// ```
 /// use http::HeaderMap;
@@ -190,177 +262,54 @@ impl ExtractError {
 /// let token = extract_token(&headers).unwrap().unwrap();
 /// assert_eq!(token.as_str(), "eyJ.a.b");
 /// assert_eq!(token.source(), TokenSource::AuthorizationBearer);
+///
+/// // What `user.getAuthorizationHeader()` of the official JS client sends:
+/// // base64 of {"accessToken":"eyJ.a.b","refreshToken":null}
+/// headers.insert(
+///     "authorization",
+///     "Bearer stackauth_eyJhY2Nlc3NUb2tlbiI6ImV5Si5hLmIiLCJyZWZyZXNoVG9rZW4iOm51bGx9"
+///         .parse()
+///         .unwrap(),
+/// );
+/// let token = extract_token(&headers).unwrap().unwrap();
+/// assert_eq!(token.as_str(), "eyJ.a.b");
+/// assert_eq!(token.source(), TokenSource::AuthorizationBearerAuthJson);
 /// assert!(extract_token(&HeaderMap::new()).unwrap().is_none());
 /// ```
 ///
 /// # Errors
 ///
-/// [`ExtractError`] for an oversized, repeated or malformed token source.
+/// [`ExtractError`] for an oversized, repeated, conflicting or malformed token source.
 pub fn extract_token(headers: &HeaderMap) -> Result<Option<ExtractedToken>, ExtractError> {
     extract_token_from(headers, TokenSources::ALL)
 }
 
-/// Like [`extract_token`], reading only the given `sources` (same precedence among them).
+/// Like [`extract_token`], reading only the given `sources` (same precedence among them; a
+/// source outside the set is not read at all).
 ///
 /// # Errors
 ///
-/// [`ExtractError`] for an oversized, repeated or malformed value of a source in the set.
+/// [`ExtractError`] for an oversized, repeated, conflicting or malformed value of a source in
+/// the set.
 pub fn extract_token_from(
     headers: &HeaderMap,
     sources: TokenSources,
 ) -> Result<Option<ExtractedToken>, ExtractError> {
-    type Reader = fn(&HeaderMap) -> Result<Option<String>, ExtractError>;
-    const READERS: [(Reader, TokenSource); 4] = [
-        (from_access_token_header, TokenSource::AccessTokenHeader),
-        (from_bearer, TokenSource::AuthorizationBearer),
-        (from_stack_auth_header, TokenSource::StackAuthHeader),
-        (from_cookie, TokenSource::Cookie),
+    type Reader = fn(&HeaderMap, TokenSources) -> Result<Found, ExtractError>;
+    const READERS: [Reader; 4] = [
+        headers::access_token_headers,
+        bearer::authorization,
+        headers::stack_auth_header,
+        cookie::access_cookies,
     ];
-    for (read, source) in READERS {
-        if !sources.contains(source) {
-            continue;
-        }
-        if let Some(token) = read(headers)? {
-            return Ok(Some(ExtractedToken { token, source }));
+    for read in READERS {
+        match read(headers, sources)? {
+            Found::Absent => {}
+            Found::NoToken => return Ok(None),
+            Found::Token(token, source) => return Ok(Some(ExtractedToken { token, source })),
         }
     }
     Ok(None)
-}
-
-/// The single value of `name`, as trimmed visible ASCII; `None` when absent or empty.
-fn single<'a>(
-    headers: &'a HeaderMap,
-    name: &str,
-    source: TokenSource,
-    max: usize,
-) -> Result<Option<&'a str>, ExtractError> {
-    let mut values = headers.get_all(name).iter();
-    let Some(first) = values.next() else {
-        return Ok(None);
-    };
-    if values.any(|v| v != first) {
-        return Err(ExtractError::Ambiguous(source));
-    }
-    if first.len() > max {
-        return Err(ExtractError::TooLarge(source));
-    }
-    let s = visible(first)
-        .ok_or(ExtractError::Malformed(source, "not visible ASCII"))?
-        .trim();
-    Ok((!s.is_empty()).then_some(s))
-}
-
-fn visible(v: &HeaderValue) -> Option<&str> {
-    let s = v.to_str().ok()?;
-    s.bytes()
-        .all(|b| b == b' ' || b == b'\t' || b.is_ascii_graphic())
-        .then_some(s)
-}
-
-fn checked_token(token: &str, source: TokenSource) -> Result<Option<String>, ExtractError> {
-    let token = token.trim();
-    if token.len() > MAX_TOKEN_LEN {
-        return Err(ExtractError::TooLarge(source));
-    }
-    if token.bytes().any(|b| !b.is_ascii_graphic()) {
-        return Err(ExtractError::Malformed(
-            source,
-            "token has spaces or control characters",
-        ));
-    }
-    Ok((!token.is_empty()).then(|| token.to_owned()))
-}
-
-fn from_access_token_header(headers: &HeaderMap) -> Result<Option<String>, ExtractError> {
-    let src = TokenSource::AccessTokenHeader;
-    match single(headers, "x-stack-access-token", src, MAX_TOKEN_LEN + 64)? {
-        Some(v) => checked_token(v, src),
-        None => Ok(None),
-    }
-}
-
-fn from_bearer(headers: &HeaderMap) -> Result<Option<String>, ExtractError> {
-    let src = TokenSource::AuthorizationBearer;
-    let Some(v) = single(
-        headers,
-        header::AUTHORIZATION.as_str(),
-        src,
-        MAX_TOKEN_LEN + 64,
-    )?
-    else {
-        return Ok(None);
-    };
-    let (scheme, rest) = v.split_once(' ').unwrap_or((v, ""));
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Ok(None);
-    }
-    if rest.trim().is_empty() {
-        return Err(ExtractError::Malformed(
-            src,
-            "bearer scheme without a token",
-        ));
-    }
-    checked_token(rest, src)
-}
-
-fn from_stack_auth_header(headers: &HeaderMap) -> Result<Option<String>, ExtractError> {
-    let src = TokenSource::StackAuthHeader;
-    let Some(v) = single(headers, "x-stack-auth", src, 2 * MAX_TOKEN_LEN + 1024)? else {
-        return Ok(None);
-    };
-    let json: Value =
-        serde_json::from_str(v).map_err(|_| ExtractError::Malformed(src, "not JSON"))?;
-    let Value::Object(obj) = json else {
-        return Err(ExtractError::Malformed(src, "not a JSON object"));
-    };
-    match obj.get("accessToken") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(t)) => checked_token(t, src),
-        Some(_) => Err(ExtractError::Malformed(src, "accessToken is not a string")),
-    }
-}
-
-fn from_cookie(headers: &HeaderMap) -> Result<Option<String>, ExtractError> {
-    let src = TokenSource::Cookie;
-    let mut found: Option<&str> = None;
-    for header_value in headers.get_all(header::COOKIE) {
-        let Ok(line) = header_value.to_str() else {
-            continue;
-        };
-        for pair in line.split(';') {
-            let Some((name, value)) = pair.split_once('=') else {
-                continue;
-            };
-            if name.trim() != "stack-access" {
-                continue;
-            }
-            if found.is_some_and(|f| f != value.trim()) {
-                return Err(ExtractError::Ambiguous(src));
-            }
-            found = Some(value.trim());
-        }
-    }
-    let Some(raw) = found else { return Ok(None) };
-    if raw.len() > 3 * (2 * MAX_TOKEN_LEN + 64) {
-        return Err(ExtractError::TooLarge(src));
-    }
-    let raw = raw
-        .strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .unwrap_or(raw);
-    let decoded = percent_decode_str(raw)
-        .decode_utf8()
-        .map_err(|_| ExtractError::Malformed(src, "not UTF-8 after percent-decoding"))?;
-    let json: Value =
-        serde_json::from_str(&decoded).map_err(|_| ExtractError::Malformed(src, "not JSON"))?;
-    match json {
-        Value::Array(items) if items.len() == 2 => match &items[1] {
-            Value::String(t) => checked_token(t, src),
-            Value::Null => Ok(None),
-            _ => Err(ExtractError::Malformed(src, "access token is not a string")),
-        },
-        _ => Err(ExtractError::Malformed(src, "not a two-element JSON array")),
-    }
 }
 
 #[cfg(test)]

@@ -46,7 +46,8 @@ pub mod test_util;
 pub use async_trait::async_trait;
 pub use claims::{AccessTokenClaims, MAIN_BRANCH};
 pub use config::{
-    ConfigError, StackAuthConfig, StackAuthConfigBuilder, DEFAULT_BASE_URL, MAX_PROJECT_ID_LEN,
+    ConfigError, StackAuthConfig, StackAuthConfigBuilder, CLOUD_HOST_PAIRS, DEFAULT_BASE_URL,
+    MAX_PROJECT_ID_LEN,
 };
 pub use error::{
     BoxError, MisconfigKind, Misconfiguration, Refusal, RefusalReason, Unavailable,

@@ -68,10 +68,26 @@ impl JwksVerifierBuilder {
     }
 
     /// The Stack Auth API base URL (default `https://api.stack-auth.com`). It determines the
-    /// issuers tokens must carry and, unless [`jwks_url`](Self::jwks_url) overrides it, where
-    /// keys are fetched.
+    /// issuers tokens must carry (with its cloud-brand sibling's, see
+    /// [`StackAuthConfig`](stack_auth_core::StackAuthConfig)) and, unless
+    /// [`jwks_url`](Self::jwks_url) overrides it, where keys are fetched.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.config = self.config.base_url(base_url);
+        self
+    }
+
+    /// Also accepts tokens issued under `origin` (repeatable); see
+    /// [`StackAuthConfigBuilder::accept_issuer_origin`](stack_auth_core::StackAuthConfigBuilder::accept_issuer_origin).
+    /// Keys are still fetched from the base URL.
+    pub fn accept_issuer_origin(mut self, origin: impl Into<String>) -> Self {
+        self.config = self.config.accept_issuer_origin(origin);
+        self
+    }
+
+    /// Whether a cloud base URL also accepts its sibling brand's issuers (default `true`); see
+    /// [`StackAuthConfigBuilder::accept_sibling_brand`](stack_auth_core::StackAuthConfigBuilder::accept_sibling_brand).
+    pub fn accept_sibling_brand(mut self, accept: bool) -> Self {
+        self.config = self.config.accept_sibling_brand(accept);
         self
     }
 
@@ -96,7 +112,7 @@ impl JwksVerifierBuilder {
     }
 
     /// Fetches keys from this URL instead of `{base_url}/api/v1/projects/{id}/.well-known/jwks.json`,
-    /// for a proxy or a test server. Issuers still follow the base URL. The URL must have no
+    /// for a proxy or a test server. Accepted issuers still follow the base URL. The URL must have no
     /// query: `?include_anonymous=true` is appended.
     pub fn jwks_url(mut self, url: impl Into<String>) -> Self {
         self.jwks_url = Some(url.into());

@@ -58,7 +58,7 @@
 //! | `bad_signature` | the signature does not verify with the key named by `kid` (tampered, truncated, signed by another key); a signature that is not 64 bytes is refused before the key lookup, so it never gets `unknown_key` |
 //! | `expired` | `exp` plus the leeway has passed |
 //! | `wrong_audience` | `aud` is not a string, or none of the project's three audiences |
-//! | `wrong_issuer` | `iss` is not the issuer of the audience's user type at the configured base URL (another deployment, or an issuer variant that does not match the audience variant) |
+//! | `wrong_issuer` | `iss` is not the issuer of the audience's user type on an accepted origin: the configured base URL's, its cloud-brand sibling's (`api.stack-auth.com` ↔ `api.hexclave.com`, PROTOCOL §9.1) or one added with `accept_issuer_origin` (another deployment, a failover or look-alike host, plain http, or an issuer variant that does not match the audience variant) |
 //! | `inconsistent_claims` | the PROTOCOL §1.8 rules fail (anonymous implies restricted, restricted iff a reason, audience suffix matches the type, branch `main`), or `project_id` disagrees with `aud` |
 //! | `user_type_not_allowed` | a valid token of a user type the verifier does not accept (HTTP 403) |
 //!

@@ -289,11 +289,11 @@ impl JwksVerifier {
             return Err(Refusal::new(RefusalReason::WrongAudience)
                 .with_detail("aud is none of this project's audiences"));
         };
-        if claims.iss != config.issuer(aud_type) {
+        if !config.accepts_issuer(aud_type, &claims.iss) {
             return Err(
                 Refusal::new(RefusalReason::WrongIssuer).with_detail(format!(
-                    "expected the {aud_type} issuer {}",
-                    config.issuer(aud_type)
+                    "expected the {aud_type} issuer of {}",
+                    config.issuer_origins().join(" or ")
                 )),
             );
         }

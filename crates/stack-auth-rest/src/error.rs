@@ -13,7 +13,7 @@ const MAX_SERVER_TEXT: usize = 200;
 /// How talking to Stack Auth went wrong, below the level of [`VerifyError`].
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum RestError {
-    /// The `x-stack-known-error` header and the body's `code` disagree.
+    /// The known-error header and the body's `code` disagree.
     #[error("known-error header says {header} but the body says {body}")]
     CodeMismatch { header: String, body: String },
     /// A known-error code that is not an upper-case identifier.

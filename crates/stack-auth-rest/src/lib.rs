@@ -59,11 +59,14 @@
 //! refused as `malformed` without a request.
 //!
 //! The verifier does not send `x-stack-override-error-status`, so statuses are real; if a proxy
-//! sends `x-stack-actual-status` anyway, that status is used.
+//! sends `x-hexclave-actual-status` or `x-stack-actual-status` anyway, that status is used (the
+//! `x-hexclave-` one first). The request headers keep their `x-stack-` names, which every
+//! version of Stack Auth (and Hexclave) accepts.
 //!
 //! # Errors
 //!
-//! The code is read from the `x-stack-known-error` header and the body's `code` (either alone
+//! The code is read from the `x-hexclave-known-error` header (else `x-stack-known-error`, PROTOCOL
+//! §9.3) and the body's `code` (either alone
 //! is enough; if both are present and differ, the answer is reported as an invalid response,
 //! not trusted). The text is read from `error`, falling back to `message`, and kept in the
 //! error's detail.

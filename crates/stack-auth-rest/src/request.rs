@@ -21,19 +21,21 @@ pub(crate) const ALLOW_ANONYMOUS: &str = "x-stack-allow-anonymous-user";
 /// Lets restricted users' tokens through; sent only when restricted or anonymous users are
 /// accepted.
 pub(crate) const ALLOW_RESTRICTED: &str = "x-stack-allow-restricted-user";
-/// Response header naming the known error.
-pub(crate) const KNOWN_ERROR: &str = "x-stack-known-error";
-/// Response header with the real status when the error status was overridden.
-pub(crate) const ACTUAL_STATUS: &str = "x-stack-actual-status";
+/// Response headers naming the known error, read in this order (PROTOCOL §9.3: the renamed
+/// service sends both, the client reads the `x-hexclave-` one first).
+pub(crate) const KNOWN_ERROR: [&str; 2] = ["x-hexclave-known-error", "x-stack-known-error"];
+/// Response headers with the real status when the error status was overridden, read in this
+/// order.
+pub(crate) const ACTUAL_STATUS: [&str; 2] = ["x-hexclave-actual-status", "x-stack-actual-status"];
 
 /// What the verifier needs from a users/me response.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RawResponse {
     /// The HTTP status.
     pub(crate) status: u16,
-    /// `x-stack-known-error`, if present and readable.
+    /// `x-hexclave-known-error`, else `x-stack-known-error`, if present and readable.
     pub(crate) known_error: Option<String>,
-    /// `x-stack-actual-status`, if present and readable.
+    /// `x-hexclave-actual-status`, else `x-stack-actual-status`, if present and readable.
     pub(crate) actual_status: Option<String>,
     /// `retry-after`, if present and readable.
     pub(crate) retry_after: Option<String>,
@@ -158,10 +160,11 @@ impl Transport for HttpTransport {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
+        let first = |names: [&str; 2]| names.into_iter().find_map(header);
         let mut raw = RawResponse {
             status: response.status().as_u16(),
-            known_error: header(KNOWN_ERROR),
-            actual_status: header(ACTUAL_STATUS),
+            known_error: first(KNOWN_ERROR),
+            actual_status: first(ACTUAL_STATUS),
             retry_after: header(reqwest::header::RETRY_AFTER.as_str()),
             body: Vec::new(),
         };

@@ -84,7 +84,8 @@ pub(crate) fn transport_failure(e: TransportError) -> Failure {
 const REDIRECTED: &str =
     "the HTTP client followed a redirect; build it with redirect::Policy::none()";
 
-/// The status, or the real one when the server overrode it (`x-stack-actual-status`).
+/// The status, or the real one when the server overrode it (`x-hexclave-actual-status` or
+/// `x-stack-actual-status`).
 fn effective_status(raw: &RawResponse) -> u16 {
     raw.actual_status
         .as_deref()

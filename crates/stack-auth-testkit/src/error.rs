@@ -37,6 +37,15 @@ pub enum TestkitError {
     /// project that does not require verified emails).
     #[error("invalid user: {0}")]
     InvalidUser(Cow<'static, str>),
+    /// An interop fixture directory cannot be read (see
+    /// [`InteropFixture`](crate::InteropFixture)).
+    #[error("cannot read the interop fixture {path}: {reason}")]
+    Fixture {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// Binding the local listener failed.
     #[error("could not start the local Stack Auth stand-in")]
     Bind(#[source] std::io::Error),

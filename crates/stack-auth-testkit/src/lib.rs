@@ -3,9 +3,14 @@
 //! internet.
 //!
 //! The stand-in derives its keys from a server secret exactly as Stack Auth does, mints tokens
-//! with the real claims, issuer, audience and kids, and serves the JWKS and `users/me` routes
-//! with the real headers, status codes and KnownErrors (see `PROTOCOL.md`). Tests can create,
-//! update and delete users, rotate keys, count requests, and inject faults.
+//! with the real claims, issuer, audience and kids, and serves the JWKS, `users/me` and
+//! `users/{user_id}` routes with the real headers, status codes and KnownErrors (see
+//! `PROTOCOL.md`). Like the renamed service (Hexclave, PROTOCOL §9) it reads every request
+//! header under its `x-hexclave-` name as under its `x-stack-` name and answers errors under
+//! both, so Stack Auth's own JS server SDK works against it unchanged. Tests can create, update
+//! and delete users (ids are UUIDs, as Stack Auth's schemas require), rotate keys, count
+//! requests, inject faults, and mint tokens issued under another host
+//! ([`TokenBuilder::issuer_origin`]).
 //!
 //! A test of your own handler:
 //!
@@ -66,7 +71,9 @@
 //! | [`LocalStackAuth`] | the stand-in server: projects, users, tokens, counts, faults, key rotation |
 //! | [`TokenMinter`], [`TokenBuilder`], [`Breakage`] | minting valid and deliberately broken tokens, no server needed |
 //! | [`derive_keys`] | Stack Auth's key derivation (PROTOCOL §1.7), reproducing its kids and JWKs byte for byte |
+//! | [`uuid_for_name`], [`is_uuid`] | user ids from names, and the UUID check Stack Auth's schemas make |
 //! | [`conformance`] | the suite any verifier can run |
+//! | [`InteropFixture`] | reads a directory of interop fixtures (cases and key sets) |
 //!
 //! This crate has no cargo features. It depends on `stack-auth-core` only, never on the
 //! verifier crates it measures: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
@@ -77,6 +84,7 @@ mod claims;
 pub mod conformance;
 mod error;
 mod ids;
+mod interop;
 mod jose;
 mod keys;
 mod mint;
@@ -88,7 +96,8 @@ mod users;
 
 pub use breakage::Breakage;
 pub use error::TestkitError;
-pub use ids::{random_secret_server_key, random_uuid, TestClock};
+pub use ids::{is_uuid, random_secret_server_key, random_uuid, uuid_for_name, TestClock};
+pub use interop::InteropFixture;
 pub use keys::{derive_keys, random_secret, DerivedKey, KeyScheme, PrivateJwk, PublicJwk};
 pub use mint::{KeyChoice, TokenBuilder};
 pub use minter::{TokenMinter, DEFAULT_TOKEN_LIFETIME};

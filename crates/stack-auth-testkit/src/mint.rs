@@ -2,16 +2,18 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha2::Sha256;
-use stack_auth_core::{ServerUser, UserType};
+use stack_auth_core::{ServerUser, StackAuthConfig, UserType};
 
 use crate::claims::{payload, to_legacy, PayloadParts};
 use crate::ids::random_uuid;
-use crate::jose::{b64, OrderedJson};
-use crate::keys::{derive_keys, random_secret, DerivedKey};
+use crate::jose::OrderedJson;
+use crate::keys::DerivedKey;
 use crate::{Breakage, TokenMinter};
+
+mod signing;
+
+use signing::{attacker_key, post_signing, sign};
 
 /// Which published key signs a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -52,6 +54,7 @@ pub struct TokenBuilder {
     claims: Vec<(String, Option<Value>)>,
     key: KeyChoice,
     breakage: Option<Breakage>,
+    issuer_origin: Option<String>,
 }
 
 impl TokenBuilder {
@@ -67,6 +70,7 @@ impl TokenBuilder {
             claims: Vec::new(),
             key: KeyChoice::Current,
             breakage: None,
+            issuer_origin: None,
         }
     }
 
@@ -112,6 +116,16 @@ impl TokenBuilder {
     /// Removes a claim.
     pub fn without_claim(mut self, name: impl Into<String>) -> Self {
         self.claims.push((name.into(), None));
+        self
+    }
+
+    /// Builds `iss` on `origin` instead of the minter's base URL, as the hosted service stamps
+    /// the host the client called (PROTOCOL §9.1): `issuer_origin("https://api.hexclave.com")`
+    /// gives `https://api.hexclave.com/api/v1/projects/<pid>` (or the restricted / anonymous
+    /// variant). A path is dropped, as the server drops it; a value that is not a URL is used as
+    /// it is, so tests can stamp anything. Keys do not depend on the host.
+    pub fn issuer_origin(mut self, origin: impl Into<String>) -> Self {
+        self.issuer_origin = Some(origin.into());
         self
     }
 
@@ -191,7 +205,7 @@ impl TokenBuilder {
             claims.set("is_anonymous", json!(true));
             claims.set("is_restricted", json!(true));
             claims.set("restricted_reason", json!({"type": "anonymous"}));
-            claims.set("iss", json!(m.issuer(UserType::Normal)));
+            claims.set("iss", json!(self.issuer(UserType::Normal)));
             claims.set("aud", json!(m.audience(UserType::Normal)));
             header.set("kid", json!(normal.kid()));
             return sign(&header, &claims, &normal);
@@ -225,7 +239,7 @@ impl TokenBuilder {
                     UserType::Normal => UserType::Restricted,
                     _ => UserType::Normal,
                 };
-                claims.set("iss", json!(m.issuer(variant)));
+                claims.set("iss", json!(self.issuer(variant)));
             }
             B::AudienceOfOtherProject => claims.set("aud", json!(random_uuid())),
             B::AudienceAsArray => {
@@ -252,6 +266,27 @@ impl TokenBuilder {
         true
     }
 
+    /// The `iss` of `user_type`: the minter's, or built on [`issuer_origin`](Self::issuer_origin).
+    fn issuer(&self, user_type: UserType) -> String {
+        let m = &self.minter;
+        let Some(origin) = &self.issuer_origin else {
+            return m.issuer(user_type).to_owned();
+        };
+        let built = StackAuthConfig::builder(m.project_id())
+            .base_url(origin.as_str())
+            .allow_insecure_http(true)
+            .build();
+        match built {
+            Ok(config) => config.issuer(user_type).to_owned(),
+            Err(_) => format!(
+                "{}/api/v1/projects{}/{}",
+                origin.trim_end_matches('/'),
+                user_type.issuer_suffix(),
+                m.project_id()
+            ),
+        }
+    }
+
     /// The header, payload and signing key, with every option but the breakage applied.
     fn parts(&self) -> (OrderedJson, OrderedJson, DerivedKey) {
         let m = &self.minter;
@@ -262,12 +297,13 @@ impl TokenBuilder {
             iat.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX))
         });
         let session = self.session_id.clone().unwrap_or_else(random_uuid);
+        let issuer = self.issuer(user_type);
         let mut claims = payload(
             &self.user,
             &PayloadParts {
                 project_id: m.project_id(),
                 session_id: &session,
-                issuer: m.issuer(user_type),
+                issuer: &issuer,
                 audience: m.audience(user_type),
                 iat,
                 exp,
@@ -293,83 +329,5 @@ impl TokenBuilder {
         header.set("alg", json!("ES256"));
         header.set("kid", json!(key.kid()));
         (header, claims, key)
-    }
-}
-
-/// Breakages applied to the encoded token or its signature.
-fn post_signing(
-    breakage: Breakage,
-    header: &OrderedJson,
-    claims: &OrderedJson,
-    key: &DerivedKey,
-) -> String {
-    use Breakage as B;
-    let h = b64(header.to_json());
-    let p = b64(claims.to_json());
-    let input = format!("{h}.{p}");
-    let sig = key.sign(input.as_bytes());
-    match breakage {
-        B::Tampered => {
-            let mut forged = claims.clone();
-            forged.set("sub", json!(random_uuid()));
-            format!("{h}.{}.{}", b64(forged.to_json()), b64(sig))
-        }
-        B::FlippedSignatureBit => {
-            let mut s = sig;
-            s[10] ^= 0x01;
-            format!("{input}.{}", b64(s))
-        }
-        B::TruncatedSignature => format!("{input}.{}", b64(&sig[..30])),
-        B::AlgNone => {
-            let mut none = header.clone();
-            none.set("alg", json!("none"));
-            format!("{}.{p}.", b64(none.to_json()))
-        }
-        B::Hs256WithPublicKey => {
-            let mut hs = header.clone();
-            hs.set("alg", json!("HS256"));
-            let input = format!("{}.{p}", b64(hs.to_json()));
-            let secret = serde_json::to_string(&key.public_jwk()).unwrap_or_default();
-            let mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
-                .map(|mut m| {
-                    m.update(input.as_bytes());
-                    m.finalize().into_bytes().to_vec()
-                })
-                .unwrap_or_default();
-            format!("{input}.{}", b64(mac))
-        }
-        B::Es384Header => {
-            let mut es = header.clone();
-            es.set("alg", json!("ES384"));
-            sign(&es, claims, key)
-        }
-        B::Empty => String::new(),
-        B::TwoSegments => input,
-        B::FourSegments => format!("{input}.{}.{}", b64(sig), b64("extra")),
-        B::BadBase64Header => format!("{}.{p}.{}", "eyJ!bad*", b64(sig)),
-        B::HeaderNotJson => format!("{}.{p}.{}", b64("hello"), b64(sig)),
-        B::PayloadNotJson => {
-            let input = format!("{h}.{}", b64("[1,2"));
-            let sig = key.sign(input.as_bytes());
-            format!("{input}.{}", b64(sig))
-        }
-        B::WhitespacePadded => format!(" {input}.{} ", b64(sig)),
-        _ => format!("{input}.{}", b64(sig)),
-    }
-}
-
-/// Signs `header.payload` with ES256.
-fn sign(header: &OrderedJson, claims: &OrderedJson, key: &DerivedKey) -> String {
-    let input = format!("{}.{}", b64(header.to_json()), b64(claims.to_json()));
-    let sig = key.sign(input.as_bytes());
-    format!("{input}.{}", b64(sig))
-}
-
-/// A key nobody publishes (derived from a fresh random secret).
-fn attacker_key() -> DerivedKey {
-    loop {
-        if let Ok([key, _]) = derive_keys(&random_secret(), "attacker") {
-            return key;
-        }
     }
 }

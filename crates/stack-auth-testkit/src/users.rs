@@ -4,7 +4,7 @@
 use serde_json::Value;
 use stack_auth_core::{OAuthProvider, RestrictedReason, ServerTeam, ServerUser, UserType};
 
-use crate::ids::random_uuid;
+use crate::ids::{is_uuid, random_uuid};
 use crate::TestkitError;
 
 /// A user to create: normal, restricted (for one of the two reasons) or anonymous, plus any
@@ -100,7 +100,9 @@ impl UserSpec {
         }
     }
 
-    /// A fixed user id (default: a random UUID).
+    /// A fixed user id (default: a random UUID). It must be a UUID, as Stack Auth's schemas
+    /// require ([`is_uuid`](crate::is_uuid)); [`uuid_for_name`](crate::uuid_for_name) turns a
+    /// name into one. Anything else is refused when the user is built.
     pub fn id(mut self, id: impl Into<String>) -> Self {
         self.id = Some(id.into());
         self
@@ -205,6 +207,11 @@ impl UserSpec {
                 "an email-not-verified restricted user needs a project that requires verified emails".into(),
             ));
         }
+        if let Some(id) = self.id.as_deref().filter(|id| !is_uuid(id)) {
+            return Err(TestkitError::InvalidUser(
+                format!("user id {id:?} is not a UUID (Stack Auth's user ids are UUIDs)").into(),
+            ));
+        }
         let anonymous = self.kind == Kind::Anonymous;
         let mut u = ServerUser::new(self.id.unwrap_or_else(random_uuid));
         u.primary_email_verified = self
@@ -302,6 +309,14 @@ mod tests {
         assert_eq!(anon.user_type(), UserType::Anonymous);
         assert_eq!(anon.restricted_reason, Some(RestrictedReason::Anonymous));
         assert!(anon.primary_email.is_none() && anon.display_name.is_none());
+    }
+
+    #[test]
+    fn user_ids_must_be_uuids() {
+        let err = UserSpec::normal().id("alice").build(true, 0);
+        assert!(matches!(err, Err(TestkitError::InvalidUser(_))), "{err:?}");
+        let id = crate::uuid_for_name("alice");
+        assert_eq!(UserSpec::normal().id(&id).build(true, 0).unwrap().id, id);
     }
 
     #[test]

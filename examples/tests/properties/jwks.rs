@@ -1,5 +1,5 @@
 //! Property tests (issue 10) for token verification and JWKS documents, with the interop
-//! fixtures: mutated tokens never verify, refusals carry the documented reason, arbitrary key
+//! fixtures (`fixtures/interop` and `fixtures/interop-brand`): mutated tokens never verify, refusals carry the documented reason, arbitrary key
 //! sets never panic, and one broken key leaves the others working.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,40 +14,57 @@ use stack_auth_jwks::{JwksVerifier, ManualClock};
 /// 2026-01-01: after the fixtures' `iat`, before their `exp`.
 const NOW: u64 = 1_767_225_600;
 
-fn interop() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/interop"))
+/// One fixture directory (`fixtures/interop` or `fixtures/interop-brand`): its cases, its full
+/// key set, and a verifier accepting every user type and every issuer its valid tokens carry.
+struct Fixture {
+    cases: Value,
+    jwks: Value,
+    verifier: JwksVerifier,
 }
 
-fn cases() -> &'static Value {
-    static CASES: OnceLock<Value> = OnceLock::new();
-    CASES.get_or_init(|| {
-        let text = std::fs::read_to_string(interop().join("cases.json")).unwrap();
-        serde_json::from_str(&text).unwrap()
-    })
+const FIXTURE_DIRS: [&str; 2] = ["interop", "interop-brand"];
+
+fn fixture(index: usize) -> &'static Fixture {
+    static FIXTURES: OnceLock<Vec<Fixture>> = OnceLock::new();
+    &FIXTURES.get_or_init(|| FIXTURE_DIRS.iter().map(|d| load(d)).collect())[index]
 }
 
-fn project() -> &'static str {
-    cases()["project_id"].as_str().unwrap()
-}
-
-fn full_jwks() -> Value {
-    let path = interop()
+fn load(dir: &str) -> Fixture {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(dir);
+    let cases: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("cases.json")).unwrap()).unwrap();
+    let project = cases["project_id"].as_str().unwrap();
+    let path = dir
         .join("jwks")
-        .join(project())
+        .join(project)
         .join("jwks.json@include_anonymous=true");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let jwks: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let verifier = verifier_over(&cases, &jwks.to_string()).unwrap();
+    Fixture {
+        cases,
+        jwks,
+        verifier,
+    }
 }
 
-/// Interop tokens that verify when every user type is accepted.
-fn valid_tokens() -> Vec<&'static str> {
-    cases()["cases"]
+/// Tokens of `cases` that verify when every user type is accepted.
+fn valid_in(cases: &Value) -> Vec<&str> {
+    let project = cases["project_id"].as_str().unwrap();
+    cases["cases"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["project_id"].as_str().is_none_or(|p| p == project()))
+        .filter(|c| c["project_id"].as_str().is_none_or(|p| p == project))
         .filter(|c| c["expect"]["ok"] == true || c["expect"]["reason"] == "user_type_not_allowed")
         .map(|c| c["token"].as_str().unwrap())
         .collect()
+}
+
+/// The valid tokens of fixture `index`.
+fn valid_tokens(index: usize) -> Vec<&'static str> {
+    valid_in(&fixture(index).cases)
 }
 
 fn kid_of(token: &str) -> String {
@@ -58,23 +75,34 @@ fn kid_of(token: &str) -> String {
     header["kid"].as_str().unwrap().to_owned()
 }
 
-fn verifier_over(document: &str) -> Result<JwksVerifier, ConfigError> {
+/// The origin of `token`'s issuer.
+fn issuer_origin(token: &str) -> String {
+    let payload = URL_SAFE_NO_PAD
+        .decode(token.split('.').nth(1).unwrap())
+        .unwrap();
+    let iss: Value = serde_json::from_slice::<Value>(&payload).unwrap()["iss"].clone();
+    let iss = iss.as_str().unwrap();
+    iss[..iss.find("/api/v1/").unwrap()].to_owned()
+}
+
+/// A verifier for the fixture `cases` over the key set `document`, accepting the issuers of
+/// every valid token.
+fn verifier_over(cases: &Value, document: &str) -> Result<JwksVerifier, ConfigError> {
     // One client for every verifier: building one per case would dominate the run time.
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    JwksVerifier::builder(project())
+    let mut builder = JwksVerifier::builder(cases["project_id"].as_str().unwrap())
         .http_client(CLIENT.get_or_init(reqwest::Client::new).clone())
-        .base_url(cases()["base_url"].as_str().unwrap())
+        .base_url(cases["base_url"].as_str().unwrap());
+    for token in valid_in(cases) {
+        builder = builder.accept_issuer_origin(issuer_origin(token));
+    }
+    builder
         .jwks_url("http://127.0.0.1:9/never-fetched")
         .accepted_user_types(UserTypes::ALL)
         .clock(ManualClock::at_unix_secs(NOW))
         .disable_token_cache()
         .static_jwks(document)
         .build()
-}
-
-fn verifier() -> &'static JwksVerifier {
-    static VERIFIER: OnceLock<JwksVerifier> = OnceLock::new();
-    VERIFIER.get_or_init(|| verifier_over(&full_jwks().to_string()).unwrap())
 }
 
 fn verify(v: &JwksVerifier, token: &str) -> Result<stack_auth_core::VerifiedUser, VerifyError> {
@@ -135,27 +163,29 @@ proptest! {
     /// is one a verifier gives before a signature holds.
     #[test]
     fn a_token_with_any_character_changed_never_verifies(
+        f in 0..FIXTURE_DIRS.len(),
         which in any::<prop::sample::Index>(),
         at in any::<prop::sample::Index>(),
         replacement in 0x21u8..0x7f,
     ) {
-        let tokens = valid_tokens();
+        let tokens = valid_tokens(f);
         let original = tokens[which.index(tokens.len())];
         let mut bytes = original.as_bytes().to_vec();
         let at = at.index(bytes.len());
         prop_assume!(bytes[at] != replacement);
         bytes[at] = replacement;
         let mutated = String::from_utf8(bytes).unwrap();
-        let err = verify(verifier(), &mutated).unwrap_err();
+        let err = verify(&fixture(f).verifier, &mutated).unwrap_err();
         prop_assert!(before_signature(&err), "{}", err);
     }
 
     /// Random segment soup is refused, before any signature could hold.
     #[test]
     fn random_segments_are_refused(
+        f in 0..FIXTURE_DIRS.len(),
         token in "[A-Za-z0-9_=+/-]{0,120}(\\.[A-Za-z0-9_=+/-]{0,120}){0,4}",
     ) {
-        let err = verify(verifier(), &token).unwrap_err();
+        let err = verify(&fixture(f).verifier, &token).unwrap_err();
         prop_assert!(before_signature(&err), "{}", err);
     }
 
@@ -164,6 +194,7 @@ proptest! {
     /// `bad_signature` (the header is signed too).
     #[test]
     fn a_swapped_header_is_refused_for_the_first_thing_it_breaks(
+        f in 0..FIXTURE_DIRS.len(),
         which in any::<prop::sample::Index>(),
         alg in prop_oneof![
             Just("ES256".to_owned()), Just("es256".to_owned()), Just("none".to_owned()),
@@ -173,10 +204,10 @@ proptest! {
         other_kid in "[A-Za-z0-9_-]{1,16}",
         typ in prop::option::of("[A-Z]{0,5}"),
     ) {
-        let tokens = valid_tokens();
+        let tokens = valid_tokens(f);
         let original = tokens[which.index(tokens.len())];
         let kid = if real_kid { kid_of(original) } else { other_kid };
-        let known = full_jwks()["keys"]
+        let known = fixture(f).jwks["keys"]
             .as_array()
             .unwrap()
             .iter()
@@ -195,7 +226,7 @@ proptest! {
         } else {
             RefusalReason::BadSignature
         };
-        let err = verify(verifier(), &token).unwrap_err();
+        let err = verify(&fixture(f).verifier, &token).unwrap_err();
         prop_assert_eq!(err.refusal_reason(), Some(expected));
     }
 
@@ -204,11 +235,11 @@ proptest! {
     #[test]
     fn arbitrary_documents_never_panic(doc in json_value(), as_keys in any::<bool>()) {
         let doc = if as_keys { json!({"keys": doc}) } else { doc };
-        match verifier_over(&doc.to_string()) {
+        match verifier_over(&fixture(0).cases, &doc.to_string()) {
             Err(ConfigError::Invalid { field, .. }) => prop_assert_eq!(field, "static_jwks"),
             Err(other) => prop_assert!(false, "unexpected error {other:?}"),
             Ok(v) => {
-                let token = valid_tokens()[0];
+                let token = valid_tokens(0)[0];
                 let listed = v.status().key_ids.contains(&kid_of(token));
                 let result = verify(&v, token);
                 prop_assert!(result.is_err() || listed);
@@ -236,15 +267,22 @@ const CORRUPTIONS: [fn(&mut Value); 11] = [
 /// every other key still verify, tokens of the broken key are refused.
 #[test]
 fn one_corrupted_key_leaves_the_others_working() {
-    let keys = full_jwks()["keys"].as_array().unwrap().len();
+    for f in 0..FIXTURE_DIRS.len() {
+        one_corrupted_key_in(f);
+    }
+}
+
+fn one_corrupted_key_in(f: usize) {
+    let Fixture { cases, jwks, .. } = fixture(f);
+    let keys = jwks["keys"].as_array().unwrap().len();
     for (index, corrupt) in (0..keys).flat_map(|i| CORRUPTIONS.iter().map(move |c| (i, c))) {
-        let mut doc = full_jwks();
+        let mut doc = jwks.clone();
         let key = &mut doc["keys"][index];
         let broken_kid = key["kid"].as_str().unwrap().to_owned();
         corrupt(key);
-        let v = verifier_over(&doc.to_string()).unwrap();
+        let v = verifier_over(cases, &doc.to_string()).unwrap();
         assert_eq!(v.status().key_ids.len(), keys - 1);
-        for token in valid_tokens() {
+        for token in valid_tokens(f) {
             let result = verify(&v, token);
             if kid_of(token) == broken_kid {
                 let err = result.unwrap_err();

@@ -1,6 +1,8 @@
-//! The extractor finds the token in every source of PROTOCOL §5.3 and verifies exactly that token.
+//! The extractor finds the token in every source of PROTOCOL §5.3 and §9.2 and verifies exactly
+//! that token.
 
 use axum::{routing::get, Router};
+use base64::{engine::general_purpose::STANDARD, Engine as _};
 use http::StatusCode;
 use stack_auth_axum::{StackAuth, StackUser};
 
@@ -48,6 +50,62 @@ async fn stack_access_cookie() {
 }
 
 #[tokio::test]
+async fn hexclave_access_token_header() {
+    assert_source(&[("x-hexclave-access-token", GOOD)]).await;
+    assert_source(&[
+        ("x-hexclave-access-token", GOOD),
+        ("x-stack-access-token", GOOD),
+    ])
+    .await;
+}
+
+/// `Authorization` as `user.getAuthorizationHeader()` of the official JS client builds it:
+/// `Bearer stackauth_` + standard padded base64 of the auth JSON (PROTOCOL §9.2).
+#[tokio::test]
+async fn authorization_bearer_auth_json() {
+    for prefix in ["stackauth_", "hexclave_"] {
+        for json in [
+            format!(r#"{{"accessToken":"{GOOD}","refreshToken":"refresh-1"}}"#),
+            format!(r#"{{"accessToken":"{GOOD}","refreshToken":null}}"#),
+        ] {
+            let value = format!("Bearer {prefix}{}", STANDARD.encode(json));
+            assert_source(&[("authorization", &value)]).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn hexclave_access_cookie_before_the_legacy_one() {
+    let cookie = format!(
+        "stack-access=%5B%22refresh-0%22%2C%22stale-token%22%5D; lang=fran\u{e7}ais; \
+         hexclave-access=%5B%22refresh-1%22%2C%22{GOOD}%22%5D"
+    );
+    let verifier = recording();
+    let mut request = request("/me", &[]);
+    request.headers_mut().insert(
+        "cookie",
+        http::HeaderValue::from_bytes(cookie.as_bytes()).unwrap(),
+    );
+    let reply = send(app(verifier.clone()), request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(verifier.tokens(), [GOOD]);
+}
+
+#[tokio::test]
+async fn two_different_access_token_headers_are_a_bad_request() {
+    let verifier = recording();
+    let headers = [
+        ("x-hexclave-access-token", GOOD),
+        ("x-stack-access-token", "other-token"),
+    ];
+    let reply = send(app(verifier.clone()), request("/me", &headers)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{reply:?}");
+    assert_eq!(reply.json()["error"], "invalid_request");
+    assert!(!reply.body.contains(GOOD));
+    assert_eq!(verifier.calls(), 0);
+}
+
+#[tokio::test]
 async fn access_token_header_wins_over_the_others() {
     let verifier = recording();
     let headers = [
@@ -81,10 +139,15 @@ async fn the_cookie_can_be_left_out_of_the_sources() {
             StackAuth::new(verifier.clone())
                 .token_sources(stack_auth_core::TokenSources::HEADERS_ONLY),
         );
-    let cookie = format!("stack-access=%5B%22refresh-1%22%2C%22{GOOD}%22%5D");
-    let reply = send(headers_only.clone(), request("/me", &[("cookie", &cookie)])).await;
-    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{reply:?}");
-    assert!(verifier.tokens().is_empty(), "the cookie was not read");
+    for name in ["stack-access", "hexclave-access"] {
+        let cookie = format!("{name}=%5B%22refresh-1%22%2C%22{GOOD}%22%5D");
+        let reply = send(headers_only.clone(), request("/me", &[("cookie", &cookie)])).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{name}: {reply:?}");
+        assert!(
+            verifier.tokens().is_empty(),
+            "the {name} cookie was not read"
+        );
+    }
     let reply = send(
         headers_only,
         request("/me", &[("x-stack-access-token", GOOD)]),

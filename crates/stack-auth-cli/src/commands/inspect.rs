@@ -5,10 +5,10 @@ use serde_json::{json, Value};
 use stack_auth_core::AccessTokenClaims;
 
 use crate::decode::Decoded;
-use crate::humanize;
 use crate::outcome::Exit;
 use crate::output::{print_json, print_text, report_failure, OutputFormat};
 use crate::token_input::read_token;
+use crate::{humanize, issuer};
 
 const BANNER: &str = "UNVERIFIED: decoded without checking the signature, issuer, audience or \
                       expiry. Use `stack-auth verify` to trust it.";
@@ -65,6 +65,7 @@ fn to_json(token: &str, d: &Decoded, now: i64) -> Value {
         "consistency_error": claims.as_ref().ok().and_then(consistency_error),
         "user_id": claims.as_ref().ok().map(|c| c.sub.clone()),
         "user_type": claims.as_ref().ok().map(|c| c.user_type().as_str()),
+        "issued_by": claims.as_ref().ok().and_then(|c| issuer::origin(&c.iss).map(str::to_owned)),
         "issued_at": iat,
         "expires_at": exp,
         "expired": exp.map(|e| e <= now),
@@ -125,6 +126,7 @@ fn claims_summary(d: &Decoded, now: i64) -> String {
             out.push_str(&format!("user       {who}\n"));
             out.push_str(&format!("project    {}\n", c.project_id));
             out.push_str(&format!("issuer     {}\n", c.iss));
+            out.push_str(&format!("issued by  {}\n", issuer::describe(&c.iss)));
             out.push_str(&format!("audience   {}\n", c.aud));
             if let Some(problem) = consistency_error(&c) {
                 out.push_str(&format!("claims     inconsistent: {problem}\n"));

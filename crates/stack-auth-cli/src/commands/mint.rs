@@ -20,7 +20,8 @@ use crate::user_kind::UserKind;
                         `verify --strategy rest`, seed the same user id with `serve --user`."
 )]
 pub(crate) struct MintArgs {
-    /// The server secret (`STACK_SERVER_SECRET`, base64url) the signing keys derive from.
+    /// The server secret (`HEXCLAVE_SERVER_SECRET` or `STACK_SERVER_SECRET`, base64url) the
+    /// signing keys derive from.
     #[arg(
         long,
         env = "STACK_SERVER_SECRET",
@@ -39,11 +40,14 @@ pub(crate) struct MintArgs {
     )]
     project: String,
 
-    /// The base URL of the deployment that issues the token (it sets the issuer).
+    /// The base URL of the deployment that issues the token (it sets the issuer: e.g.
+    /// `https://api.hexclave.com` for a token the hosted service issued to a client of that
+    /// host).
     #[arg(long, env = "STACK_API_URL", default_value = DEFAULT_BASE_URL, value_name = "URL")]
     base_url: String,
 
-    /// The user id (`sub`); a random UUID when omitted.
+    /// The user: a UUID (the `sub`), or a name (its `sub` is the UUID `serve --user NAME`
+    /// gives it, and it is the display name); a random UUID when omitted.
     #[arg(long, value_name = "ID")]
     user: Option<String>,
 

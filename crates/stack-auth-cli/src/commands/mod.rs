@@ -5,6 +5,7 @@ pub(crate) mod jwks;
 pub(crate) mod mint;
 pub(crate) mod serve;
 pub(crate) mod verify;
+mod verify_input;
 mod verify_report;
 
 use crate::cli::Command;

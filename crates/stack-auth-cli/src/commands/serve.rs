@@ -17,7 +17,8 @@ use crate::user_kind::SeedUser;
     after_help = "Standard output, before anything else: the base URL on the first \
                         line; then `project <ID> secret-server-key <KEY>` for each project \
                         (`(as given)` instead of a key passed with --secret-server-key), \
-                        `user <ID> <TYPE> <PROJECT>` for each seeded user, and \
+                        `user <ID> <TYPE> <PROJECT> [NAME]` for each seeded user (a user \
+                        given by name gets a UUID id, the same one `mint --user NAME` uses), and \
                         `secret <SECRET>` if the secret was generated; then `ready`. The \
                         stand-in serves \
                         the JWKS and users/me routes as Stack Auth does; mint tokens for it \
@@ -25,8 +26,8 @@ use crate::user_kind::SeedUser;
                         deployment's secret, its keys are that deployment's keys."
 )]
 pub(crate) struct ServeArgs {
-    /// The server secret (`STACK_SERVER_SECRET`, base64url) keys derive from; random (and
-    /// printed) when omitted.
+    /// The server secret (`HEXCLAVE_SERVER_SECRET` or `STACK_SERVER_SECRET`, base64url) keys
+    /// derive from; random (and printed) when omitted.
     #[arg(
         long,
         env = "STACK_SERVER_SECRET",
@@ -45,15 +46,18 @@ pub(crate) struct ServeArgs {
     /// random `ssk_…` key, printed at start.
     #[arg(
         long,
+        env = "STACK_SECRET_SERVER_KEY",
+        hide_env_values = true,
         allow_hyphen_values = true,
         value_name = "KEY",
         value_parser = secret_server_key
     )]
     secret_server_key: Option<SecretServerKey>,
 
-    /// A user to create (repeat for more): TYPE is normal (default), restricted,
-    /// restricted-by-admin or anonymous; PROJECT defaults to the first. Named users get the
-    /// email `<ID>@example.com`, as `stack-auth mint` does.
+    /// A user to create (repeat for more): ID is a UUID or a name (which gets a UUID id derived
+    /// from it, and is the display name); TYPE is normal (default), restricted,
+    /// restricted-by-admin or anonymous; PROJECT defaults to the first. Users that are not
+    /// anonymous get the email `<ID>@example.com`, as `stack-auth mint` does.
     #[arg(long = "user", value_name = "ID[:TYPE[:PROJECT]]")]
     users: Vec<SeedUser>,
 
@@ -129,12 +133,17 @@ async fn start(args: &ServeArgs) -> Result<LocalStackAuth, Failure> {
     }
     for user in &args.users {
         let project = user.project.as_deref().unwrap_or(&projects[0]);
-        stack
+        let created = stack
             .create_user_in(project, user.kind.spec(&user.id, None))
             .map_err(|e| Failure::config(format!("cannot create user {}: {e}", user.id)))?;
+        let name = if created.id == user.id {
+            String::new()
+        } else {
+            format!(" {}", user.id)
+        };
         banner.push_str(&format!(
-            "user {} {} {project}\n",
-            user.id,
+            "user {} {} {project}{name}\n",
+            created.id,
             user.kind.label()
         ));
     }

@@ -14,10 +14,9 @@ use stack_auth_core::{
 use stack_auth_jwks::JwksVerifier;
 use stack_auth_rest::RestVerifier;
 
-use super::verify_report;
+use super::{verify_input, verify_report};
 use crate::outcome::{Exit, Failure};
 use crate::output::{report_failure, OutputFormat};
-use crate::token_input::read_token;
 
 /// Arguments of `stack-auth verify`.
 #[derive(Debug, Args)]
@@ -27,14 +26,26 @@ use crate::token_input::read_token;
                         unavailable.\n\
                         With --output json, standard output is one JSON object: \
                         {\"ok\":true,\"user_id\",\"project_id\",\"user_type\",\
-                        \"restricted_reason\",\"email\",\"claims\",\"profile\"} when accepted, \
-                        {\"ok\":false,\"reason\",\"message\"} when refused, \
-                        {\"ok\":false,\"error\",\"message\",..} otherwise."
+                        \"restricted_reason\",\"email\",\"issued_by\",\"source\",\"claims\",\
+                        \"profile\"} when accepted, \
+                        {\"ok\":false,\"reason\",\"message\",\"source\"} when refused, \
+                        {\"ok\":false,\"error\",\"message\",..} otherwise. `source` says where \
+                        --headers found the token (null for a token given directly); a request \
+                        without one is refused as missing_token, one with an unreadable, \
+                        repeated or conflicting token header as invalid_request."
 )]
 pub(crate) struct VerifyArgs {
     /// The access token; read from standard input when omitted or `-`.
     #[arg(value_name = "TOKEN")]
     token: Option<String>,
+
+    /// Instead of a token, a whole HTTP request's headers (`-`: standard input): `Name: value`
+    /// lines, a request line and a body ignored. The token is taken from them as the SDK takes
+    /// it on a server (x-hexclave-access-token / x-stack-access-token, Authorization: Bearer
+    /// with the official client's stackauth_ auth JSON or a bare token, x-stack-auth, the
+    /// hexclave-access then stack-access cookie), and the answer says which one it used.
+    #[arg(long, value_name = "FILE", conflicts_with = "token")]
+    headers: Option<PathBuf>,
 
     /// The project the token must belong to.
     #[arg(long, env = "STACK_PROJECT_ID", value_name = "ID")]
@@ -44,6 +55,12 @@ pub(crate) struct VerifyArgs {
     /// `stack-auth serve` printed.
     #[arg(long, env = "STACK_API_URL", default_value = DEFAULT_BASE_URL, value_name = "URL")]
     base_url: String,
+
+    /// Also accept tokens issued under this origin (repeatable), e.g. a self-hosted deployment's
+    /// old domain. The hosted service's two brands (api.stack-auth.com and api.hexclave.com)
+    /// accept each other's tokens without it.
+    #[arg(long = "accept-issuer-origin", value_name = "URL")]
+    accept_issuer_origins: Vec<String>,
 
     /// How to verify.
     #[arg(long, value_enum, default_value_t = Strategy::Jwt)]
@@ -112,13 +129,16 @@ fn secret_server_key(s: &str) -> Result<SecretServerKey, Infallible> {
 
 /// Runs `stack-auth verify`.
 pub(crate) async fn run(args: VerifyArgs) -> Exit {
-    let prepared = build_verifier(&args).and_then(|v| Ok((v, read_token(args.token.as_deref())?)));
-    let (verifier, token) = match prepared {
-        Ok(ready) => ready,
+    let verifier = match build_verifier(&args) {
+        Ok(verifier) => verifier,
         Err(failure) => return report_failure(args.output, &failure),
     };
-    let result = verifier.verify(&token).await;
-    verify_report::report(args.output, args.strategy, &token, &result)
+    let input = match verify_input::read(args.token.as_deref(), args.headers.as_deref()) {
+        Ok(input) => input,
+        Err(no_input) => return verify_input::report(args.output, &no_input),
+    };
+    let result = verifier.verify(&input.token).await;
+    verify_report::report(args.output, args.strategy, &input, &result)
 }
 
 fn build_verifier(args: &VerifyArgs) -> Result<Box<dyn TokenVerifier>, Failure> {
@@ -149,10 +169,14 @@ fn config(args: &VerifyArgs) -> Result<StackAuthConfig, Failure> {
     if args.allow_anonymous {
         accepted = accepted.with(UserType::Anonymous);
     }
-    Ok(StackAuthConfig::builder(args.project_id.clone())
+    let builder = StackAuthConfig::builder(args.project_id.clone())
         .base_url(args.base_url.clone())
-        .accepted_user_types(accepted)
-        .build()?)
+        .accepted_user_types(accepted);
+    let builder = args
+        .accept_issuer_origins
+        .iter()
+        .fold(builder, |b, origin| b.accept_issuer_origin(origin.clone()));
+    Ok(builder.build()?)
 }
 
 fn jwt_verifier(args: &VerifyArgs, config: StackAuthConfig) -> Result<JwksVerifier, Failure> {
@@ -180,7 +204,8 @@ fn jwt_verifier(args: &VerifyArgs, config: StackAuthConfig) -> Result<JwksVerifi
 fn rest_verifier(args: &VerifyArgs, config: StackAuthConfig) -> Result<RestVerifier, Failure> {
     let Some(key) = args.secret_server_key.clone() else {
         return Err(Failure::config(format!(
-            "the {} strategy needs --secret-server-key (or STACK_SECRET_SERVER_KEY)",
+            "the {} strategy needs --secret-server-key (or HEXCLAVE_SECRET_SERVER_KEY or \
+             STACK_SECRET_SERVER_KEY)",
             args.strategy.label()
         )));
     };

@@ -4,23 +4,26 @@ use serde_json::{json, Value};
 use stack_auth_core::{Refusal, RefusalReason, VerifiedUser, VerifyError};
 
 use super::verify::Strategy;
+use super::verify_input::{describe as describe_source, Input};
 use crate::decode::Decoded;
-use crate::humanize;
 use crate::outcome::{Exit, Failure};
 use crate::output::{print_json, print_text, report_failure, OutputFormat};
+use crate::{humanize, issuer};
 
-/// Prints the outcome of verifying `token` and returns the exit code.
+/// Prints the outcome of verifying `input` and returns the exit code.
 pub(crate) fn report(
     format: OutputFormat,
     strategy: Strategy,
-    token: &str,
+    input: &Input,
     result: &Result<VerifiedUser, VerifyError>,
 ) -> Exit {
+    let token = input.token.as_str();
+    let source = input.source.map(|s| s.label());
     match result {
         Ok(user) => {
             match format {
-                OutputFormat::Json => print_json(&accepted_json(user)),
-                OutputFormat::Text => print_text(&accepted_text(user, strategy, token)),
+                OutputFormat::Json => print_json(&accepted_json(user, input)),
+                OutputFormat::Text => print_text(&accepted_text(user, strategy, input)),
             }
             Exit::Ok
         }
@@ -31,9 +34,17 @@ pub(crate) fn report(
                     "ok": false,
                     "reason": refusal.reason().as_str(),
                     "message": message,
+                    "source": source,
                 })),
                 OutputFormat::Text => {
-                    print_text(&format!("✘ refused: {} ({message})\n", refusal.reason()));
+                    let from = input
+                        .source
+                        .map(|s| format!("\n  source    {}", describe_source(s)))
+                        .unwrap_or_default();
+                    print_text(&format!(
+                        "✘ refused: {} ({message}){from}\n",
+                        refusal.reason()
+                    ));
                 }
             }
             Exit::Refused
@@ -42,8 +53,17 @@ pub(crate) fn report(
     }
 }
 
+/// The `iss` of an accepted token: from its verified claims, else (REST hands back none) read
+/// from the token Stack Auth accepted.
+fn issuer_of(user: &VerifiedUser, token: &str) -> Option<String> {
+    user.claims()
+        .map(|c| c.iss.clone())
+        .or_else(|| Decoded::new(token).claims().ok().map(|c| c.iss))
+}
+
 /// The accepted-token object of `--output json`.
-pub(crate) fn accepted_json(user: &VerifiedUser) -> Value {
+pub(crate) fn accepted_json(user: &VerifiedUser, input: &Input) -> Value {
+    let iss = issuer_of(user, &input.token);
     json!({
         "ok": true,
         "user_id": user.user_id(),
@@ -51,12 +71,15 @@ pub(crate) fn accepted_json(user: &VerifiedUser) -> Value {
         "user_type": user.user_type().as_str(),
         "restricted_reason": user.restricted_reason().map(|r| r.as_str()),
         "email": user.email(),
+        "issued_by": iss.as_deref().and_then(issuer::origin),
+        "source": input.source.map(|s| s.label()),
         "claims": user.claims(),
         "profile": user.profile(),
     })
 }
 
-fn accepted_text(user: &VerifiedUser, strategy: Strategy, token: &str) -> String {
+fn accepted_text(user: &VerifiedUser, strategy: Strategy, input: &Input) -> String {
+    let token = input.token.as_str();
     let now = humanize::now();
     // REST checked the token on the server but hands back no claims: its `exp` is still true.
     let expires_at = user
@@ -79,6 +102,12 @@ fn accepted_text(user: &VerifiedUser, strategy: Strategy, token: &str) -> String
     }
     if let Some(session) = user.session_id() {
         out.push_str(&format!("  session   {session}\n"));
+    }
+    if let Some(iss) = issuer_of(user, token) {
+        out.push_str(&format!("  issued by {}\n", issuer::describe(&iss)));
+    }
+    if let Some(source) = input.source {
+        out.push_str(&format!("  source    {}\n", describe_source(source)));
     }
     let profile = match user.profile() {
         Some(p) => format!(
@@ -121,6 +150,11 @@ pub(crate) fn refusal_message(refusal: &Refusal, token: &str) -> String {
     if let Some(detail) = refusal.detail() {
         message.push_str(&format!(": {detail}"));
     }
+    if reason == RefusalReason::WrongIssuer {
+        if let Ok(claims) = decoded.claims() {
+            message.push_str(&format!("; issued by {}", issuer::describe(&claims.iss)));
+        }
+    }
     message
 }
 
@@ -133,7 +167,8 @@ pub(crate) fn describe(reason: RefusalReason) -> &'static str {
         RefusalReason::BadSignature => "the signature does not verify with the key the kid names",
         RefusalReason::Expired => "the token has expired",
         RefusalReason::WrongIssuer => {
-            "the issuer is not this deployment's issuer for the token's user type"
+            "the issuer is not one this deployment accepts (its own host, its cloud-brand \
+             sibling, or --accept-issuer-origin) for the token's user type"
         }
         RefusalReason::WrongAudience => "the audience is not this project's",
         RefusalReason::UserTypeNotAllowed => {
@@ -185,13 +220,25 @@ mod tests {
             UserType::Restricted,
             Some(RestrictedReason::EmailNotVerified),
         );
-        let j = accepted_json(&user);
+        let input = Input {
+            token: "t".into(),
+            source: Some(stack_auth_core::TokenSource::HexclaveCookie),
+        };
+        let j = accepted_json(&user, &input);
         assert_eq!(j["ok"], true);
         assert_eq!(j["user_type"], "restricted");
         assert_eq!(j["restricted_reason"], "email_not_verified");
-        for key in ["user_id", "project_id", "email", "claims", "profile"] {
+        for key in [
+            "user_id",
+            "project_id",
+            "email",
+            "claims",
+            "profile",
+            "issued_by",
+        ] {
             assert!(j.get(key).is_some(), "{key}");
         }
+        assert_eq!(j["source"], "hexclave_access_cookie");
         assert!(j["claims"].is_null() && j["profile"].is_null());
     }
 }

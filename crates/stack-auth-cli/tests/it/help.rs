@@ -14,6 +14,8 @@ const FLAGS: [(&str, &[Flag]); 5] = [
         &[
             ("--project-id", Some("STACK_PROJECT_ID")),
             ("--base-url", Some("STACK_API_URL")),
+            ("--headers", None),
+            ("--accept-issuer-origin", None),
             ("--strategy", None),
             ("--jwks-file", None),
             ("--secret-server-key", Some("STACK_SECRET_SERVER_KEY")),
@@ -39,7 +41,7 @@ const FLAGS: [(&str, &[Flag]); 5] = [
         &[
             ("--secret", Some("STACK_SERVER_SECRET")),
             ("--project", None),
-            ("--secret-server-key", None),
+            ("--secret-server-key", Some("STACK_SECRET_SERVER_KEY")),
             ("--user", None),
             ("--port", None),
         ],
@@ -133,6 +135,33 @@ fn help_never_shows_a_secret_from_the_environment() {
 }
 
 #[test]
+fn hexclave_variables_are_documented_and_their_secrets_never_shown() {
+    assert!(help(&[]).contains("HEXCLAVE_SECRET_SERVER_KEY"));
+    for command in ["verify", "serve", "mint"] {
+        let out = stack_auth()
+            .args([command, "--help"])
+            .env("HEXCLAVE_SECRET_SERVER_KEY", "ssk_hexclave_never_shown")
+            .env("HEXCLAVE_SERVER_SECRET", "hexclave_secret_never_shown")
+            .env("HEXCLAVE_PROJECT_ID", "hexclave-project-from-env")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.contains("never_shown"), "{command}:\n{text}");
+        // the flags read the Hexclave names now that they are set
+        assert!(
+            text.contains("[env: HEXCLAVE_SERVER_SECRET") || command == "verify",
+            "{text}"
+        );
+        if command != "serve" {
+            assert!(
+                text.contains("hexclave-project-from-env"),
+                "{command}:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
 fn top_level_help_lists_every_subcommand_and_the_exit_codes() {
     let text = help(&[]);
     for (command, _) in FLAGS {
@@ -146,7 +175,7 @@ fn top_level_help_lists_every_subcommand_and_the_exit_codes() {
         text.contains("0 accepted, 1 refused, 2 usage or configuration error"),
         "{text}"
     );
-    assert!(help(&["verify"]).contains("{\"ok\":false,\"reason\",\"message\"}"));
+    assert!(help(&["verify"]).contains("{\"ok\":false,\"reason\",\"message\",\"source\"}"));
     assert!(help(&["inspect"]).contains("Nothing is fetched and nothing is verified"));
     assert!(help(&["serve"]).contains("the base URL on the first line"));
 }

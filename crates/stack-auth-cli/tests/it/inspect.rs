@@ -127,3 +127,35 @@ fn the_token_argument_is_taken_as_it_is() {
         .unwrap()
         .starts_with("not base64url"));
 }
+
+#[test]
+fn the_issuing_host_is_named() {
+    let brand = cases_file_in("interop-brand");
+    let hexclave = brand["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "hexclave-issuer-stack-config")
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = inspect(&hexclave, &[]);
+    assert!(
+        text(&out).contains("issued by  https://api.hexclave.com (hosted service, Hexclave host)"),
+        "{}",
+        text(&out)
+    );
+    let j = stdout_json(&inspect(&hexclave, &["--output", "json"]));
+    assert_eq!(j["issued_by"], "https://api.hexclave.com");
+    let j = stdout_json(&inspect(
+        &token_of("issuer-of-other-deployment"),
+        &["--output", "json"],
+    ));
+    assert_eq!(j["issued_by"], "https://stack.evil.example");
+    let j = stdout_json(&inspect(
+        &token_of("payload-not-json"),
+        &["--output", "json"],
+    ));
+    assert!(j["issued_by"].is_null());
+}

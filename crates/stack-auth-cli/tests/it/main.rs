@@ -4,8 +4,10 @@
 
 mod support;
 
+mod env;
 mod help;
 mod inspect;
 mod serve_mint_jwks;
+mod verify_headers;
 mod verify_interop;
 mod verify_served;

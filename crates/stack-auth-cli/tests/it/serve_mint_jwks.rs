@@ -7,6 +7,8 @@ use std::net::TcpListener;
 use predicates::prelude::PredicateBooleanExt;
 use serde_json::Value;
 
+use stack_auth_testkit::{is_uuid, uuid_for_name};
+
 use crate::support::*;
 
 fn vectors() -> Value {
@@ -25,10 +27,19 @@ fn serve_prints_its_base_url_first_and_generates_what_is_missing() {
     assert_eq!(served.keys.len(), 1);
     let (project, key) = served.keys.iter().next().unwrap();
     assert!(key.starts_with("ssk_"), "{key}");
-    assert!(served.banner.contains(&format!("user u1 normal {project}")));
+    // Users given by name get UUID ids (Stack Auth's schemas refuse others), the name kept.
+    let (u1, u2) = (uuid_for_name("u1"), uuid_for_name("u2"));
+    assert!(is_uuid(&u1) && is_uuid(&u2));
+    assert!(
+        served
+            .banner
+            .contains(&format!("user {u1} normal {project} u1")),
+        "{:?}",
+        served.banner
+    );
     assert!(served
         .banner
-        .contains(&format!("user u2 anonymous {project}")));
+        .contains(&format!("user {u2} anonymous {project} u2")));
     assert!(!served.secret.is_empty());
     // The printed key works: users/me through the rest strategy.
     let token = served.mint(project, "u1", &[]);
@@ -166,7 +177,8 @@ fn a_token_minted_offline_verifies_against_the_deployments_published_keys() {
         .unwrap();
     let j = stdout_json(&out);
     assert_eq!(out.status.code(), Some(0), "{j}");
-    assert_eq!(j["user_id"], "u-offline");
+    assert_eq!(j["user_id"], uuid_for_name("u-offline"));
+    assert_eq!(j["claims"]["name"], "u-offline");
     assert_eq!(j["email"], "grace@example.com");
     assert_eq!(
         j["claims"]["iss"],

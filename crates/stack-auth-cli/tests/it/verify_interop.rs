@@ -1,5 +1,6 @@
-//! `stack-auth verify --jwks-file` over every case of `fixtures/interop/cases.json`: the exit code
-//! and the JSON answer, with the token as an argument and on standard input.
+//! `stack-auth verify --jwks-file` over every case of `fixtures/interop/cases.json` and
+//! `fixtures/interop-brand/cases.json` (each with its own base URL): the exit code and the JSON
+//! answer, with the token as an argument and on standard input.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
@@ -16,10 +17,11 @@ enum Via {
     Stdin,
 }
 
-/// `verify` configured as the case says: its project, the fixtures' deployment, its key file and
-/// the user types it allows.
-fn verify_case(case: &Value, default_pid: &str, base_url: &str, via: Via) -> std::process::Output {
-    let pid = case["project_id"].as_str().unwrap_or(default_pid);
+/// `verify` configured as the case of `fixtures/<fixture>` says: its project, its deployment,
+/// its key file and the user types it allows.
+fn verify_case(fixture: &str, case: &Value, via: Via) -> std::process::Output {
+    let pid = case["project_id"].as_str().unwrap();
+    let base_url = case["base_url"].as_str().unwrap();
     let token = case["token"].as_str().unwrap();
     let allow: Vec<&str> = case["allow"]
         .as_array()
@@ -31,7 +33,7 @@ fn verify_case(case: &Value, default_pid: &str, base_url: &str, via: Via) -> std
     cmd.args(["verify", "--output", "json", "--project-id", pid])
         .args(["--base-url", base_url])
         .arg("--jwks-file")
-        .arg(jwks_file(pid));
+        .arg(jwks_file_in(fixture, pid));
     if allow.contains(&"restricted") {
         cmd.arg("--allow-restricted");
     }
@@ -46,11 +48,9 @@ fn verify_case(case: &Value, default_pid: &str, base_url: &str, via: Via) -> std
     cmd.output().unwrap()
 }
 
-/// Runs every case `via`, returns the failures.
-fn run_all(via: Via) -> Vec<String> {
-    let file = cases_file();
-    let default_pid = file["project_id"].as_str().unwrap();
-    let base_url = file["base_url"].as_str().unwrap();
+/// Runs every case of `fixtures/<fixture>` `via`; returns how many ran and the failures.
+fn run_all(fixture: &str, via: Via) -> (usize, Vec<String>) {
+    let file = cases_file_in(fixture);
     let mut failures = Vec::new();
     let mut ran = 0;
     for case in file["cases"].as_array().unwrap() {
@@ -60,19 +60,20 @@ fn run_all(via: Via) -> Vec<String> {
             continue;
         }
         ran += 1;
-        let out = verify_case(case, default_pid, base_url, via);
-        if let Err(why) = check(case, default_pid, &out) {
-            failures.push(format!("{name} ({via:?}): {why}"));
+        let out = verify_case(fixture, case, via);
+        if let Err(why) = check(case, &out) {
+            failures.push(format!("{fixture} {name} ({via:?}): {why}"));
         }
         if token.len() > 16 && all_output(&out).contains(token) {
-            failures.push(format!("{name} ({via:?}): the output shows the token"));
+            failures.push(format!(
+                "{fixture} {name} ({via:?}): the output shows the token"
+            ));
         }
     }
-    assert!(ran >= 40, "only {ran} cases ran");
-    failures
+    (ran, failures)
 }
 
-fn check(case: &Value, default_pid: &str, out: &std::process::Output) -> Result<(), String> {
+fn check(case: &Value, out: &std::process::Output) -> Result<(), String> {
     let expect = &case["expect"];
     let got = stdout_json(out);
     let code = out.status.code();
@@ -80,7 +81,7 @@ fn check(case: &Value, default_pid: &str, out: &std::process::Output) -> Result<
         if code != Some(0) {
             return Err(format!("exit {code:?}: {got}"));
         }
-        let pid = case["project_id"].as_str().unwrap_or(default_pid);
+        let pid = case["project_id"].as_str().unwrap();
         for key in ["user_id", "user_type", "restricted_reason", "email"] {
             if got[key] != expect[key] {
                 return Err(format!("{key}: want {}, got {}", expect[key], got[key]));
@@ -94,6 +95,10 @@ fn check(case: &Value, default_pid: &str, out: &std::process::Output) -> Result<
         }
         if !got["profile"].is_null() {
             return Err("the jwt strategy has no profile".to_owned());
+        }
+        let iss = got["claims"]["iss"].as_str().unwrap_or_default();
+        if !iss.starts_with(got["issued_by"].as_str().unwrap_or("none")) {
+            return Err(format!("issued_by is not the issuer's origin: {got}"));
         }
     } else {
         if code != Some(1) {
@@ -111,14 +116,25 @@ fn check(case: &Value, default_pid: &str, out: &std::process::Output) -> Result<
 
 #[test]
 fn every_interop_case_as_an_argument() {
-    let failures = run_all(Via::Argument);
+    let (ran, failures) = run_all("interop", Via::Argument);
+    assert!(ran >= 40, "only {ran} cases ran");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn every_interop_case_on_standard_input() {
-    let failures = run_all(Via::Stdin);
+    let (ran, failures) = run_all("interop", Via::Stdin);
+    assert_eq!(ran, 42);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_interop_brand_case_as_an_argument_and_on_standard_input() {
+    for via in [Via::Argument, Via::Stdin] {
+        let (ran, failures) = run_all("interop-brand", via);
+        assert_eq!(ran, 14, "{via:?}");
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
 }
 
 #[test]

@@ -5,6 +5,8 @@
 
 use std::process::Output;
 
+use stack_auth_testkit::uuid_for_name;
+
 use crate::support::*;
 
 const PROJECT: &str = "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
@@ -125,6 +127,11 @@ fn restricted_and_anonymous_users_need_their_flag() {
         assert_eq!(out.status.code(), Some(0), "{strategy}: {got}");
         assert_eq!(got["user_type"], "restricted");
         assert_eq!(got["restricted_reason"], "email_not_verified");
+        // a user named on the command line: its UUID, the name as display name
+        assert_eq!(got["user_id"], uuid_for_name(RESTRICTED), "{strategy}");
+        if strategy != "jwt" {
+            assert_eq!(got["profile"]["display_name"], RESTRICTED, "{strategy}");
+        }
 
         refused_as(
             &verify(&served, strategy, &anon, &["--allow-restricted"]),

@@ -1,16 +1,16 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use serde_json::Value;
 use stack_auth_core::{StackAuthConfig, UserTypes};
 
 use super::Screen;
 
-const INTEROP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/interop");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
 
 /// 2026-01-01T00:00:00Z: after the fixtures' expired tokens, before their valid ones.
 const NOW: u64 = 1_767_225_600;
 
 struct Case {
+    base_url: String,
     token: String,
     project_id: String,
     allow: UserTypes,
@@ -18,27 +18,32 @@ struct Case {
     reason: Option<String>,
 }
 
-fn cases() -> (String, HashMap<String, Case>) {
-    let text = std::fs::read_to_string(format!("{INTEROP}/cases.json")).unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let base_url = doc["base_url"].as_str().unwrap().to_owned();
-    let default_project = doc["project_id"].as_str().unwrap();
+/// Every case of `fixtures/interop` and `fixtures/interop-brand` by name (the names differ),
+/// each with the base URL its verifier is configured with.
+fn cases() -> HashMap<String, Case> {
     let mut out = HashMap::new();
-    for c in doc["cases"].as_array().unwrap() {
+    for fixture in ["interop", "interop-brand"] {
+        read_cases(fixture, &mut out);
+    }
+    out
+}
+
+fn read_cases(fixture: &str, out: &mut HashMap<String, Case>) {
+    let fixture =
+        stack_auth_testkit::InteropFixture::load(format!("{FIXTURES}/{fixture}")).unwrap();
+    for c in fixture.cases() {
         let allow: UserTypes = serde_json::from_value(c["allow"].clone()).unwrap();
         let case = Case {
+            base_url: c["base_url"].as_str().unwrap().to_owned(),
             token: c["token"].as_str().unwrap().to_owned(),
-            project_id: c["project_id"]
-                .as_str()
-                .unwrap_or(default_project)
-                .to_owned(),
+            project_id: c["project_id"].as_str().unwrap().to_owned(),
             allow,
             ok: c["expect"]["ok"].as_bool().unwrap(),
             reason: c["expect"]["reason"].as_str().map(str::to_owned),
         };
-        out.insert(c["name"].as_str().unwrap().to_owned(), case);
+        let previous = out.insert(c["name"].as_str().unwrap().to_owned(), case);
+        assert!(previous.is_none(), "two cases named {}", c["name"]);
     }
-    (base_url, out)
 }
 
 fn screen_at(config: Option<StackAuthConfig>, now: u64, leeway: u64) -> Screen {
@@ -49,9 +54,9 @@ fn screen_at(config: Option<StackAuthConfig>, now: u64, leeway: u64) -> Screen {
     }
 }
 
-fn screen_for(base_url: &str, case: &Case) -> Screen {
+fn screen_for(case: &Case) -> Screen {
     let config = StackAuthConfig::builder(&case.project_id)
-        .base_url(base_url)
+        .base_url(&case.base_url)
         .accepted_user_types(case.allow)
         .build()
         .unwrap();
@@ -60,11 +65,11 @@ fn screen_for(base_url: &str, case: &Case) -> Screen {
 
 #[test]
 fn every_valid_fixture_passes_the_screen() {
-    let (base_url, cases) = cases();
+    let cases = cases();
     let valid: Vec<_> = cases.iter().filter(|(_, c)| c.ok).collect();
-    assert!(valid.len() >= 8);
+    assert!(valid.len() >= 15);
     for (name, case) in valid {
-        let claims = screen_for(&base_url, case)
+        let claims = screen_for(case)
             .check(&case.token)
             .unwrap_or_else(|e| panic!("{name}: screened out: {e}"));
         assert_eq!(claims.project_id, case.project_id, "{name}");
@@ -75,7 +80,7 @@ fn every_valid_fixture_passes_the_screen() {
 /// (those go to REST when the JWT check cannot decide), else the refusal label.
 #[test]
 fn refused_fixtures_are_screened_out_unless_only_the_signature_tells() {
-    let (base_url, cases) = cases();
+    let cases = cases();
     let only_signature_tells = [
         "tampered-payload",
         "flipped-signature-bit",
@@ -86,7 +91,7 @@ fn refused_fixtures_are_screened_out_unless_only_the_signature_tells() {
     ];
     let mut screened_out = 0;
     for (name, case) in cases.iter().filter(|(_, c)| !c.ok) {
-        let got = screen_for(&base_url, case).check(&case.token);
+        let got = screen_for(case).check(&case.token);
         if only_signature_tells.contains(&name.as_str()) {
             assert!(got.is_ok(), "{name}: {got:?}");
             continue;
@@ -101,12 +106,12 @@ fn refused_fixtures_are_screened_out_unless_only_the_signature_tells() {
         assert_eq!(label, expected, "{name}");
         screened_out += 1;
     }
-    assert!(screened_out >= 25, "{screened_out}");
+    assert!(screened_out >= 32, "{screened_out}");
 }
 
 #[test]
 fn without_a_config_only_the_shape_and_expiry_are_screened() {
-    let (_, cases) = cases();
+    let cases = cases();
     let screen = screen_at(None, NOW, 60);
     assert!(screen.check(&cases["token-of-other-project"].token).is_ok());
     assert!(screen
@@ -120,7 +125,7 @@ fn without_a_config_only_the_shape_and_expiry_are_screened() {
 
 #[test]
 fn expiry_uses_the_injected_clock_and_leeway() {
-    let (_, cases) = cases();
+    let cases = cases();
     let token = &cases["normal-user"].token;
     let exp = u64::try_from(screen_at(None, NOW, 0).check(token).unwrap().exp).unwrap();
     assert!(screen_at(None, exp, 0).check(token).is_ok());

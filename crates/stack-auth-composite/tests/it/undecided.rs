@@ -6,8 +6,8 @@ use std::{sync::Arc, time::Duration, time::UNIX_EPOCH};
 
 use stack_auth_composite::{CompositeVerifier, ProfilePolicy, UnknownKeyPolicy};
 use stack_auth_core::{
-    test_util::StaticVerifier, ProfileStatus, RefusalReason, TokenVerifier, UnavailableKind,
-    Upstream, VerifyError,
+    test_util::StaticVerifier, ProfileStatus, RefusalReason, StackAuthConfig, TokenVerifier,
+    UnavailableKind, Upstream, UserTypes, VerifyError,
 };
 
 use crate::common::{self, *};
@@ -208,4 +208,41 @@ async fn without_a_config_only_the_shape_is_screened() {
         .unwrap();
     assert!(v.verify(&other).await.is_ok());
     assert_eq!(rest.calls(), 1);
+}
+
+/// Every brand case while the JWKS is down: the screen sends exactly the tokens issued under an
+/// accepted host (the configured one or its cloud sibling) to REST, and refuses the others for
+/// what it found, as the JWT check would.
+#[tokio::test]
+async fn during_a_jwks_outage_the_screen_accepts_exactly_the_brand_aliases() {
+    let cases = fixture_cases("interop-brand");
+    assert_eq!(cases.len(), 14);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let token = case["token"].as_str().unwrap();
+        let allow: UserTypes = serde_json::from_value(case["allow"].clone()).unwrap();
+        let config = StackAuthConfig::builder(case["project_id"].as_str().unwrap())
+            .base_url(case["base_url"].as_str().unwrap())
+            .accepted_user_types(allow)
+            .build()
+            .unwrap();
+        let rest = rest(Ok(profile_for(token)));
+        let v = CompositeVerifier::builder(jwt(Err(jwks_down())), Arc::clone(&rest))
+            .config(config)
+            .profile_policy(ProfilePolicy::BestEffort)
+            .clock(|| UNIX_EPOCH + Duration::from_secs(NOW))
+            .build()
+            .unwrap();
+        let got = v.verify(token).await;
+        let expect = &case["expect"];
+        if expect["ok"] == true {
+            let user = got.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(user.user_id(), expect["user_id"], "{name}");
+            assert_eq!(rest.calls(), 1, "{name}");
+        } else {
+            let want = RefusalReason::from_label(expect["reason"].as_str().unwrap()).unwrap();
+            assert_eq!(got.unwrap_err().refusal_reason(), Some(want), "{name}");
+            assert_eq!(rest.calls(), 0, "{name}");
+        }
+    }
 }

@@ -1,18 +1,41 @@
-//! Claim parsing of every interop fixture token's payload (decode only, no signature check).
+//! Claim parsing of every interop fixture token's payload (decode only, no signature check), in
+//! `fixtures/interop` and `fixtures/interop-brand`, and the issuer each case's configuration
+//! accepts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::Value;
-use stack_auth_core::{AccessTokenClaims, RefusalReason, RestrictedReason, UserType, VerifiedUser};
+use stack_auth_core::{
+    AccessTokenClaims, RefusalReason, RestrictedReason, StackAuthConfig, UserType, UserTypes,
+    VerifiedUser,
+};
+
+/// The cases of one fixture directory, each with its `base_url` (the case's, else the file's).
+fn cases_of(dir: &str) -> Vec<Value> {
+    let path = format!(
+        "{}/../../fixtures/{dir}/cases.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let mut cases = doc["cases"].as_array().unwrap().clone();
+    for c in &mut cases {
+        if c.get("base_url").is_none() {
+            c["base_url"] = doc["base_url"].clone();
+        }
+    }
+    cases
+}
+
+/// Every case of `fixtures/interop` and `fixtures/interop-brand`.
+fn all_cases() -> Vec<Value> {
+    let mut cases = cases_of("interop");
+    cases.extend(cases_of("interop-brand"));
+    cases
+}
 
 fn cases() -> Vec<Value> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/interop/cases.json"
-    );
-    let text = std::fs::read_to_string(path).expect("interop fixtures at fixtures/interop");
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    doc["cases"].as_array().unwrap().clone()
+    cases_of("interop")
 }
 
 /// The payload segment of a compact token, decoded, if it has one.
@@ -35,7 +58,10 @@ fn claims_of(name: &str) -> Result<AccessTokenClaims, RefusalReason> {
 #[test]
 fn accepted_cases_parse_to_the_expected_user() {
     let mut checked = 0;
-    for c in cases().into_iter().filter(|c| c["expect"]["ok"] == true) {
+    for c in all_cases()
+        .into_iter()
+        .filter(|c| c["expect"]["ok"] == true)
+    {
         let bytes = payload(c["token"].as_str().unwrap()).unwrap();
         let claims = AccessTokenClaims::from_json_slice(&bytes)
             .unwrap_or_else(|e| panic!("{}: {e}", c["name"]));
@@ -61,14 +87,47 @@ fn accepted_cases_parse_to_the_expected_user() {
         assert_eq!(user.project_id(), c["project_id"], "{}", c["name"]);
         checked += 1;
     }
-    assert!(checked >= 8, "only {checked} accepted cases");
+    assert!(checked >= 15, "only {checked} accepted cases");
+}
+
+/// The issuer check of every case whose claims parse and hold together: accepted cases carry
+/// an accepted issuer of their audience's user type, `wrong_issuer` cases do not, with the
+/// configuration each case names (base URL, project).
+#[test]
+fn each_case_configuration_accepts_exactly_the_expected_issuers() {
+    let mut checked = (0, 0);
+    for c in all_cases() {
+        let Some(claims) = payload(c["token"].as_str().unwrap())
+            .and_then(|b| AccessTokenClaims::from_json_slice(&b).ok())
+        else {
+            continue;
+        };
+        let config = StackAuthConfig::builder(c["project_id"].as_str().unwrap())
+            .base_url(c["base_url"].as_str().unwrap())
+            .accepted_user_types(UserTypes::ALL)
+            .build()
+            .unwrap();
+        let Some(aud_type) = config.user_type_for_audience(&claims.aud) else {
+            continue;
+        };
+        let accepted = config.accepts_issuer(aud_type, &claims.iss);
+        let expect = &c["expect"];
+        if expect["ok"] == true {
+            assert!(accepted, "{}: {} refused", c["name"], claims.iss);
+            checked.0 += 1;
+        } else if expect["reason"] == "wrong_issuer" {
+            assert!(!accepted, "{}: {} accepted", c["name"], claims.iss);
+            checked.1 += 1;
+        }
+    }
+    assert!(checked.0 >= 15 && checked.1 >= 8, "{checked:?}");
 }
 
 #[test]
 fn every_fixture_payload_parses_or_fails_with_a_typed_reason() {
     // Never a panic, whatever the payload; where the payload is decodable JSON the outcome is
     // a claims value or a refusal with one of the claim-level reasons.
-    for c in cases() {
+    for c in all_cases() {
         let Some(bytes) = payload(c["token"].as_str().unwrap()) else {
             continue;
         };

@@ -1,8 +1,10 @@
 //! Property tests (issue 10) for the hostile-input surfaces of the core crate, with generated
-//! structured inputs: cookie lists, `x-stack-auth` JSON with arbitrary values, and token payloads
-//! of arbitrary JSON. Each property states the documented outcome, not just "no panic".
+//! structured inputs: cookie lists, `x-stack-auth` JSON and the official client's
+//! `Authorization: Bearer stackauth_…` JSON with arbitrary values, and token payloads of
+//! arbitrary JSON. Each property states the documented outcome, not just "no panic".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use base64::{engine::general_purpose::STANDARD, Engine as _};
 use http::{HeaderMap, HeaderValue};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
@@ -167,6 +169,50 @@ proptest! {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(t)) => expected_from_json_string(t, src),
                 Some(_) => Err(ExtractError::Malformed(src, "accessToken is not a string")),
+            }
+        };
+        prop_assert_eq!(extracted(&headers), expected);
+    }
+
+    /// `Authorization: Bearer stackauth_…` / `hexclave_…` built as the official client builds it
+    /// (standard padded base64 of the JSON) from any JSON: an object's string `accessToken` is
+    /// the token, null or missing is none (and stops the search: the cookie behind it is not
+    /// read), a non-object or a field of another type is malformed.
+    #[test]
+    fn authorization_auth_json_with_arbitrary_json(
+        mut object in prop::collection::btree_map("[a-zA-Z]{1,12}", json_value(), 0..5),
+        access in prop::option::of(json_value()),
+        refresh in prop::option::of(json_value()),
+        wrap_in_array in any::<bool>(),
+        hexclave in any::<bool>(),
+        cookie_token in token(),
+    ) {
+        object.remove("accessToken");
+        object.remove("refreshToken");
+        for (name, v) in [("accessToken", &access), ("refreshToken", &refresh)] {
+            if let Some(v) = v {
+                object.insert(name.to_owned(), v.clone());
+            }
+        }
+        let body = Value::Object(object.into_iter().collect::<Map<_, _>>());
+        let body = if wrap_in_array { json!([body]) } else { body };
+        let prefix = if hexclave { "hexclave_" } else { "stackauth_" };
+        let value = format!("Bearer {prefix}{}", STANDARD.encode(body.to_string()));
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", HeaderValue::from_str(&value).unwrap());
+        headers.insert("cookie", HeaderValue::from_str(&stack_access("r", &cookie_token)).unwrap());
+        let src = TokenSource::AuthorizationBearerAuthJson;
+        let malformed = |why| Err(ExtractError::Malformed(src, why));
+        let refresh_ok = matches!(refresh, None | Some(Value::Null | Value::String(_)));
+        let expected = if wrap_in_array {
+            malformed("auth JSON is not an object")
+        } else if !refresh_ok {
+            malformed("refreshToken is not a string or null")
+        } else {
+            match &access {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(t)) => expected_from_json_string(t, src),
+                Some(_) => malformed("accessToken is not a string or null"),
             }
         };
         prop_assert_eq!(extracted(&headers), expected);

@@ -1,27 +1,50 @@
-//! Every case of `fixtures/interop/cases.json` against the fixture JWKS served like PROTOCOL §2.
+//! Every case of `fixtures/interop/cases.json` and `fixtures/interop-brand/cases.json` against
+//! the fixture JWKS served like PROTOCOL §2, the verifier configured with each case's base URL.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
+use std::time::Duration;
+
 use stack_auth_core::{RefusalReason, TokenVerifier};
+use stack_auth_jwks::JwksVerifier;
 
 use crate::common::*;
 
 #[tokio::test]
 async fn every_interop_case_gets_the_expected_answer() {
-    let file = cases_file();
-    let default_pid = file["project_id"].as_str().unwrap().to_owned();
+    run_fixture("interop").await;
+}
+
+#[tokio::test]
+async fn every_interop_brand_case_gets_the_expected_answer() {
+    run_fixture("interop-brand").await;
+}
+
+/// Runs every case of `fixtures/<fixture>` and fails listing every case that went wrong.
+async fn run_fixture(fixture: &str) {
+    let file = cases_file_in(fixture);
     let cases = file["cases"].as_array().unwrap();
+    assert!(!cases.is_empty());
     let mut server = mockito::Server::new_async().await;
     let mut failures = Vec::new();
     for case in cases {
         let name = case["name"].as_str().unwrap();
-        let pid = case["project_id"].as_str().unwrap_or(&default_pid);
+        let pid = case["project_id"].as_str().unwrap();
         let token = case["token"].as_str().unwrap();
         let expect = &case["expect"];
         // Only a token that gets past the header, signature and payload parsing makes the
         // verifier fetch; garbage never costs a request.
-        let mocks =
-            serve_fixture_jwks(&mut server, pid, usize::from(needs_keys(name, expect))).await;
-        let verifier = builder_for(&server, pid, &clock())
+        let mocks = serve_fixture_jwks_in(
+            &mut server,
+            fixture,
+            pid,
+            usize::from(needs_keys(name, expect)),
+        )
+        .await;
+        let verifier = JwksVerifier::builder(pid)
+            .base_url(case["base_url"].as_str().unwrap())
+            .jwks_url(format!("{}{}", server.url(), jwks_path(pid)))
+            .clock(clock())
+            .timeout(Duration::from_secs(5))
             .accepted_user_types(user_types(&case["allow"]))
             .build()
             .unwrap();
@@ -73,7 +96,7 @@ async fn every_interop_case_gets_the_expected_answer() {
     }
     assert!(
         failures.is_empty(),
-        "{} failures:\n{}",
+        "{fixture}: {} failures:\n{}",
         failures.len(),
         failures.join("\n")
     );

@@ -10,6 +10,7 @@ mod claims;
 mod faults;
 mod hardening;
 mod interop;
+mod issuers;
 mod metrics;
 mod observability;
 mod runtime_shutdown;

@@ -89,3 +89,51 @@ fn an_unusable_document_is_a_configuration_error() {
         .unwrap_err();
     assert!(err.to_string().contains("no usable ES256 key"), "{err}");
 }
+
+/// The brand fixtures with static keys, as `stack-auth verify --jwks-file` runs them: each case
+/// configured with its own base URL.
+#[tokio::test]
+async fn every_interop_brand_case_with_static_keys() {
+    let file = cases_file_in("interop-brand");
+    let cases = file["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 14);
+    for case in cases {
+        let (name, pid) = (
+            case["name"].as_str().unwrap(),
+            case["project_id"].as_str().unwrap(),
+        );
+        let verifier = JwksVerifier::builder(pid)
+            .base_url(case["base_url"].as_str().unwrap())
+            .jwks_url("http://127.0.0.1:9/jwks")
+            .clock(clock())
+            .accepted_user_types(user_types(&case["allow"]))
+            .static_jwks(jwks_body_in(
+                "interop-brand",
+                pid,
+                Some("include_anonymous=true"),
+            ))
+            .build()
+            .unwrap();
+        let got = verifier.verify(case["token"].as_str().unwrap()).await;
+        let expect = &case["expect"];
+        match got {
+            Ok(user) => {
+                assert_eq!(expect["ok"], true, "{name}");
+                assert_eq!(
+                    user.user_id(),
+                    expect["user_id"].as_str().unwrap(),
+                    "{name}"
+                );
+            }
+            Err(e) => {
+                let want = expect["reason"].as_str().unwrap_or("(accepted)");
+                assert_eq!(
+                    e.refusal_reason().map(|r| r.as_str()),
+                    Some(want),
+                    "{name}: {e}"
+                );
+            }
+        }
+        assert_eq!(verifier.status().fetch_count, 0);
+    }
+}

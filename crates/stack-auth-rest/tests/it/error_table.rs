@@ -140,6 +140,43 @@ async fn header_and_body_codes_that_differ_are_reported_not_trusted() {
     );
 }
 
+/// The renamed service answers both header names (PROTOCOL §9.3); the `x-hexclave-` ones are
+/// read first, and either alone is enough.
+#[tokio::test]
+async fn the_hexclave_error_headers_are_read_first() {
+    let expired = r#"{"code":"ACCESS_TOKEN_EXPIRED","error":"Access token has expired."}"#;
+    let (status, code) = ("x-hexclave-actual-status", "x-hexclave-known-error");
+    let (legacy_status, legacy_code) = ("x-stack-actual-status", "x-stack-known-error");
+    for headers in [
+        vec![(status, "401"), (code, "ACCESS_TOKEN_EXPIRED")],
+        vec![
+            (status, "401"),
+            (legacy_status, "401"),
+            (code, "ACCESS_TOKEN_EXPIRED"),
+            (legacy_code, "ACCESS_TOKEN_EXPIRED"),
+        ],
+        // the x-hexclave- values win: the legacy ones are not read
+        vec![
+            (status, "401"),
+            (legacy_status, "500"),
+            (code, "ACCESS_TOKEN_EXPIRED"),
+            (legacy_code, "SOMETHING_ELSE"),
+        ],
+    ] {
+        let e = raw_row(200, &headers, expired, 1).await;
+        check(&e, Expect::Refused(RefusalReason::Expired));
+    }
+    // the status comes from x-hexclave-actual-status: a 400 project error is a misconfiguration
+    let e = raw_row(
+        200,
+        &[(status, "400"), (code, "CURRENT_PROJECT_NOT_FOUND")],
+        r#"{"code":"CURRENT_PROJECT_NOT_FOUND","error":"x"}"#,
+        1,
+    )
+    .await;
+    check(&e, Expect::Misconfigured(MisconfigKind::ProjectNotFound));
+}
+
 #[tokio::test]
 async fn a_code_that_is_not_an_identifier_is_an_invalid_response() {
     let e = raw_row(401, &[("x-stack-known-error", "lower-case")], "{}", 1).await;

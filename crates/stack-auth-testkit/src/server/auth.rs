@@ -5,6 +5,7 @@ use http::HeaderMap;
 use stack_auth_core::ServerUser;
 
 use super::decode::{decode, DecodeError};
+use super::headers::request_header;
 use super::known_error::KnownError;
 use super::state::State;
 
@@ -12,6 +13,8 @@ use super::state::State;
 #[derive(Debug, Clone)]
 pub(crate) struct Auth {
     pub(crate) access_type: String,
+    /// The project of the request (`x-stack-project-id`).
+    pub(crate) project_id: String,
     /// The token's user, if a token was given and its user still exists.
     pub(crate) user: Option<ServerUser>,
 }
@@ -30,13 +33,10 @@ impl From<KnownError> for AuthError {
     }
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// Runs the checks; `Ok(None)` when no access type is given (and no key either).
+/// Runs the checks; `Ok(None)` when no access type is given (and no key either). Every header
+/// is read under its `x-hexclave-` name, then its `x-stack-` name (PROTOCOL §9.2).
 pub(crate) fn parse_auth(state: &State, headers: &HeaderMap) -> Result<Option<Auth>, AuthError> {
-    let h = |name| header(headers, name).filter(|v| !v.is_empty());
+    let h = |name| request_header(headers, name).filter(|v| !v.is_empty());
     let keys = [
         "x-stack-publishable-client-key",
         "x-stack-secret-server-key",
@@ -71,6 +71,7 @@ pub(crate) fn parse_auth(state: &State, headers: &HeaderMap) -> Result<Option<Au
     let user = user_id.and_then(|id| project.users.get(&id).cloned());
     Ok(Some(Auth {
         access_type: access_type.to_owned(),
+        project_id: project_id.to_owned(),
         user,
     }))
 }
@@ -83,23 +84,24 @@ fn check_token(
     project_id: &str,
 ) -> Result<String, AuthError> {
     let secret = state.lock().secret.clone();
-    let origin = url::Url::parse(&state.base_url)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    let decoded = decode(token, &secret, &origin, state.clock.now()).map_err(|e| match e {
-        DecodeError::Expired(details, at) => KnownError::access_token_expired(details, at).into(),
-        DecodeError::Unparsable => KnownError::unparsable_access_token().into(),
-        DecodeError::Assertion(why) => {
-            tracing::debug!(why, "stand-in: access token failed a server assertion");
-            AuthError::Internal
-        }
-    })?;
+    let accepts_issuer = |pid: &str, iss: &str| state.accepts_issuer(pid, iss);
+    let decoded =
+        decode(token, &secret, &accepts_issuer, state.clock.now()).map_err(|e| match e {
+            DecodeError::Expired(details, at) => {
+                KnownError::access_token_expired(details, at).into()
+            }
+            DecodeError::Unparsable => KnownError::unparsable_access_token().into(),
+            DecodeError::Assertion(why) => {
+                tracing::debug!(why, "stand-in: access token failed a server assertion");
+                AuthError::Internal
+            }
+        })?;
     if decoded.project_id != project_id {
         return Err(
             KnownError::invalid_project_for_access_token(project_id, &decoded.project_id).into(),
         );
     }
-    let allowed = |name| header(headers, name) == Some("true");
+    let allowed = |name| request_header(headers, name) == Some("true");
     let allow_anonymous = allowed("x-stack-allow-anonymous-user");
     if decoded.is_anonymous && !allow_anonymous {
         return Err(KnownError::anonymous_not_allowed().into());

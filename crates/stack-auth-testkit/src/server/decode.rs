@@ -29,12 +29,12 @@ pub(crate) enum DecodeError {
     Assertion(&'static str),
 }
 
-/// Verifies `token` with the keys derived from `secret`, accepting the three issuers of the
-/// token's project at `issuer_origin`, at Unix time `now` (seconds, no clock tolerance).
+/// Verifies `token` with the keys derived from `secret`, accepting the issuers for which
+/// `accepts_issuer(project_id, iss)` holds, at Unix time `now` (seconds, no clock tolerance).
 pub(crate) fn decode(
     token: &str,
     secret: &str,
-    issuer_origin: &str,
+    accepts_issuer: &dyn Fn(&str, &str) -> bool,
     now: i64,
 ) -> Result<Decoded, DecodeError> {
     let parts: Vec<&str> = token.split('.').collect();
@@ -58,7 +58,7 @@ pub(crate) fn decode(
     {
         return Err(DecodeError::Unparsable);
     }
-    check_registered_claims(&claims, &project_id, issuer_origin, now)?;
+    check_registered_claims(&claims, &project_id, accepts_issuer, now)?;
     consistency(&claims, aud, project_id)
 }
 
@@ -98,13 +98,11 @@ fn candidates<'a>(
 fn check_registered_claims(
     claims: &Map<String, Value>,
     project_id: &str,
-    origin: &str,
+    accepts_issuer: &dyn Fn(&str, &str) -> bool,
     now: i64,
 ) -> Result<(), DecodeError> {
-    let issuers = ["", "-restricted-users", "-anonymous-users"]
-        .map(|suffix| format!("{origin}/api/v1/projects{suffix}/{project_id}"));
     match claims.get("iss") {
-        Some(Value::String(iss)) if issuers.contains(iss) => {}
+        Some(Value::String(iss)) if accepts_issuer(project_id, iss) => {}
         _ => return Err(DecodeError::Unparsable),
     }
     for name in ["iat", "nbf"] {

@@ -88,6 +88,7 @@ fn classify(path: &str) -> (Route, Vec<&str>) {
             (Route::AnonymousJwksRedirect, vec![*pid, tail])
         }
         ["users", "me"] => (Route::UsersMe, Vec::new()),
+        ["users", id] => (Route::UserById, vec![*id]),
         _ => (Route::Other, Vec::new()),
     }
 }
@@ -142,9 +143,19 @@ fn answer(
         (Route::Jwks, [pid]) => jwks::jwks(state, req, pid, request_id),
         (Route::AnonymousJwksRedirect, [pid, rest]) => jwks::anonymous_alias(state, req, pid, rest),
         (Route::UsersMe, _) => users_me::users_me(state, req, request_id),
+        (Route::UserById, [id]) => {
+            users_me::user_by_id(state, req, &decode_segment(id), request_id)
+        }
         _ => plain(404, "Not found"),
     };
     override_status(res, req.headers())
+}
+
+/// A path segment, percent-decoded (the official SDK encodes ids with `encodeURIComponent`).
+fn decode_segment(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The response an injected fault stands for.

@@ -138,6 +138,23 @@ impl KnownError {
         )
     }
 
+    pub(crate) fn insufficient_access_type(actual: &str, allowed: &[&str]) -> Self {
+        let list: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
+        Self::new(
+            401,
+            "INSUFFICIENT_ACCESS_TYPE",
+            format!(
+                "The x-stack-access-type header must be {}, but was '{actual}'.",
+                list.join(" or ")
+            ),
+            Some(json!({ "actual_access_type": actual, "allowed_access_types": allowed })),
+        )
+    }
+
+    pub(crate) fn user_not_found() -> Self {
+        Self::new(404, "USER_NOT_FOUND", "User not found.", None)
+    }
+
     pub(crate) fn schema_error(message: String) -> Self {
         Self::new(
             400,

@@ -13,6 +13,8 @@ pub enum Route {
     AnonymousJwksRedirect,
     /// `GET /api/{v1,latest}/users/me`.
     UsersMe,
+    /// `GET /api/{v1,latest}/users/{user_id}` (server access).
+    UserById,
     /// Anything else (answered 404).
     Other,
     /// Every route: for [`LocalStackAuth::inject`](crate::LocalStackAuth::inject) and
@@ -29,12 +31,17 @@ impl Route {
 
 /// Headers whose values are secrets: the log keeps a fingerprint
 /// (`stack_auth_core::redact_token`) so tests can still compare them.
-pub const REDACTED_HEADERS: [&str; 8] = [
+pub const REDACTED_HEADERS: [&str; 13] = [
     "x-stack-secret-server-key",
     "x-stack-access-token",
     "x-stack-refresh-token",
     "x-stack-super-secret-admin-key",
     "x-stack-admin-access-token",
+    "x-hexclave-secret-server-key",
+    "x-hexclave-access-token",
+    "x-hexclave-refresh-token",
+    "x-hexclave-super-secret-admin-key",
+    "x-hexclave-admin-access-token",
     "x-stack-auth",
     "authorization",
     "cookie",

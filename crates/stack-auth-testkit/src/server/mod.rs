@@ -4,6 +4,7 @@ mod auth;
 mod control;
 mod decode;
 mod faults;
+mod headers;
 mod http;
 mod jwks;
 mod known_error;
@@ -31,9 +32,10 @@ use crate::{ProjectSpec, TestClock, TestkitError};
 use state::{Inner, Project, State};
 
 /// The local Stack Auth stand-in: an HTTP server on `127.0.0.1` (OS-assigned port), running
-/// in-process on the current tokio runtime, that serves the JWKS and users/me routes exactly
-/// as Stack Auth does (PROTOCOL §2–4), hosts several projects with their users, mints their
-/// tokens, and lets tests count requests, rotate keys and inject faults.
+/// in-process on the current tokio runtime, that serves the JWKS, users/me and users/{user_id}
+/// routes exactly as Stack Auth does (PROTOCOL §2–4, §9.2–9.3: request headers under their
+/// `x-hexclave-` or `x-stack-` names, both error headers), hosts several projects with their
+/// users, mints their tokens, and lets tests count requests, rotate keys and inject faults.
 ///
 /// It stops on [`LocalStackAuth::shutdown`] or when dropped.
 ///
@@ -76,6 +78,7 @@ pub struct LocalStackAuthBuilder {
     clock: Option<TestClock>,
     lifetime: Option<Duration>,
     port: u16,
+    issuer_origins: Vec<String>,
 }
 
 impl LocalStackAuthBuilder {
@@ -113,6 +116,16 @@ impl LocalStackAuthBuilder {
         self
     }
 
+    /// Also accepts access tokens whose issuer is built on `origin` (repeatable), as the hosted
+    /// service accepts its sibling brand's (PROTOCOL §9.1): with
+    /// `accept_issuer_origin("https://api.hexclave.com")`, tokens minted with
+    /// [`TokenBuilder::issuer_origin`](crate::TokenBuilder::issuer_origin) of that origin pass
+    /// users/me. [`LocalStackAuth::config`] accepts them too.
+    pub fn accept_issuer_origin(mut self, origin: impl Into<String>) -> Self {
+        self.issuer_origins.push(origin.into());
+        self
+    }
+
     /// The lifetime of minted tokens (`STACK_ACCESS_TOKEN_EXPIRATION_TIME`, default
     /// [`DEFAULT_TOKEN_LIFETIME`](crate::DEFAULT_TOKEN_LIFETIME), 10 minutes).
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
@@ -125,8 +138,8 @@ impl LocalStackAuthBuilder {
     ///
     /// # Errors
     ///
-    /// [`TestkitError::InvalidSecret`], [`TestkitError::Config`] for a bad project id,
-    /// [`TestkitError::DuplicateProject`], [`TestkitError::Bind`].
+    /// [`TestkitError::InvalidSecret`], [`TestkitError::Config`] for a bad project id or
+    /// issuer origin, [`TestkitError::DuplicateProject`], [`TestkitError::Bind`].
     pub async fn start(self) -> Result<LocalStackAuth, TestkitError> {
         let listener = TcpListener::bind(("127.0.0.1", self.port))
             .await
@@ -139,8 +152,11 @@ impl LocalStackAuthBuilder {
             specs.push(ProjectSpec::random());
         }
         let default_project = specs[0].id().to_owned();
+        let base_url = format!("http://127.0.0.1:{port}");
+        state::config_builder(&default_project, &base_url, &self.issuer_origins).build()?;
         let state = Arc::new(State {
-            base_url: format!("http://127.0.0.1:{port}"),
+            base_url,
+            issuer_origins: self.issuer_origins,
             clock: self.clock.unwrap_or_default(),
             lifetime: self.lifetime.unwrap_or(crate::DEFAULT_TOKEN_LIFETIME),
             inner: Mutex::new(Inner {
@@ -260,7 +276,7 @@ impl LocalStackAuth {
 
     /// Like [`LocalStackAuth::config_builder`], for another hosted project.
     pub fn config_builder_for(&self, project_id: &str) -> StackAuthConfigBuilder {
-        StackAuthConfig::builder(project_id).base_url(self.base_url())
+        self.state.config_builder(project_id)
     }
 
     /// Stops accepting connections, lets in-flight requests finish (a hanging fault is

@@ -1,10 +1,11 @@
 //! Response helpers: the headers every Stack Auth response carries, KnownErrors, plain-text
-//! errors, and the `x-stack-override-error-status` rewrite.
+//! errors, and the override-error-status rewrite.
 
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use http_body_util::Full;
 
+use super::headers::has_request_header;
 use super::known_error::KnownError;
 
 /// The body type of every response.
@@ -42,10 +43,12 @@ pub(crate) fn internal_error(request_id: &str) -> Response<Body> {
     plain(500, &format!("Something went wrong. Please make sure the data you entered is correct.\n\nRequest ID: {request_id}"))
 }
 
-/// A KnownError: pretty JSON `{code, details?, error}` and `x-stack-known-error`.
+/// A KnownError: pretty JSON `{code, details?, error}` and the code in both
+/// `x-stack-known-error` and `x-hexclave-known-error` (PROTOCOL §9.3).
 pub(crate) fn known(err: &KnownError) -> Response<Body> {
     let mut res = reply(err.status, Some(JSON), err.body());
     set(&mut res, "x-stack-known-error", &err.code);
+    set(&mut res, "x-hexclave-known-error", &err.code);
     res
 }
 
@@ -70,12 +73,14 @@ pub(crate) fn finish(mut res: Response<Body>, request_id: &str) -> Response<Body
     res
 }
 
-/// With `x-stack-override-error-status` in the request, a 4xx becomes 200 plus
-/// `x-stack-actual-status` (body and known-error header unchanged); 5xx are left alone.
+/// With `x-hexclave-override-error-status` or `x-stack-override-error-status` in the request, a
+/// 4xx becomes 200 plus the real status in both `x-hexclave-actual-status` and
+/// `x-stack-actual-status` (body and known-error headers unchanged); 5xx are left alone.
 pub(crate) fn override_status(mut res: Response<Body>, request: &HeaderMap) -> Response<Body> {
     let status = res.status();
-    if request.contains_key("x-stack-override-error-status") && status.is_client_error() {
+    if has_request_header(request, "x-stack-override-error-status") && status.is_client_error() {
         set(&mut res, "x-stack-actual-status", status.as_str());
+        set(&mut res, "x-hexclave-actual-status", status.as_str());
         *res.status_mut() = StatusCode::OK;
     }
     res

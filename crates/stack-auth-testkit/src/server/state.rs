@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard};
 
-use stack_auth_core::{SecretServerKey, ServerUser};
+use stack_auth_core::{SecretServerKey, ServerUser, StackAuthConfig, StackAuthConfigBuilder};
 use tokio::sync::watch;
 
 use super::faults::FaultRule;
@@ -70,6 +70,8 @@ impl Inner {
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) base_url: String,
+    /// Issuer origins accepted besides the stand-in's own.
+    pub(crate) issuer_origins: Vec<String>,
     pub(crate) clock: TestClock,
     pub(crate) lifetime: std::time::Duration,
     pub(crate) inner: Mutex<Inner>,
@@ -81,6 +83,20 @@ impl State {
     /// Locks the state; a panic in another test thread does not poison it for this one.
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A configuration builder for `project_id` of this stand-in: its base URL and the issuer
+    /// origins it accepts.
+    pub(crate) fn config_builder(&self, project_id: &str) -> StackAuthConfigBuilder {
+        config_builder(project_id, &self.base_url, &self.issuer_origins)
+    }
+
+    /// Whether the stand-in accepts `iss` for a token of `project_id` (any user type: like
+    /// the server, it does not tie the issuer variant to the audience).
+    pub(crate) fn accepts_issuer(&self, project_id: &str, iss: &str) -> bool {
+        self.config_builder(project_id)
+            .build()
+            .is_ok_and(|c| c.user_type_for_issuer(iss).is_some())
     }
 
     /// A minter for `project_id` with the current secret and signing scheme.
@@ -99,4 +115,17 @@ impl State {
         )?;
         Ok(minter.with_lifetime(self.lifetime))
     }
+}
+
+/// A configuration builder for `project_id` on the stand-in at `base_url` that also accepts
+/// the issuers of `issuer_origins`.
+pub(crate) fn config_builder(
+    project_id: &str,
+    base_url: &str,
+    issuer_origins: &[String],
+) -> StackAuthConfigBuilder {
+    issuer_origins.iter().fold(
+        StackAuthConfig::builder(project_id).base_url(base_url),
+        |b, o| b.accept_issuer_origin(o.clone()),
+    )
 }

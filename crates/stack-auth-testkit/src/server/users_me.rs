@@ -1,39 +1,108 @@
-//! `GET /api/{v1,latest}/users/me` (PROTOCOL §3).
+//! `GET /api/{v1,latest}/users/me` (PROTOCOL §3) and `GET /api/{v1,latest}/users/{user_id}`
+//! (PROTOCOL §9.3, §10.1).
 
 use http::{header, Method, Request, Response};
 use serde_json::Value;
 use stack_auth_core::ServerUser;
 
-use super::auth::{parse_auth, AuthError};
+use super::auth::{parse_auth, Auth, AuthError};
 use super::jwks::schema_error;
 use super::known_error::KnownError;
 use super::respond::{internal_error, known, plain, reply, Body, JSON};
 use super::state::State;
+use crate::ids::is_uuid;
 
 /// Answers users/me: parseAuth, then request validation, then the read handler.
 pub(crate) fn users_me<B>(state: &State, req: &Request<B>, request_id: &str) -> Response<Body> {
     if req.method() != Method::GET {
         return plain(405, "Method not allowed");
     }
-    let auth = match parse_auth(state, req.headers()) {
+    let auth = match authenticate(state, req, request_id) {
         Ok(auth) => auth,
-        Err(AuthError::Known(e)) => return known(&e),
-        Err(AuthError::Internal) => return internal_error(request_id),
+        Err(Refused(res)) => return *res,
     };
-    let Some(auth) = auth else {
-        return known(&KnownError::access_type_required());
-    };
-    if let Some(q) = req.uri().query().filter(|q| !q.is_empty()) {
-        let names: Vec<String> = url::form_urlencoded::parse(q.as_bytes())
-            .map(|(k, _)| k.into_owned())
-            .collect();
-        let problem = format!("query contains unknown properties: {}", names.join(", "));
-        return known(&schema_error(req.uri().path(), &problem));
+    if let Some(res) = unknown_query(req) {
+        return res;
     }
     let Some(user) = auth.user else {
         return known(&KnownError::cannot_get_own_user_without_user());
     };
-    let body = user_json(&user, auth.access_type == "client");
+    answer_user(req, &user, auth.access_type == "client")
+}
+
+/// Answers `GET /users/{user_id}`: server (or admin) access only, checked before the id; a
+/// well-formed id of no user of the project is `USER_NOT_FOUND`. No user-type filtering.
+pub(crate) fn user_by_id<B>(
+    state: &State,
+    req: &Request<B>,
+    user_id: &str,
+    request_id: &str,
+) -> Response<Body> {
+    if req.method() != Method::GET {
+        return plain(405, "Method not allowed");
+    }
+    let auth = match authenticate(state, req, request_id) {
+        Ok(auth) => auth,
+        Err(Refused(res)) => return *res,
+    };
+    if !matches!(auth.access_type.as_str(), "server" | "admin") {
+        let allowed = ["server", "admin"];
+        return known(&KnownError::insufficient_access_type(
+            &auth.access_type,
+            &allowed,
+        ));
+    }
+    if !is_uuid(user_id) {
+        return known(&schema_error(
+            req.uri().path(),
+            "params.user_id must be a valid UUID",
+        ));
+    }
+    if let Some(res) = unknown_query(req) {
+        return res;
+    }
+    let user = {
+        let inner = state.lock();
+        inner
+            .projects
+            .get(&auth.project_id)
+            .and_then(|p| p.users.get(user_id).cloned())
+    };
+    match user {
+        Some(user) => answer_user(req, &user, false),
+        None => known(&KnownError::user_not_found()),
+    }
+}
+
+/// parseAuth, with a request without any access type refused as `ACCESS_TYPE_REQUIRED`; a
+/// failure is answered as the server answers it.
+fn authenticate<B>(state: &State, req: &Request<B>, request_id: &str) -> Result<Auth, Refused> {
+    match parse_auth(state, req.headers()) {
+        Ok(Some(auth)) => Ok(auth),
+        Ok(None) => Err(Refused(Box::new(
+            known(&KnownError::access_type_required()),
+        ))),
+        Err(AuthError::Known(e)) => Err(Refused(Box::new(known(&e)))),
+        Err(AuthError::Internal) => Err(Refused(Box::new(internal_error(request_id)))),
+    }
+}
+
+/// The answer to a request that failed authentication.
+struct Refused(Box<Response<Body>>);
+
+/// `SCHEMA_ERROR` for any query parameter (these routes take none).
+fn unknown_query<B>(req: &Request<B>) -> Option<Response<Body>> {
+    let q = req.uri().query().filter(|q| !q.is_empty())?;
+    let names: Vec<String> = url::form_urlencoded::parse(q.as_bytes())
+        .map(|(k, _)| k.into_owned())
+        .collect();
+    let problem = format!("query contains unknown properties: {}", names.join(", "));
+    Some(known(&schema_error(req.uri().path(), &problem)))
+}
+
+/// 200 with the user object (pretty JSON for a browser).
+fn answer_user<B>(req: &Request<B>, user: &ServerUser, client: bool) -> Response<Body> {
+    let body = user_json(user, client);
     let pretty = req
         .headers()
         .get(header::ACCEPT)

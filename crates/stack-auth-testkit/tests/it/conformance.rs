@@ -90,7 +90,7 @@ impl JwtVerifier {
             .config
             .user_type_for_audience(&claims.aud)
             .ok_or(refuse(R::WrongAudience))?;
-        if claims.iss != self.config.issuer(user_type) {
+        if !self.config.accepts_issuer(user_type, &claims.iss) {
             return Err(refuse(R::WrongIssuer));
         }
         claims.check_consistency()?;

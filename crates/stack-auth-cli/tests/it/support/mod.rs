@@ -11,11 +11,15 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 /// The environment variables the CLI reads, cleared so the developer's shell cannot leak in.
-const ENV_VARS: [&str; 4] = [
+pub const ENV_VARS: [&str; 8] = [
     "STACK_PROJECT_ID",
     "STACK_API_URL",
     "STACK_SECRET_SERVER_KEY",
     "STACK_SERVER_SECRET",
+    "HEXCLAVE_PROJECT_ID",
+    "HEXCLAVE_API_URL",
+    "HEXCLAVE_SECRET_SERVER_KEY",
+    "HEXCLAVE_SERVER_SECRET",
 ];
 
 /// The built binary.
@@ -33,16 +37,26 @@ pub fn stack_auth() -> Command {
     cmd
 }
 
+/// `fixtures/<name>` (`interop` or `interop-brand`).
+pub fn fixture_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(name)
+}
+
 pub fn interop_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/interop"
-    ))
+    fixture_dir("interop")
+}
+
+/// The `cases.json` of `fixtures/<name>`, each case given its `base_url` and `project_id` (its
+/// own, else the file's).
+pub fn cases_file_in(name: &str) -> Value {
+    let fixture = stack_auth_testkit::InteropFixture::load(fixture_dir(name));
+    fixture.unwrap().resolved_document()
 }
 
 pub fn cases_file() -> Value {
-    let text = std::fs::read_to_string(interop_dir().join("cases.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    cases_file_in("interop")
 }
 
 /// The case named `name`.
@@ -58,10 +72,14 @@ pub fn case(name: &str) -> Value {
 
 /// The full key set of `project_id` (normal, restricted and anonymous keys).
 pub fn jwks_file(project_id: &str) -> PathBuf {
-    interop_dir()
-        .join("jwks")
-        .join(project_id)
-        .join("jwks.json@include_anonymous=true")
+    jwks_file_in("interop", project_id)
+}
+
+/// The full key set of `project_id` in `fixtures/<fixture>`.
+pub fn jwks_file_in(fixture: &str, project_id: &str) -> PathBuf {
+    stack_auth_testkit::InteropFixture::load(fixture_dir(fixture))
+        .unwrap()
+        .jwks_path(project_id, Some("include_anonymous=true"))
 }
 
 /// Standard output as the one JSON object it must be.
@@ -94,10 +112,19 @@ pub struct Served {
 impl Served {
     /// Starts `stack-auth serve <args>` and reads its banner up to `ready`.
     pub fn start(args: &[&str]) -> Served {
-        let mut child = StdCommand::new(bin())
+        Served::start_with_env(args, &[])
+    }
+
+    /// [`Served::start`] with environment variables `env` (the others the CLI reads cleared).
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Served {
+        let mut command = StdCommand::new(bin());
+        for var in ENV_VARS {
+            command.env_remove(var);
+        }
+        command.envs(env.iter().copied());
+        let mut child = command
             .arg("serve")
             .args(args)
-            .env_remove("STACK_SERVER_SECRET")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -120,6 +147,11 @@ impl Served {
             .position(|a| *a == "--secret")
             .map(|i| args[i + 1].to_owned())
             .or_else(|| field(&banner, "secret"))
+            .or_else(|| {
+                env.iter()
+                    .find(|(k, _)| k.ends_with("_SERVER_SECRET"))
+                    .map(|(_, v)| (*v).to_owned())
+            })
             .unwrap();
         let keys = banner
             .iter()

@@ -29,6 +29,14 @@ fn doc() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// Every case of `fixtures/<fixture>` (`interop` or `interop-brand`), each given the
+/// `base_url` and `project_id` its verifier is configured with.
+pub fn fixture_cases(fixture: &str) -> Vec<Value> {
+    stack_auth_testkit::InteropFixture::load(format!("{INTEROP}/../{fixture}"))
+        .unwrap()
+        .cases()
+}
+
 /// The token of the interop case `name`.
 pub fn token(name: &str) -> String {
     let doc = doc();

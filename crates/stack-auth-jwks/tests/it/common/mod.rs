@@ -11,16 +11,26 @@ use stack_auth_jwks::{JwksVerifier, JwksVerifierBuilder, ManualClock};
 /// 2026-01-01T00:00:00Z: after the fixtures' `iat`, before their `exp` (2100).
 pub const NOW: u64 = 1_767_225_600;
 
+/// `fixtures/<name>` (`interop` or `interop-brand`).
+pub fn fixture_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(name)
+}
+
 pub fn interop_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/interop"
-    ))
+    fixture_dir("interop")
+}
+
+/// The `cases.json` of `fixtures/<name>`, each case given its `base_url` and `project_id` (its
+/// own, else the file's).
+pub fn cases_file_in(name: &str) -> Value {
+    let fixture = stack_auth_testkit::InteropFixture::load(fixture_dir(name));
+    fixture.unwrap().resolved_document()
 }
 
 pub fn cases_file() -> Value {
-    let text = std::fs::read_to_string(interop_dir().join("cases.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    cases_file_in("interop")
 }
 
 pub fn default_project() -> String {
@@ -45,11 +55,22 @@ pub fn case_token(name: &str) -> String {
 }
 
 pub fn jwks_body(project_id: &str, query: Option<&str>) -> String {
+    jwks_body_in("interop", project_id, query)
+}
+
+/// A JWKS document of `fixtures/<fixture>`.
+pub fn jwks_body_in(fixture: &str, project_id: &str, query: Option<&str>) -> String {
     let file = match query {
         None => "jwks.json".to_owned(),
         Some(q) => format!("jwks.json@{q}"),
     };
-    std::fs::read_to_string(interop_dir().join("jwks").join(project_id).join(file)).unwrap()
+    std::fs::read_to_string(
+        fixture_dir(fixture)
+            .join("jwks")
+            .join(project_id)
+            .join(file),
+    )
+    .unwrap()
 }
 
 pub fn jwks_path(project_id: &str) -> String {
@@ -77,6 +98,16 @@ pub async fn serve_fixture_jwks(
     project_id: &str,
     expected_full_fetches: usize,
 ) -> Vec<Mock> {
+    serve_fixture_jwks_in(server, "interop", project_id, expected_full_fetches).await
+}
+
+/// [`serve_fixture_jwks`] with the documents of `fixtures/<fixture>`.
+pub async fn serve_fixture_jwks_in(
+    server: &mut ServerGuard,
+    fixture: &str,
+    project_id: &str,
+    expected_full_fetches: usize,
+) -> Vec<Mock> {
     let path = jwks_path(project_id);
     let full = server
         .mock("GET", path.as_str())
@@ -84,7 +115,11 @@ pub async fn serve_fixture_jwks(
         .with_status(200)
         .with_header("content-type", "application/json; charset=utf-8")
         .with_header("cache-control", "public, max-age=3600")
-        .with_body(jwks_body(project_id, Some("include_anonymous=true")))
+        .with_body(jwks_body_in(
+            fixture,
+            project_id,
+            Some("include_anonymous=true"),
+        ))
         .expect(expected_full_fetches)
         .create_async()
         .await;
@@ -94,7 +129,7 @@ pub async fn serve_fixture_jwks(
             .mock("GET", path.as_str())
             .match_query(Matcher::Exact(query.unwrap_or_default().into()))
             .with_status(200)
-            .with_body(jwks_body(project_id, query))
+            .with_body(jwks_body_in(fixture, project_id, query))
             .expect(0)
             .create_async()
             .await;

@@ -5,6 +5,8 @@
 use serde_json::Value;
 use stack_auth_testkit::LocalStackAuth;
 
+pub mod js_sdk;
+
 /// A raw answer.
 #[derive(Debug)]
 pub struct Answer {
@@ -27,7 +29,8 @@ impl Answer {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
 
-    /// Asserts a KnownError exactly as PROTOCOL §4.1 describes it and returns its details.
+    /// Asserts a KnownError exactly as PROTOCOL §4.1 and §9.3 describe it (the code in both
+    /// known-error headers) and returns its details.
     pub fn assert_known(&self, status: u16, code: &str) -> Option<Value> {
         assert_eq!(
             (self.status, self.header("x-stack-known-error")),
@@ -35,6 +38,7 @@ impl Answer {
             "{}",
             self.text
         );
+        assert_eq!(self.header("x-hexclave-known-error"), Some(code));
         assert_eq!(
             self.header("content-type"),
             Some("application/json; charset=utf-8")
@@ -77,6 +81,17 @@ pub async fn get(stack: &LocalStackAuth, path: &str, headers: &[(&str, &str)]) -
         headers: res.headers().clone(),
         text: res.text().await.unwrap(),
     }
+}
+
+/// `headers` with every `x-stack-` name renamed to its `x-hexclave-` name.
+pub fn as_hexclave<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(String, &'a str)> {
+    headers
+        .iter()
+        .map(|(k, v)| match k.strip_prefix("x-stack-") {
+            Some(rest) => (format!("x-hexclave-{rest}"), *v),
+            None => ((*k).to_owned(), *v),
+        })
+        .collect()
 }
 
 /// users/me with server access for the default project, plus `extra` headers.
