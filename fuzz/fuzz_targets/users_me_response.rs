@@ -201,8 +201,10 @@ fn profile(body: &[u8]) -> Option<ServerUser> {
     let p = serde_json::from_slice::<ServerUser>(body)
         .ok()
         .filter(|p| !p.id.trim().is_empty())?;
-    let raw: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let flag = |name: &str| raw.get(name).and_then(serde_json::Value::as_bool);
+    // Top-level fields as raw JSON: metadata may nest past serde_json's recursion limit.
+    let raw: std::collections::BTreeMap<String, stack_auth_core::RawJson> =
+        serde_json::from_slice(body).ok()?;
+    let flag = |name: &str| raw.get(name).and_then(|v| v.parse::<bool>().ok());
     let (anonymous, restricted) = (flag("is_anonymous")?, flag("is_restricted")?);
     let reason = p.restricted_reason;
     let consistent = (!anonymous || restricted)

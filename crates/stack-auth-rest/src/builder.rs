@@ -21,9 +21,11 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// The total time one verification may take by default, retries and backoff included.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5);
 
-/// The largest users/me response body read by default (profiles with a `data:` image URL can be
-/// large; anything bigger is refused as
-/// [`UnavailableKind::TooLarge`](stack_auth_core::UnavailableKind::TooLarge)).
+/// The largest users/me response body read by default (profiles with a `data:` image URL or
+/// large metadata can be large). Reading stops at the cap: a profile answer that large is
+/// [`UnavailableKind::ProfileTooLarge`](stack_auth_core::UnavailableKind::ProfileTooLarge) for
+/// that token alone; any other answer that large is
+/// [`UnavailableKind::TooLarge`](stack_auth_core::UnavailableKind::TooLarge).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 /// The longest deadline or breaker cool-off accepted: longer is surely a mistake, and bounding
@@ -132,7 +134,8 @@ impl RestVerifierBuilder {
         self
     }
 
-    /// The largest response body read (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    /// The largest response body read (default [`DEFAULT_MAX_RESPONSE_BYTES`]); see that
+    /// constant for what an answer over it means.
     pub fn max_response_bytes(mut self, max: usize) -> Self {
         self.max_response_bytes = max;
         self
@@ -276,6 +279,7 @@ impl RestVerifierBuilder {
             cache,
             flights: Arc::default(),
             clock: self.clock,
+            max_response_bytes: self.max_response_bytes,
         }))
     }
 }

@@ -50,6 +50,15 @@
 //! a type not accepted is refused rather than reported as a misconfiguration.
 //! [`RestVerifier::fetch_profile`] filters no type and sends both headers.
 //!
+//! The profile's metadata (`client_metadata`, `client_read_only_metadata`, `server_metadata`,
+//! the selected team's) and unknown fields are kept as raw JSON
+//! ([`RawJson`](stack_auth_core::RawJson)), never parsed while verifying: users write their own
+//! `client_metadata` at any depth, and a profile nested past serde_json's recursion limit
+//! verifies like any other (parsing it later is a typed error for the caller who asks). The
+//! body is read up to [`max_response_bytes`](RestVerifierBuilder::max_response_bytes) and no
+//! further: an answer over the cap is dropped unread, and only what kind of answer it was
+//! decides whether it counts against Stack Auth's health (see the table below).
+//!
 //! The user type is read from the profile's `is_anonymous` and `is_restricted`; a profile
 //! missing either, or whose flags disagree with `restricted_reason` (a reason on a user not
 //! marked restricted, say), is not trusted (`Unavailable(InvalidResponse)`).
@@ -96,7 +105,8 @@
 //! | a redirect, or a 4xx other than 408 and 429 without a code: not Stack Auth answering (a wrong base URL, an `http` URL redirected to `https`, a proxy) | `Misconfigured(InvalidRequest)`, the detail naming the status | 500 |
 //! | 5xx, 408, or any other status without a code (plain text) | `Unavailable(ServerError)`, with the status | 503 |
 //! | 200 whose body is not a profile object with a non-empty `id`, both `is_anonymous` and `is_restricted`, and flags that agree with `restricted_reason` | `Unavailable(InvalidResponse)` | 503 |
-//! | body over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes) | `Unavailable(TooLarge)` | 503 |
+//! | 200 JSON profile (no known error) over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes): one user's profile, whose metadata the user wrote | `Unavailable(ProfileTooLarge)`, with status 200: about this token only, not counted by the circuit breaker, not retried, cached like a refusal | 503 |
+//! | any other body over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes) | `Unavailable(TooLarge)` | 503 |
 //! | connection refused or dropped | `Unavailable(Connect)` | 503 |
 //! | no answer within the [`deadline`](RestVerifierBuilder::deadline) | `Unavailable(Timeout)` | 503 |
 //! | circuit open | `Unavailable(CircuitOpen)`, no request sent | 503 |
@@ -117,14 +127,17 @@
 //! an HTTP date) only if that wait fits the remaining deadline, else it is returned at once with
 //! the `Retry-After`. Nothing lasts past the [`deadline`](RestVerifierBuilder::deadline). After
 //! consecutive upstream failures the [circuit breaker](CircuitBreakerPolicy) fails fast for a
-//! cool-off, then lets one probe through.
+//! cool-off, then lets one probe through. An answer about one user (a profile over the size
+//! cap) is not an upstream failure: what one user writes into their profile cannot open the
+//! circuit for everyone.
 //!
 //! # Caching
 //!
 //! Results are kept by the token's SHA-256 (the cache never holds a token): a verified user for
 //! [`DEFAULT_CACHE_TTL`] but never past the token's `exp` (read without verification, only to
-//! shorten the lifetime; a token whose `exp` cannot be read is not cached), a refusal for
-//! [`DEFAULT_REFUSAL_CACHE_TTL`], unavailability and misconfiguration never. Concurrent
+//! shorten the lifetime; a token whose `exp` cannot be read is not cached), a refusal (and a
+//! `ProfileTooLarge` answer, which repeats for the same user) for
+//! [`DEFAULT_REFUSAL_CACHE_TTL`], other unavailability and misconfiguration never. Concurrent
 //! verifications of one token share one request, which runs in its own task: a caller that is
 //! cancelled does not cancel it for the others.
 //!

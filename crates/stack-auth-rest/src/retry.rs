@@ -130,9 +130,11 @@ pub(crate) struct Outcome {
     pub(crate) attempts: u32,
 }
 
-/// Whether an error means the upstream failed (what the breaker counts).
+/// Whether an error means the upstream failed (what the breaker counts): not the breaker's
+/// own refusal, and not an answer about one user ([`UnavailableKind::ProfileTooLarge`]).
 pub(crate) fn is_upstream_failure(e: &VerifyError) -> bool {
-    matches!(e, VerifyError::Unavailable(u) if u.kind() != UnavailableKind::CircuitOpen)
+    matches!(e, VerifyError::Unavailable(u)
+        if !matches!(u.kind(), UnavailableKind::CircuitOpen | UnavailableKind::ProfileTooLarge))
 }
 
 /// How long to wait before another attempt, or `None` when there must not be one: the

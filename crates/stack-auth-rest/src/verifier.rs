@@ -43,6 +43,7 @@ pub(crate) struct Inner {
     pub(crate) cache: VerdictCache,
     pub(crate) flights: Arc<Flights>,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) max_response_bytes: usize,
 }
 
 impl fmt::Debug for RestVerifier {
@@ -225,7 +226,7 @@ impl Inner {
                     known_error = raw.known_error.as_deref(),
                     "users/me answered"
                 );
-                response::classify(&raw, &*self.clock)
+                response::classify(&raw, &*self.clock, self.max_response_bytes)
             }
             Err(e) => {
                 tracing::debug!(target: "stack_auth_rest", attempt = n, latency_ms, "users/me failed");

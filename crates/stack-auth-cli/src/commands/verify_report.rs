@@ -1,7 +1,10 @@
 //! How `verify` prints its answer: one JSON object, or a few lines for a person.
 
-use serde_json::{json, Value};
-use stack_auth_core::{Refusal, RefusalReason, VerifiedUser, VerifyError};
+use serde::Serialize;
+use serde_json::json;
+use stack_auth_core::{
+    AccessTokenClaims, Refusal, RefusalReason, ServerUser, VerifiedUser, VerifyError,
+};
 
 use super::verify::Strategy;
 use crate::decode::Decoded;
@@ -19,7 +22,7 @@ pub(crate) fn report(
     match result {
         Ok(user) => {
             match format {
-                OutputFormat::Json => print_json(&accepted_json(user)),
+                OutputFormat::Json => print_text(&format!("{}\n", accepted_json(user))),
                 OutputFormat::Text => print_text(&accepted_text(user, strategy, token)),
             }
             Exit::Ok
@@ -42,17 +45,33 @@ pub(crate) fn report(
     }
 }
 
-/// The accepted-token object of `--output json`.
-pub(crate) fn accepted_json(user: &VerifiedUser) -> Value {
-    json!({
-        "ok": true,
-        "user_id": user.user_id(),
-        "project_id": user.project_id(),
-        "user_type": user.user_type().as_str(),
-        "restricted_reason": user.restricted_reason().map(|r| r.as_str()),
-        "email": user.email(),
-        "claims": user.claims(),
-        "profile": user.profile(),
+/// The accepted-token object of `--output json`, as one line of JSON. Serialized directly, not
+/// through a `serde_json::Value`: the profile's metadata is raw JSON that may nest deeper than
+/// a `Value` can be built.
+pub(crate) fn accepted_json(user: &VerifiedUser) -> String {
+    #[derive(Serialize)]
+    struct Accepted<'a> {
+        ok: bool,
+        user_id: &'a str,
+        project_id: &'a str,
+        user_type: &'a str,
+        restricted_reason: Option<&'a str>,
+        email: Option<&'a str>,
+        claims: Option<&'a AccessTokenClaims>,
+        profile: Option<&'a ServerUser>,
+    }
+    let accepted = Accepted {
+        ok: true,
+        user_id: user.user_id(),
+        project_id: user.project_id(),
+        user_type: user.user_type().as_str(),
+        restricted_reason: user.restricted_reason().map(|r| r.as_str()),
+        email: user.email(),
+        claims: user.claims(),
+        profile: user.profile(),
+    };
+    serde_json::to_string(&accepted).unwrap_or_else(|e| {
+        json!({"ok": true, "user_id": user.user_id(), "error": e.to_string()}).to_string()
     })
 }
 
@@ -185,7 +204,7 @@ mod tests {
             UserType::Restricted,
             Some(RestrictedReason::EmailNotVerified),
         );
-        let j = accepted_json(&user);
+        let j: serde_json::Value = serde_json::from_str(&accepted_json(&user)).unwrap();
         assert_eq!(j["ok"], true);
         assert_eq!(j["user_type"], "restricted");
         assert_eq!(j["restricted_reason"], "email_not_verified");
@@ -193,5 +212,22 @@ mod tests {
             assert!(j.get(key).is_some(), "{key}");
         }
         assert!(j["claims"].is_null() && j["profile"].is_null());
+    }
+
+    #[test]
+    fn accepted_json_prints_metadata_of_any_depth() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let body = format!(r#"{{"id":"u1","client_metadata":{deep}}}"#);
+        let profile: ServerUser = serde_json::from_str(&body).unwrap();
+        let user = VerifiedUser::from_profile("p1", profile);
+        let printed = accepted_json(&user);
+        assert!(
+            printed.contains(&format!(r#""client_metadata":{deep}"#)),
+            "{printed:.200}"
+        );
+        assert!(
+            printed.starts_with(r#"{"ok":true,"user_id":"u1""#),
+            "{printed:.200}"
+        );
     }
 }

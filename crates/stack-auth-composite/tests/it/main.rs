@@ -4,6 +4,7 @@
 
 mod common;
 
+mod breaker_takeover;
 mod faults;
 mod jwt_first;
 mod metrics;

@@ -197,7 +197,8 @@ async fn garbage_and_oversized_answers_are_unavailable_and_not_retried() {
     let stack = LocalStackAuth::start().await.unwrap();
     for (fault, kind) in [
         (Fault::GarbageJson, UnavailableKind::InvalidResponse),
-        (Fault::Oversized(1 << 20), UnavailableKind::TooLarge),
+        // A 200 JSON answer over the cap is one user's (oversized) profile: about that token.
+        (Fault::Oversized(1 << 20), UnavailableKind::ProfileTooLarge),
     ] {
         let v = verifier(&stack);
         stack.reset_counts();

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod breaker_takeover;
 mod conformance;
 mod error_table;
 mod faults;

@@ -261,7 +261,7 @@ async fn injected_faults_map_to_unavailability() {
     );
     let cases = [
         (Fault::GarbageJson, UnavailableKind::InvalidResponse),
-        (Fault::Oversized(1 << 20), UnavailableKind::TooLarge),
+        (Fault::Oversized(1 << 20), UnavailableKind::ProfileTooLarge),
         (Fault::DropConnection, UnavailableKind::Connect),
         (
             Fault::RateLimited {

@@ -51,11 +51,10 @@ async fn sends_exactly_the_documented_headers_and_returns_the_full_profile() {
     );
     assert_eq!(p.risk_scores.sign_up.free_trial_abuse, 7);
     assert_eq!(p.oauth_providers[0].account_id, "12345678");
-    assert_eq!(
-        p.server_metadata.as_ref().unwrap()["stripe_customer_id"],
-        "cus_123"
-    );
-    assert_eq!(p.extra["a_field_from_the_future"]["nested"][1], 2);
+    let server: serde_json::Value = p.server_metadata_as().unwrap().unwrap();
+    assert_eq!(server["stripe_customer_id"], "cus_123");
+    let future = p.extra["a_field_from_the_future"].to_value().unwrap();
+    assert_eq!(future["nested"][1], 2);
 }
 
 /// Stack Auth is asked to let through only the user types the configuration accepts (its
@@ -217,6 +216,50 @@ async fn bodies_over_the_cap_are_too_large_with_or_without_content_length() {
         .build()
         .unwrap();
     assert_eq!(roomy.verify("sized").await.unwrap().user_id(), "u");
+}
+
+/// Over the cap, a 200 JSON answer without a known error is one user's profile (users write
+/// their own metadata): `profile_too_large`, about that token. Anything else that large (an
+/// error status, a known error, no JSON) is not what Stack Auth sends: `too_large`.
+#[tokio::test]
+async fn only_an_oversized_profile_answer_is_about_the_token() {
+    let mut server = mockito::Server::new_async().await;
+    let big = format!(r#"{{"id":"u","pad":"{}"}}"#, "x".repeat(5_000));
+    let answers: [(&str, usize, &str, Option<&str>); 4] = [
+        ("profile", 200, "application/json; charset=utf-8", None),
+        ("gateway", 503, "application/json", None),
+        ("known", 200, "application/json", Some("INTERNAL_ERROR")),
+        ("html", 200, "text/html", None),
+    ];
+    let mut mocks = Vec::new();
+    for (token, status, content_type, known) in answers {
+        let mut mock = server
+            .mock("GET", PATH)
+            .match_header("x-stack-access-token", token)
+            .with_status(status)
+            .with_header("content-type", content_type)
+            .with_body(&big);
+        if let Some(code) = known {
+            mock = mock.with_header("x-stack-known-error", code);
+        }
+        mocks.push(mock.create_async().await);
+    }
+    let v = builder(&server.url())
+        .max_response_bytes(4_096)
+        .build()
+        .unwrap();
+    for (token, status, _, _) in answers {
+        let e = v.verify(token).await.unwrap_err();
+        let expected = if token == "profile" {
+            UnavailableKind::ProfileTooLarge
+        } else {
+            UnavailableKind::TooLarge
+        };
+        assert_eq!(unavailable_kind(&e), expected, "{token}");
+        assert!(
+            matches!(&e, VerifyError::Unavailable(u) if u.status() == u16::try_from(status).ok())
+        );
+    }
 }
 
 #[tokio::test]
