@@ -40,7 +40,7 @@ use tokio::{
 
 const SECRET: &str = "ssk_fuzz_secret_0123456789abcdefghijklmnop";
 const TOKEN: &str =
-    "eyJhbGciOiJFUzI1NiIsImtpZCI6ImZ1enoifQ.eyJzdWIiOiJmdXp6In0.fuzz-signature-segment-0123456789";
+    "eyJhbGciOiJFUzI1NiIsImtpZCI6ImZ1enoifQ.eyJzdWIiOiJmdXp6In0.fuzz-signature-segment-012345678";
 const STATUSES: [u16; 12] = [200, 200, 400, 401, 403, 404, 409, 429, 500, 502, 503, 504];
 
 struct Fixture {

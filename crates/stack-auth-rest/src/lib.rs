@@ -63,9 +63,14 @@
 //! missing either, or whose flags disagree with `restricted_reason` (a reason on a user not
 //! marked restricted, say), is not trusted (`Unavailable(InvalidResponse)`).
 //!
-//! An empty token, one longer than
-//! [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN) or one with characters no token has is
-//! refused as `malformed` without a request.
+//! A string that cannot be an access token is refused without a request (the request would
+//! carry the secret server key for nothing): as `malformed` when it is empty, longer than
+//! [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN), has characters no token has, is not three
+//! base64url segments with a non-empty signature, or its protected header is not a JSON object
+//! with a string `alg` and a non-empty string `kid`, or its payload is not a JSON object; as
+//! `unsupported_algorithm` when `alg` is not `ES256`. The screen verifies nothing (key,
+//! signature and claims are Stack Auth's to check); it only keeps what is plainly not a token
+//! away from users/me.
 //!
 //! The verifier does not send `x-stack-override-error-status`, so statuses are real; if a proxy
 //! sends `x-stack-actual-status` anyway, that status is used.
@@ -185,6 +190,7 @@ mod observe;
 mod request;
 mod response;
 mod retry;
+mod shape;
 mod verifier;
 
 pub use breaker::{CircuitBreakerPolicy, DEFAULT_COOL_OFF, DEFAULT_FAILURE_THRESHOLD};

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use reqwest::header::HeaderValue;
 use stack_auth_core::{
     Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier, UserTypes,
-    VerifiedUser, VerifyError, MAX_TOKEN_LEN,
+    VerifiedUser, VerifyError,
 };
 use tokio::time::Instant;
 use tracing::{field::Empty, Instrument, Span};
@@ -19,7 +19,7 @@ use crate::{
     request::Transport,
     response,
     retry::{self, Outcome, RetryPolicy},
-    Clock, RestVerifierBuilder,
+    shape, Clock, RestVerifierBuilder,
 };
 
 /// Verifies Stack Auth access tokens by asking Stack Auth's `GET /api/v1/users/me` with the
@@ -108,7 +108,7 @@ impl RestVerifier {
             upstream_ms = Empty
         );
         async {
-            let header = token_header(token)?;
+            let header = shape::screen(token)?;
             flight::require_runtime()?;
             self.inner.fetch(&header, UserTypes::ALL).await.result
         }
@@ -124,7 +124,7 @@ impl RestVerifier {
         span: &Span,
         cache_use: &mut Option<CacheUse>,
     ) -> Verdict {
-        let header = token_header(token)?;
+        let header = shape::screen(token)?;
         let key = cache::key(token);
         let inner = &self.inner;
         let joined = inner.flights.join_or_start(
@@ -246,22 +246,6 @@ fn log_failure(e: &VerifyError, attempts: u32) {
             tracing::error!(target: "stack_auth_rest", attempts, error = %e, "rest verifier misconfigured")
         }
     }
-}
-
-/// The token as a header value, or a local refusal: empty, too long, or with characters no
-/// access token has (checked before any request).
-fn token_header(token: &str) -> Result<HeaderValue, VerifyError> {
-    let malformed = |why: &'static str| Refusal::new(RefusalReason::Malformed).with_detail(why);
-    if token.is_empty() {
-        return Err(malformed("token is empty").into());
-    }
-    if token.len() > MAX_TOKEN_LEN {
-        return Err(malformed("token is longer than MAX_TOKEN_LEN").into());
-    }
-    if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(malformed("token has characters an access token never has").into());
-    }
-    HeaderValue::from_str(token).map_err(|_| malformed("token is not a valid header value").into())
 }
 
 #[async_trait]

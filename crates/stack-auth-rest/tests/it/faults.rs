@@ -99,7 +99,7 @@ async fn down_at_start_retries_within_the_policy_then_the_breaker_stops_requests
         .deadline(DEADLINE)
         .build()
         .unwrap();
-    let closed = timed(&v, "eyJhbGciOiJFUzI1NiJ9.e30.c2ln").await;
+    let closed = timed(&v, "eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ.e30.c2ln").await;
     assert_eq!(unavailable(closed).0, UnavailableKind::Connect);
 }
 

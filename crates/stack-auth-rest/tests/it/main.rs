@@ -13,6 +13,7 @@ mod no_runtime;
 mod observability;
 mod regressions;
 mod resilience;
+mod shape_screen;
 mod stand_in;
 mod tracing;
 mod wire;

@@ -188,13 +188,13 @@ async fn bodies_over_the_cap_are_too_large_with_or_without_content_length() {
     );
     let _sized = server
         .mock("GET", PATH)
-        .match_header("x-stack-access-token", "sized")
+        .match_header("x-stack-access-token", token(1).as_str())
         .with_body(&big)
         .create_async()
         .await;
     let _chunked = server
         .mock("GET", PATH)
-        .match_header("x-stack-access-token", "chunked")
+        .match_header("x-stack-access-token", token(2).as_str())
         .with_chunked_body(move |w| {
             for _ in 0..10 {
                 w.write_all(&[b' '; 1_000])?;
@@ -207,15 +207,15 @@ async fn bodies_over_the_cap_are_too_large_with_or_without_content_length() {
         .max_response_bytes(4_096)
         .build()
         .unwrap();
-    for tok in ["sized", "chunked"] {
-        let e = v.verify(tok).await.unwrap_err();
-        assert_eq!(unavailable_kind(&e), UnavailableKind::TooLarge, "{tok}");
+    for (name, tok) in [("sized", token(1)), ("chunked", token(2))] {
+        let e = v.verify(&tok).await.unwrap_err();
+        assert_eq!(unavailable_kind(&e), UnavailableKind::TooLarge, "{name}");
     }
     let roomy = builder(&server.url())
         .max_response_bytes(8_192)
         .build()
         .unwrap();
-    assert_eq!(roomy.verify("sized").await.unwrap().user_id(), "u");
+    assert_eq!(roomy.verify(&token(1)).await.unwrap().user_id(), "u");
 }
 
 /// Over the cap, a 200 JSON answer without a known error is one user's profile (users write
@@ -225,17 +225,17 @@ async fn bodies_over_the_cap_are_too_large_with_or_without_content_length() {
 async fn only_an_oversized_profile_answer_is_about_the_token() {
     let mut server = mockito::Server::new_async().await;
     let big = format!(r#"{{"id":"u","pad":"{}"}}"#, "x".repeat(5_000));
-    let answers: [(&str, usize, &str, Option<&str>); 4] = [
-        ("profile", 200, "application/json; charset=utf-8", None),
-        ("gateway", 503, "application/json", None),
-        ("known", 200, "application/json", Some("INTERNAL_ERROR")),
-        ("html", 200, "text/html", None),
+    let answers: [(u64, usize, &str, Option<&str>); 4] = [
+        (1, 200, "application/json; charset=utf-8", None),
+        (2, 503, "application/json", None),
+        (3, 200, "application/json", Some("INTERNAL_ERROR")),
+        (4, 200, "text/html", None),
     ];
     let mut mocks = Vec::new();
-    for (token, status, content_type, known) in answers {
+    for (nonce, status, content_type, known) in answers {
         let mut mock = server
             .mock("GET", PATH)
-            .match_header("x-stack-access-token", token)
+            .match_header("x-stack-access-token", token(nonce).as_str())
             .with_status(status)
             .with_header("content-type", content_type)
             .with_body(&big);
@@ -248,14 +248,14 @@ async fn only_an_oversized_profile_answer_is_about_the_token() {
         .max_response_bytes(4_096)
         .build()
         .unwrap();
-    for (token, status, _, _) in answers {
-        let e = v.verify(token).await.unwrap_err();
-        let expected = if token == "profile" {
+    for (nonce, status, content_type, _) in answers {
+        let e = v.verify(&token(nonce)).await.unwrap_err();
+        let expected = if nonce == 1 {
             UnavailableKind::ProfileTooLarge
         } else {
             UnavailableKind::TooLarge
         };
-        assert_eq!(unavailable_kind(&e), expected, "{token}");
+        assert_eq!(unavailable_kind(&e), expected, "{status} {content_type}");
         assert!(
             matches!(&e, VerifyError::Unavailable(u) if u.status() == u16::try_from(status).ok())
         );
