@@ -114,6 +114,7 @@
 //! | any other body over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes) | `Unavailable(TooLarge)` | 503 |
 //! | connection refused or dropped | `Unavailable(Connect)` | 503 |
 //! | no answer within the [`deadline`](RestVerifierBuilder::deadline) | `Unavailable(Timeout)` | 503 |
+//! | no free request slot ([`max_concurrent_requests`](RestVerifierBuilder::max_concurrent_requests) all in flight) within the deadline | `Unavailable(Timeout)`, no request sent, not counted by the breaker | 503 |
 //! | circuit open | `Unavailable(CircuitOpen)`, no request sent | 503 |
 //! | called outside a Tokio runtime (the verifier needs one) | `Misconfigured(UnexpectedError)` ("no tokio runtime"), no request sent | 500 |
 //! | an injected [`http_client`](RestVerifierBuilder::http_client) followed a redirect (the answer came from another URL; it is not used) | `Misconfigured(InvalidRequest)` | 500 |
@@ -132,7 +133,10 @@
 //! an HTTP date) only if that wait fits the remaining deadline, else it is returned at once with
 //! the `Retry-After`. Nothing lasts past the [`deadline`](RestVerifierBuilder::deadline). After
 //! consecutive upstream failures the [circuit breaker](CircuitBreakerPolicy) fails fast for a
-//! cool-off, then lets one probe through. An answer about one user (a profile over the size
+//! cool-off, then lets one probe through. At most
+//! [`max_concurrent_requests`](RestVerifierBuilder::max_concurrent_requests) requests are in
+//! flight at once (per verifier and its clones); others wait for a slot within their deadline.
+//! An answer about one user (a profile over the size
 //! cap) is not an upstream failure: what one user writes into their profile cannot open the
 //! circuit for everyone.
 //!
@@ -195,8 +199,8 @@ mod verifier;
 
 pub use breaker::{CircuitBreakerPolicy, DEFAULT_COOL_OFF, DEFAULT_FAILURE_THRESHOLD};
 pub use builder::{
-    RestVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES,
-    MAX_DURATION_SETTING,
+    RestVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
+    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES, MAX_DURATION_SETTING,
 };
 pub use cache::{DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, DEFAULT_REFUSAL_CACHE_TTL};
 pub use clock::{Clock, SystemClock};

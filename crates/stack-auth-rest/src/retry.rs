@@ -3,7 +3,7 @@
 use std::{future::Future, time::Duration};
 
 use stack_auth_core::{ServerUser, Unavailable, UnavailableKind, Upstream, VerifyError};
-use tokio::time::Instant;
+use tokio::{sync::Semaphore, time::Instant};
 
 use crate::{breaker::Breaker, error::RestError, observe};
 
@@ -157,12 +157,21 @@ fn next_wait(
     (attempts < policy.max_attempts && fits).then_some(wait)
 }
 
+/// What every attempt passes through before it is sent: a free request slot (the cap on
+/// concurrent requests) and the circuit breaker.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Gates<'a> {
+    pub(crate) slots: &'a Semaphore,
+    pub(crate) breaker: &'a Breaker,
+}
+
 /// Calls `attempt(n)` until it succeeds, fails for good, the attempts run out, the breaker says
-/// no, or the next wait would cross `deadline` (`total` is the configured deadline, for the
-/// error message). No call lasts past `deadline`.
+/// no, no request slot frees up before `deadline`, or the next wait would cross `deadline`
+/// (`total` is the configured deadline, for the error message). No call lasts past `deadline`.
+/// Each attempt holds a slot while it is sent and answered, not while backing off.
 pub(crate) async fn run<F, Fut>(
     policy: &RetryPolicy,
-    breaker: &Breaker,
+    gates: Gates<'_>,
     deadline: Instant,
     total: Duration,
     mut attempt: F,
@@ -174,7 +183,19 @@ where
     let mut last: Option<VerifyError> = None;
     let mut attempts = 0;
     loop {
-        let Some(permit) = breaker.try_acquire() else {
+        let Ok(Ok(slot)) = tokio::time::timeout_at(deadline, gates.slots.acquire()).await else {
+            tracing::debug!(target: "stack_auth_rest", "no request slot within the deadline");
+            let error = last.unwrap_or_else(|| {
+                RestError::NoRequestSlot(total)
+                    .unavailable(UnavailableKind::Timeout)
+                    .into()
+            });
+            return Outcome {
+                result: Err(error),
+                attempts,
+            };
+        };
+        let Some(permit) = gates.breaker.try_acquire() else {
             observe::circuit_open();
             let error = last.unwrap_or_else(|| {
                 Unavailable::new(Upstream::Api, UnavailableKind::CircuitOpen).into()
@@ -197,6 +218,7 @@ where
         };
         observe::request(timer, outcome.as_ref().err().map(|f| &f.error));
         permit.record(matches!(&outcome, Err(f) if is_upstream_failure(&f.error)));
+        drop(slot);
         let failure = match outcome {
             Ok(profile) => {
                 return Outcome {

@@ -8,7 +8,7 @@ use stack_auth_core::{
     Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier, UserTypes,
     VerifiedUser, VerifyError,
 };
-use tokio::time::Instant;
+use tokio::{sync::Semaphore, time::Instant};
 use tracing::{field::Empty, Instrument, Span};
 
 use crate::{
@@ -18,7 +18,7 @@ use crate::{
     observe::{self, CacheUse, Timer},
     request::Transport,
     response,
-    retry::{self, Outcome, RetryPolicy},
+    retry::{self, Gates, Outcome, RetryPolicy},
     shape, Clock, RestVerifierBuilder,
 };
 
@@ -39,6 +39,8 @@ pub(crate) struct Inner {
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) retry: RetryPolicy,
     pub(crate) breaker: Breaker,
+    /// One permit per users/me request allowed in flight at once.
+    pub(crate) slots: Semaphore,
     pub(crate) deadline: Duration,
     pub(crate) cache: VerdictCache,
     pub(crate) flights: Arc<Flights>,
@@ -54,6 +56,7 @@ impl fmt::Debug for RestVerifier {
             .field("transport", &inner.transport)
             .field("retry", &inner.retry)
             .field("deadline", &inner.deadline)
+            .field("free_request_slots", &inner.slots.available_permits())
             .finish_non_exhaustive()
     }
 }
@@ -194,7 +197,11 @@ impl Inner {
     pub(crate) async fn fetch(&self, token: &HeaderValue, allowed: UserTypes) -> Outcome {
         let started = Instant::now();
         let deadline = started + self.deadline;
-        let outcome = retry::run(&self.retry, &self.breaker, deadline, self.deadline, |n| {
+        let gates = Gates {
+            slots: &self.slots,
+            breaker: &self.breaker,
+        };
+        let outcome = retry::run(&self.retry, gates, deadline, self.deadline, |n| {
             self.attempt(token, allowed, n)
         })
         .await;

@@ -5,6 +5,7 @@
 mod common;
 
 mod breaker_takeover;
+mod concurrency_cap;
 mod conformance;
 mod error_table;
 mod faults;
