@@ -50,7 +50,7 @@
 //! | accepted | yes | unavailable | [`ProfilePolicy::Required`]: unavailable (503); [`ProfilePolicy::BestEffort`]: claims-only user, [`ProfileStatus::Unavailable`](stack_auth_core::ProfileStatus::Unavailable), and a warning |
 //! | accepted | yes | misconfigured | misconfigured, under every policy: a wrong server key is never hidden |
 //! | refused `unknown_key` (even after a refetch) | if [`UnknownKeyPolicy::AskRest`] and the token passes the screen | REST's answer | REST's user (with the claims REST just verified), or REST's error (`unparsable` stays `unknown_key`, the more precise reason); a token that fails the screen, or any token under [`UnknownKeyPolicy::Refuse`], stays refused `unknown_key` |
-//! | unavailable (JWKS down, no usable stale keys) | if the token passes the screen | REST's answer | as in the row above; a token that fails the screen is refused for what the screen found |
+//! | unavailable (JWKS down, no usable stale keys) | if [`UnknownKeyPolicy::AskRest`] and the token passes the screen | REST's answer | as in the row above; a token that fails the screen is refused for what the screen found; under [`UnknownKeyPolicy::Refuse`] a token that passes it gets the JWT check's unavailability (503): whether its key is known cannot be told, and that policy never sends such a token to REST |
 //!
 //! **The screen** is a local, unverified look at a token the JWT check could not decide: three
 //! base64url segments, an `ES256` header with a `kid`, a 64-byte signature, claims that parse and
@@ -83,7 +83,7 @@
 //! | `strategy` | `composite` |
 //! | `outcome` | `ok`, `refused`, `unavailable`, `misconfigured` ([`VerifyError::outcome_label`](stack_auth_core::VerifyError::outcome_label)) |
 //! | `reason` | on failure: the refusal label, unavailability kind or misconfiguration kind ([`VerifyError::reason_label`](stack_auth_core::VerifyError::reason_label)) |
-//! | `path` | the row of the decision table taken: `jwt_refused`, `jwt_misconfigured`, `jwt_then_rest`, `claims_only`, `unknown_key_refused`, `unknown_key_screened_out`, `unknown_key_asked_rest`, `jwt_unavailable_screened_out`, `jwt_unavailable_asked_rest` |
+//! | `path` | the row of the decision table taken: `jwt_refused`, `jwt_misconfigured`, `jwt_then_rest`, `claims_only`, `unknown_key_refused`, `unknown_key_screened_out`, `unknown_key_asked_rest`, `jwt_unavailable_screened_out`, `jwt_unavailable_not_asked`, `jwt_unavailable_asked_rest` |
 //!
 //! An on-demand profile load runs in a `debug` span `stack_auth.load_profile` (`strategy`,
 //! `outcome`, `reason`). Neither the token nor any secret is recorded.

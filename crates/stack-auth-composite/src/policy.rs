@@ -57,6 +57,10 @@ pub enum UnknownKeyPolicy {
     /// Stack Auth.
     #[default]
     AskRest,
-    /// Refuse unknown keys at once, without asking REST.
+    /// Refuse unknown keys at once, without asking REST. A token whose key the JWT check
+    /// cannot look up at all (no usable key set) is not sent to REST either: it gets the JWT
+    /// check's unavailability (after the screen refuses what it can). With a `JwksVerifier`, a
+    /// `kid` missing from a usable cached key set is `unknown_key`, also while fetching is
+    /// backed off after a failure, so this policy holds then too.
     Refuse,
 }

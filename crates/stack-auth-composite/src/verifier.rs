@@ -5,7 +5,7 @@ use std::{fmt, sync::Arc};
 
 use async_trait::async_trait;
 use stack_auth_core::{
-    DynTokenVerifier, Refusal, RefusalReason, TokenVerifier, VerifiedUser, VerifyError,
+    DynTokenVerifier, Refusal, RefusalReason, TokenVerifier, Unavailable, VerifiedUser, VerifyError,
 };
 use tracing::{Instrument, Span};
 
@@ -42,6 +42,7 @@ enum Path {
     UnknownKeyScreenedOut,
     UnknownKeyAskedRest,
     JwtUnavailableScreenedOut,
+    JwtUnavailableNotAsked,
     JwtUnavailableAskedRest,
 }
 
@@ -56,6 +57,7 @@ impl Path {
             Path::UnknownKeyScreenedOut => "unknown_key_screened_out",
             Path::UnknownKeyAskedRest => "unknown_key_asked_rest",
             Path::JwtUnavailableScreenedOut => "jwt_unavailable_screened_out",
+            Path::JwtUnavailableNotAsked => "jwt_unavailable_not_asked",
             Path::JwtUnavailableAskedRest => "jwt_unavailable_asked_rest",
         }
     }
@@ -117,18 +119,7 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifier<J, R> {
             Err(VerifyError::Refused(r)) if r.reason() == RefusalReason::UnknownKey => {
                 self.unknown_key(token, r, span).await
             }
-            Err(VerifyError::Unavailable(u)) => {
-                let claims = self.screen.check(token).inspect_err(|_| {
-                    record(span, Path::JwtUnavailableScreenedOut);
-                })?;
-                record(span, Path::JwtUnavailableAskedRest);
-                tracing::debug!(
-                    upstream = %u.upstream(),
-                    kind = %u.kind(),
-                    "jwt check unavailable; asking rest"
-                );
-                with_server_checked_claims(claims, self.rest.verify(token).await?)
-            }
+            Err(VerifyError::Unavailable(u)) => self.jwt_unavailable(token, u, span).await,
             Err(e @ VerifyError::Misconfigured(_)) => {
                 record(span, Path::JwtMisconfigured);
                 Err(e)
@@ -162,6 +153,32 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifier<J, R> {
             Err(e) if e.refusal_reason() == Some(RefusalReason::Unparsable) => Err(refusal.into()),
             Err(e) => Err(e),
         }
+    }
+
+    /// The JWT check has no usable key set: the screen refuses what it can; REST decides the
+    /// rest, unless the policy is [`UnknownKeyPolicy::Refuse`] (whether the token's key is
+    /// known cannot be told now, and that policy never sends such a token to REST): then the
+    /// JWT check's unavailability stands.
+    async fn jwt_unavailable(
+        &self,
+        token: &str,
+        unavailable: Unavailable,
+        span: &Span,
+    ) -> Result<VerifiedUser, VerifyError> {
+        let claims = self.screen.check(token).inspect_err(|_| {
+            record(span, Path::JwtUnavailableScreenedOut);
+        })?;
+        if self.unknown_key_policy == UnknownKeyPolicy::Refuse {
+            record(span, Path::JwtUnavailableNotAsked);
+            return Err(unavailable.into());
+        }
+        record(span, Path::JwtUnavailableAskedRest);
+        tracing::debug!(
+            upstream = %unavailable.upstream(),
+            kind = %unavailable.kind(),
+            "jwt check unavailable; asking rest"
+        );
+        with_server_checked_claims(claims, self.rest.verify(token).await?)
     }
 
     /// The JWT check accepted: REST completes the user, or refuses it.

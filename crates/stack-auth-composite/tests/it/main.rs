@@ -10,6 +10,7 @@ mod jwt_first;
 mod metrics;
 mod observability;
 mod on_demand;
+mod refuse_policy;
 mod stand_in;
 mod tracing;
 mod undecided;
