@@ -76,7 +76,9 @@ impl CompositeVerifier<JwksVerifier, RestVerifier> {
 
     /// A builder over verifiers you built yourself (custom timeouts, caches, HTTP client),
     /// after checking they are configured for the same project, base URL and user types. The
-    /// composite screens undecided tokens with that configuration.
+    /// composite screens undecided tokens with that configuration, and asks about unknown keys
+    /// through [`RestVerifier::for_unverified_tokens`], so they never count towards the REST
+    /// circuit breaker.
     ///
     /// # Errors
     ///
@@ -102,6 +104,9 @@ impl CompositeVerifier<JwksVerifier, RestVerifier> {
             });
         }
         let config = a.clone();
-        Ok(CompositeVerifier::builder(jwks, rest).config(config))
+        let unverified = rest.for_unverified_tokens();
+        Ok(CompositeVerifier::builder(jwks, rest)
+            .config(config)
+            .unknown_key_verifier(unverified))
     }
 }

@@ -138,10 +138,15 @@ impl Breaker {
         }
     }
 
+    /// Whether the circuit is closed: not open, not half-open (a disabled breaker always is).
+    pub(crate) fn is_closed(&self) -> bool {
+        !self.policy.is_enabled() || self.lock().open_until.is_none()
+    }
+
     /// Whether the circuit is open now (for tests and diagnostics).
     #[cfg(test)]
     pub(crate) fn is_open(&self) -> bool {
-        self.lock().open_until.is_some()
+        !self.is_closed()
     }
 }
 

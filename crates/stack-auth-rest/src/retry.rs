@@ -157,12 +157,24 @@ fn next_wait(
     (attempts < policy.max_attempts && fits).then_some(wait)
 }
 
+/// Whether a verification's requests count for the circuit breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Health {
+    /// Sent through the breaker (a half-open circuit lets one through as its probe), and their
+    /// outcomes open or close it.
+    Counted,
+    /// About tokens nothing has verified: sent only while the circuit is closed, and never
+    /// recorded, so they cannot open (or close) it.
+    Uncounted,
+}
+
 /// What every attempt passes through before it is sent: a free request slot (the cap on
 /// concurrent requests) and the circuit breaker.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Gates<'a> {
     pub(crate) slots: &'a Semaphore,
     pub(crate) breaker: &'a Breaker,
+    pub(crate) health: Health,
 }
 
 /// Calls `attempt(n)` until it succeeds, fails for good, the attempts run out, the breaker says
@@ -195,7 +207,11 @@ where
                 attempts,
             };
         };
-        let Some(permit) = gates.breaker.try_acquire() else {
+        let permit = match gates.health {
+            Health::Counted => gates.breaker.try_acquire().map(Some),
+            Health::Uncounted => gates.breaker.is_closed().then_some(None),
+        };
+        let Some(permit) = permit else {
             observe::circuit_open();
             let error = last.unwrap_or_else(|| {
                 Unavailable::new(Upstream::Api, UnavailableKind::CircuitOpen).into()
@@ -217,7 +233,9 @@ where
             }),
         };
         observe::request(timer, outcome.as_ref().err().map(|f| &f.error));
-        permit.record(matches!(&outcome, Err(f) if is_upstream_failure(&f.error)));
+        if let Some(permit) = permit {
+            permit.record(matches!(&outcome, Err(f) if is_upstream_failure(&f.error)));
+        }
         drop(slot);
         let failure = match outcome {
             Ok(profile) => {

@@ -18,7 +18,7 @@ use crate::{
     observe::{self, CacheUse, Timer},
     request::Transport,
     response,
-    retry::{self, Gates, Outcome, RetryPolicy},
+    retry::{self, Gates, Health, Outcome, RetryPolicy},
     shape, Clock, RestVerifierBuilder,
 };
 
@@ -31,6 +31,9 @@ use crate::{
 #[derive(Clone)]
 pub struct RestVerifier {
     inner: Arc<Inner>,
+    /// How this handle's requests treat the circuit breaker (see
+    /// [`RestVerifier::for_unverified_tokens`]).
+    health: Health,
 }
 
 /// The shared state behind a [`RestVerifier`].
@@ -57,6 +60,7 @@ impl fmt::Debug for RestVerifier {
             .field("retry", &inner.retry)
             .field("deadline", &inner.deadline)
             .field("free_request_slots", &inner.slots.available_permits())
+            .field("health", &self.health)
             .finish_non_exhaustive()
     }
 }
@@ -86,6 +90,34 @@ impl RestVerifier {
     pub(crate) fn from_inner(inner: Inner) -> Self {
         RestVerifier {
             inner: Arc::new(inner),
+            health: Health::Counted,
+        }
+    }
+
+    /// A handle of this verifier (same connection pool, cache, request cap and circuit
+    /// breaker) for tokens that nothing has verified yet, such as a composite's tokens whose
+    /// key the JWT check does not know: anyone can make such a token, so their users/me
+    /// requests must not decide whether Stack Auth counts as healthy.
+    ///
+    /// Each verification through it sends at most one request (no retries), only while the
+    /// circuit is closed (open or half-open: `Unavailable(CircuitOpen)` at once), and its
+    /// outcome is never recorded by the breaker. A flood of forged tokens answered with 429 or
+    /// 5xx therefore cannot open the circuit for users whose tokens were verified. Bound how
+    /// many such tokens reach it (the composite's unknown-key budget does).
+    ///
+    /// ```
+    /// use stack_auth_rest::RestVerifier;
+    ///
+    /// let rest = RestVerifier::builder("my-project", "ssk_example").build()?;
+    /// let for_unknown_keys = rest.for_unverified_tokens();
+    /// assert_eq!(for_unknown_keys.config(), rest.config());
+    /// # Ok::<(), stack_auth_core::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn for_unverified_tokens(&self) -> RestVerifier {
+        RestVerifier {
+            inner: Arc::clone(&self.inner),
+            health: Health::Uncounted,
         }
     }
 
@@ -113,7 +145,10 @@ impl RestVerifier {
         async {
             let header = shape::screen(token)?;
             flight::require_runtime()?;
-            self.inner.fetch(&header, UserTypes::ALL).await.result
+            self.inner
+                .fetch(&header, UserTypes::ALL, self.health)
+                .await
+                .result
         }
         .instrument(span)
         .await
@@ -135,6 +170,7 @@ impl RestVerifier {
             || inner.cache.get(&key),
             || {
                 let inner = Arc::clone(inner);
+                let health = self.health;
                 let token = token.to_owned();
                 let leader = span.clone();
                 let span = tracing::debug_span!(
@@ -144,7 +180,7 @@ impl RestVerifier {
                 );
                 async move {
                     let accepted = inner.config.accepted_user_types();
-                    let outcome = inner.fetch(&header, accepted).await;
+                    let outcome = inner.fetch(&header, accepted, health).await;
                     leader.record("attempts", outcome.attempts);
                     let verdict = outcome
                         .result
@@ -193,15 +229,25 @@ impl RestVerifier {
 
 impl Inner {
     /// One users/me verification, letting through users of the `allowed` types: attempts with
-    /// retries, all within the deadline.
-    pub(crate) async fn fetch(&self, token: &HeaderValue, allowed: UserTypes) -> Outcome {
+    /// retries (one attempt for [`Health::Uncounted`]), all within the deadline.
+    pub(crate) async fn fetch(
+        &self,
+        token: &HeaderValue,
+        allowed: UserTypes,
+        health: Health,
+    ) -> Outcome {
         let started = Instant::now();
         let deadline = started + self.deadline;
         let gates = Gates {
             slots: &self.slots,
             breaker: &self.breaker,
+            health,
         };
-        let outcome = retry::run(&self.retry, gates, deadline, self.deadline, |n| {
+        let policy = match health {
+            Health::Counted => self.retry,
+            Health::Uncounted => RetryPolicy::none(),
+        };
+        let outcome = retry::run(&policy, gates, deadline, self.deadline, |n| {
             self.attempt(token, allowed, n)
         })
         .await;

@@ -14,3 +14,4 @@ mod refuse_policy;
 mod stand_in;
 mod tracing;
 mod undecided;
+mod unknown_key_budget;

@@ -2,18 +2,13 @@
 
 use std::time::Duration;
 
-use stack_auth_core::{RefusalReason, TokenVerifier, UnavailableKind, VerifyError};
+use stack_auth_core::{RefusalReason, TokenVerifier, UnavailableKind};
 use tokio::time::Instant;
 
-use super::scripted::{after, builder, known, ok_user, status, too_many, Scripted, Step, TOK};
+use super::scripted::{
+    after, builder, kind, known, ok_user, status, too_many, Scripted, Step, TOK,
+};
 use crate::{CircuitBreakerPolicy, RetryPolicy};
-
-fn kind(e: &VerifyError) -> UnavailableKind {
-    match e {
-        VerifyError::Unavailable(u) => u.kind(),
-        other => panic!("expected unavailable, got {other:?}"),
-    }
-}
 
 #[tokio::test(start_paused = true)]
 async fn gateway_errors_and_connect_failures_are_retried_with_bounded_backoff() {

@@ -84,6 +84,14 @@ impl Transport for Scripted {
     }
 }
 
+/// The kind of an unavailability (panics on anything else).
+pub(crate) fn kind(e: &stack_auth_core::VerifyError) -> stack_auth_core::UnavailableKind {
+    match e {
+        stack_auth_core::VerifyError::Unavailable(u) => u.kind(),
+        other => panic!("expected unavailable, got {other:?}"),
+    }
+}
+
 /// A status with a body and optional headers.
 pub(crate) fn status(code: u16, body: &str) -> Step {
     Step::Answer {
