@@ -136,9 +136,13 @@
 //! cool-off, then lets one probe through. At most
 //! [`max_concurrent_requests`](RestVerifierBuilder::max_concurrent_requests) requests are in
 //! flight at once (per verifier and its clones); others wait for a slot within their deadline.
-//! An answer about one user (a profile over the size
-//! cap) is not an upstream failure: what one user writes into their profile cannot open the
-//! circuit for everyone.
+//! An answer about one user (a profile over the size cap) is not an upstream failure: what one
+//! user writes into their profile cannot open the circuit for everyone.
+//!
+//! Tokens that nothing has verified yet (a composite's tokens whose key id the JWKS does not list:
+//! anyone can make one) go through [`RestVerifier::for_unverified_tokens`]: one request
+//! per verification, no retries, only while the circuit is closed, and never recorded by the
+//! breaker, so a flood of them answered with 429 cannot open it for verified users.
 //!
 //! # Caching
 //!
