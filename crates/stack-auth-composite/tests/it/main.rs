@@ -11,6 +11,7 @@ mod metrics;
 mod observability;
 mod on_demand;
 mod refuse_policy;
+mod request_cap;
 mod stand_in;
 mod tracing;
 mod undecided;
