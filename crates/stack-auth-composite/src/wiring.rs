@@ -75,11 +75,11 @@ impl CompositeVerifier<JwksVerifier, RestVerifier> {
     }
 
     /// A builder over verifiers you built yourself (custom timeouts, caches, HTTP client, cap
-    /// on concurrent users/me requests),
-    /// after checking they are configured for the same project, base URL and user types. The
-    /// composite screens undecided tokens with that configuration, and asks about unknown keys
-    /// through [`RestVerifier::for_unverified_tokens`], so they never count towards the REST
-    /// circuit breaker.
+    /// on concurrent users/me requests), after checking they are configured for the same
+    /// project, base URL and user types. The composite screens undecided tokens with that
+    /// configuration, and asks about unknown keys through
+    /// [`RestVerifier::for_unverified_tokens`], so they never count towards the REST circuit
+    /// breaker.
     ///
     /// # Errors
     ///
