@@ -8,9 +8,11 @@
 //! valid token verifies.
 
 use serde_json::Value;
-use stack_auth_core::{ServerUser, TokenVerifier, VerifyError};
+use stack_auth_core::{ServerUser, TokenVerifier, UnavailableKind, VerifyError};
 use stack_auth_rest::{CircuitBreakerPolicy, RestVerifier};
 use stack_auth_testkit::{LocalStackAuth, Route, UserSpec};
+
+use crate::common::{builder, token, unavailable_kind, PATH};
 
 /// More answers about the hostile user than the breaker's threshold (5).
 const ANSWERS: u64 = 10;
@@ -100,4 +102,48 @@ async fn one_users_oversized_profile_never_opens_the_breaker() {
     let before = stack.requests(Route::UsersMe);
     assert!(v.verify(&tokens[0]).await.is_err());
     assert_eq!(stack.requests(Route::UsersMe), before);
+}
+
+/// Over the cap, a 200 JSON answer without a known error is one user's profile (users write
+/// their own metadata): `profile_too_large`, about that token. Anything else that large (an
+/// error status, a known error, no JSON) is not what Stack Auth sends: `too_large`.
+#[tokio::test]
+async fn only_an_oversized_profile_answer_is_about_the_token() {
+    let mut server = mockito::Server::new_async().await;
+    let big = format!(r#"{{"id":"u","pad":"{}"}}"#, "x".repeat(5_000));
+    let answers: [(u64, usize, &str, Option<&str>); 4] = [
+        (1, 200, "application/json; charset=utf-8", None),
+        (2, 503, "application/json", None),
+        (3, 200, "application/json", Some("INTERNAL_ERROR")),
+        (4, 200, "text/html", None),
+    ];
+    let mut mocks = Vec::new();
+    for (nonce, status, content_type, known) in answers {
+        let mut mock = server
+            .mock("GET", PATH)
+            .match_header("x-stack-access-token", token(nonce).as_str())
+            .with_status(status)
+            .with_header("content-type", content_type)
+            .with_body(&big);
+        if let Some(code) = known {
+            mock = mock.with_header("x-stack-known-error", code);
+        }
+        mocks.push(mock.create_async().await);
+    }
+    let v = builder(&server.url())
+        .max_response_bytes(4_096)
+        .build()
+        .unwrap();
+    for (nonce, status, content_type, _) in answers {
+        let e = v.verify(&token(nonce)).await.unwrap_err();
+        let expected = if nonce == 1 {
+            UnavailableKind::ProfileTooLarge
+        } else {
+            UnavailableKind::TooLarge
+        };
+        assert_eq!(unavailable_kind(&e), expected, "{status} {content_type}");
+        assert!(
+            matches!(&e, VerifyError::Unavailable(u) if u.status() == u16::try_from(status).ok())
+        );
+    }
 }

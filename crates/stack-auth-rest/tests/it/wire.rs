@@ -218,50 +218,6 @@ async fn bodies_over_the_cap_are_too_large_with_or_without_content_length() {
     assert_eq!(roomy.verify(&token(1)).await.unwrap().user_id(), "u");
 }
 
-/// Over the cap, a 200 JSON answer without a known error is one user's profile (users write
-/// their own metadata): `profile_too_large`, about that token. Anything else that large (an
-/// error status, a known error, no JSON) is not what Stack Auth sends: `too_large`.
-#[tokio::test]
-async fn only_an_oversized_profile_answer_is_about_the_token() {
-    let mut server = mockito::Server::new_async().await;
-    let big = format!(r#"{{"id":"u","pad":"{}"}}"#, "x".repeat(5_000));
-    let answers: [(u64, usize, &str, Option<&str>); 4] = [
-        (1, 200, "application/json; charset=utf-8", None),
-        (2, 503, "application/json", None),
-        (3, 200, "application/json", Some("INTERNAL_ERROR")),
-        (4, 200, "text/html", None),
-    ];
-    let mut mocks = Vec::new();
-    for (nonce, status, content_type, known) in answers {
-        let mut mock = server
-            .mock("GET", PATH)
-            .match_header("x-stack-access-token", token(nonce).as_str())
-            .with_status(status)
-            .with_header("content-type", content_type)
-            .with_body(&big);
-        if let Some(code) = known {
-            mock = mock.with_header("x-stack-known-error", code);
-        }
-        mocks.push(mock.create_async().await);
-    }
-    let v = builder(&server.url())
-        .max_response_bytes(4_096)
-        .build()
-        .unwrap();
-    for (nonce, status, content_type, _) in answers {
-        let e = v.verify(&token(nonce)).await.unwrap_err();
-        let expected = if nonce == 1 {
-            UnavailableKind::ProfileTooLarge
-        } else {
-            UnavailableKind::TooLarge
-        };
-        assert_eq!(unavailable_kind(&e), expected, "{status} {content_type}");
-        assert!(
-            matches!(&e, VerifyError::Unavailable(u) if u.status() == u16::try_from(status).ok())
-        );
-    }
-}
-
 #[tokio::test]
 async fn a_server_that_never_answers_times_out_at_the_deadline() {
     let raw = RawServer::start(true).await;
