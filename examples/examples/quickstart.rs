@@ -145,7 +145,8 @@ mod tests {
             "{rest}"
         );
         let composite = section("composite");
-        // forged and expired tokens never reach users/me: only the two accepted users do
+        // the forged token (real kid, wrong key) and the expired one never reach users/me: only
+        // the two accepted users do
         assert!(composite.contains("1 JWKS, 2 users/me"), "{composite}");
         assert!(
             composite.contains("expired token    ✘ expired"),

@@ -40,7 +40,7 @@ use tokio::{
 
 const SECRET: &str = "ssk_fuzz_secret_0123456789abcdefghijklmnop";
 const TOKEN: &str =
-    "eyJhbGciOiJFUzI1NiIsImtpZCI6ImZ1enoifQ.eyJzdWIiOiJmdXp6In0.fuzz-signature-segment-0123456789";
+    "eyJhbGciOiJFUzI1NiIsImtpZCI6ImZ1enoifQ.eyJzdWIiOiJmdXp6In0.fuzz-signature-segment-012345678";
 const STATUSES: [u16; 12] = [200, 200, 400, 401, 403, 404, 409, 429, 500, 502, 503, 504];
 
 struct Fixture {
@@ -201,8 +201,10 @@ fn profile(body: &[u8]) -> Option<ServerUser> {
     let p = serde_json::from_slice::<ServerUser>(body)
         .ok()
         .filter(|p| !p.id.trim().is_empty())?;
-    let raw: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let flag = |name: &str| raw.get(name).and_then(serde_json::Value::as_bool);
+    // Top-level fields as raw JSON: metadata may nest past serde_json's recursion limit.
+    let raw: std::collections::BTreeMap<String, stack_auth_core::RawJson> =
+        serde_json::from_slice(body).ok()?;
+    let flag = |name: &str| raw.get(name).and_then(|v| v.parse::<bool>().ok());
     let (anonymous, restricted) = (flag("is_anonymous")?, flag("is_restricted")?);
     let reason = p.restricted_reason;
     let consistent = (!anonymous || restricted)

@@ -10,7 +10,10 @@ use stack_auth_core::{
     TokenVerifier, UserTypes, VerifiedUser, VerifyError,
 };
 
-use crate::{AuthRejection, ErrorResponder, StackAuthLayer};
+use crate::{
+    verdict::{self, Extraction, Verdict},
+    AuthRejection, ErrorResponder, StackAuthLayer,
+};
 
 /// How requests are authenticated: a verifier, the user types let in, and the error responder.
 ///
@@ -36,29 +39,9 @@ pub struct StackAuth {
     verifier: Option<Arc<dyn TokenVerifier>>,
     required: UserTypes,
     responder: Option<Arc<dyn ErrorResponder>>,
-    sources: TokenSources,
-}
-
-/// What authenticating a request with one verifier found, kept in its extensions so that later
-/// layers and extractors using the same verifier reuse it instead of verifying again.
-#[derive(Clone)]
-pub(crate) struct Verdict {
-    /// The verifier that produced it (`None`: a [`StackAuth::from_layer`] found no verdict).
-    verifier: Option<Arc<dyn TokenVerifier>>,
-    result: Result<Option<VerifiedUser>, AuthRejection>,
-    responder: Option<Arc<dyn ErrorResponder>>,
-}
-
-/// The verdicts of a request, one per verifier, in the order they were reached (outermost
-/// first).
-#[derive(Clone, Default)]
-struct Verdicts(Vec<Verdict>);
-
-/// Whether `a` and `b` are the same verifier (the same allocation; clones of one `Arc` are).
-/// Only the data pointers are compared: the vtable of one type may differ between codegen
-/// units.
-fn same_verifier(a: &Arc<dyn TokenVerifier>, b: &Arc<dyn TokenVerifier>) -> bool {
-    std::ptr::eq(Arc::as_ptr(a).cast::<()>(), Arc::as_ptr(b).cast::<()>())
+    /// Where tokens are read from; `None`: every source, and for a verifier-less
+    /// [`StackAuth::from_layer`], whatever the verdict it reuses was reached on.
+    sources: Option<TokenSources>,
 }
 
 impl StackAuth {
@@ -69,7 +52,7 @@ impl StackAuth {
             verifier: Some(verifier),
             required: UserTypes::ALL,
             responder: None,
-            sources: TokenSources::ALL,
+            sources: None,
         }
     }
 
@@ -81,7 +64,7 @@ impl StackAuth {
             verifier: None,
             required: UserTypes::ALL,
             responder: None,
-            sources: TokenSources::ALL,
+            sources: None,
         }
     }
 
@@ -103,9 +86,15 @@ impl StackAuth {
     /// Reads the token only from `sources` (default: all of them). Use
     /// [`TokenSources::HEADERS_ONLY`] when routes must not accept the ambient `hexclave-access`
     /// and `stack-access` cookies (cross-site request forgery).
+    ///
+    /// The limit also holds for verdicts found by layers in front: one is reused only if
+    /// reading the request from `sources` picks the very token it was reached on, from the
+    /// same source. Otherwise this configuration reads and verifies the request itself (a
+    /// [`from_layer`](Self::from_layer) configuration, which cannot verify, then sees no token,
+    /// or a misconfiguration if there is one the layers in front did not verify).
     #[must_use]
     pub fn token_sources(mut self, sources: TokenSources) -> Self {
-        self.sources = sources;
+        self.sources = Some(sources);
         self
     }
 
@@ -135,7 +124,8 @@ impl StackAuth {
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<VerifiedUser>, AuthRejection> {
-        self.identify(headers)
+        let extracted = extract_token_from(headers, self.sources.unwrap_or(TokenSources::ALL));
+        self.identify(&extracted)
             .await
             .and_then(|user| user.map(|u| self.check_user_type(u)).transpose())
             .map_err(|r| r.with_responder(self.responder.clone()))
@@ -169,13 +159,16 @@ impl StackAuth {
             .map_err(|r| r.with_responder(responder))
     }
 
-    /// The verdict of this configuration's verifier kept in `extensions` (recorded now if there
-    /// is none yet), and the responder for rejections: this configuration's, else the one that
-    /// recorded the verdict.
+    /// The verdict of this configuration kept in `extensions` (reached now, and recorded, if
+    /// there is none it may reuse), and the responder for rejections: this configuration's,
+    /// else the one that recorded the verdict. The request's `VerifiedUser` extension is made
+    /// to match it.
     ///
-    /// A verdict is reused only by the verifier that produced it: an inner layer with another
-    /// verifier (say REST behind JWKS) verifies again. [`StackAuth::from_layer`], which has no
-    /// verifier, reuses the latest verdict (the innermost layer's).
+    /// A verdict is reused only by the verifier that produced it (an inner layer with another
+    /// verifier, say REST behind JWKS, verifies again), and only if this configuration's token
+    /// sources pick the token it was reached on (see [`token_sources`](Self::token_sources)).
+    /// [`StackAuth::from_layer`], which has no verifier, reuses the latest verdict (the
+    /// innermost layer's) that its sources allow.
     async fn verdict(
         &self,
         headers: &HeaderMap,
@@ -184,54 +177,55 @@ impl StackAuth {
         Result<Option<VerifiedUser>, AuthRejection>,
         Option<Arc<dyn ErrorResponder>>,
     ) {
-        let found = extensions.get::<Verdicts>().and_then(|all| {
-            all.0
-                .iter()
-                .rev()
-                .find(|v| match (&self.verifier, &v.verifier) {
-                    (None, _) => true,
-                    (Some(mine), Some(theirs)) => same_verifier(mine, theirs),
-                    (Some(_), None) => false,
-                })
-                .cloned()
-        });
-        let verdict = match found {
-            Some(verdict) => verdict,
-            None => {
+        let sources = match (&self.verifier, self.sources) {
+            (_, Some(sources)) => Some(sources),
+            (Some(_), None) => Some(TokenSources::ALL),
+            (None, None) => None,
+        };
+        let extracted = sources.map(|s| extract_token_from(headers, s));
+        let found = verdict::find(extensions, self.verifier.as_ref(), extracted.as_ref());
+        let verdict = match (found, extracted) {
+            (Some(verdict), _) => verdict,
+            (None, Some(extracted)) => {
+                let result = match &self.verifier {
+                    Some(_) => self.identify(&extracted).await,
+                    None => without_verifier(&extracted, extensions),
+                };
                 let verdict = Verdict {
                     verifier: self.verifier.clone(),
-                    result: self.identify(headers).await,
+                    extracted,
+                    result,
                     responder: self.responder.clone(),
                 };
-                if let Ok(Some(user)) = &verdict.result {
-                    extensions.insert(user.clone());
-                }
-                let mut all = extensions.remove::<Verdicts>().unwrap_or_default();
-                all.0.push(verdict.clone());
-                extensions.insert(all);
+                verdict::record(extensions, verdict.clone());
                 verdict
             }
+            (None, None) => Verdict {
+                verifier: None,
+                extracted: Ok(None),
+                result: Err(no_verifier("no StackAuth state and no StackAuthLayer")),
+                responder: self.responder.clone(),
+            },
         };
+        verdict::expose(extensions, &verdict.result);
         let responder = self.responder.clone().or(verdict.responder);
         (verdict.result, responder)
     }
 
-    async fn identify(&self, headers: &HeaderMap) -> Result<Option<VerifiedUser>, AuthRejection> {
+    /// Verifies the token `extracted` found (`Ok(None)`: there was none).
+    async fn identify(
+        &self,
+        extracted: &Extraction,
+    ) -> Result<Option<VerifiedUser>, AuthRejection> {
         let Some(verifier) = &self.verifier else {
-            tracing::error!(
-                "stack-auth: no StackAuth in the router state and no StackAuthLayer in front \
-                 of this handler"
-            );
-            let error = Misconfiguration::new(MisconfigKind::UnexpectedError)
-                .with_detail("no StackAuth state and no StackAuthLayer");
-            return Err(VerifyError::from(error).into());
+            return Err(no_verifier("no StackAuth state and no StackAuthLayer"));
         };
-        let token = match extract_token_from(headers, self.sources) {
+        let token = match extracted {
             Ok(Some(token)) => token,
             Ok(None) => return Ok(None),
             Err(error) => {
                 tracing::debug!(%error, "stack-auth: unreadable access token");
-                return Err(error.into());
+                return Err(error.clone().into());
             }
         };
         match verifier.verify(token.as_str()).await {
@@ -251,6 +245,36 @@ impl StackAuth {
             .with_detail(format!("{} users are not allowed", user.user_type()));
         Err(VerifyError::from(refusal).into())
     }
+}
+
+/// What a configuration without a verifier can say about `extracted`, which no verdict in
+/// `extensions` covers: no token, an unreadable one, or (for a token no layer in front
+/// verified) a misconfiguration.
+fn without_verifier(
+    extracted: &Extraction,
+    extensions: &Extensions,
+) -> Result<Option<VerifiedUser>, AuthRejection> {
+    if !verdict::any(extensions) {
+        return Err(no_verifier("no StackAuth state and no StackAuthLayer"));
+    }
+    match extracted {
+        Ok(None) => Ok(None),
+        Err(error) => Err(error.clone().into()),
+        Ok(Some(_)) => Err(no_verifier(
+            "no StackAuthLayer in front verified the token this route reads",
+        )),
+    }
+}
+
+/// The rejection of a configuration that has no verifier for the request.
+fn no_verifier(detail: &'static str) -> AuthRejection {
+    tracing::error!(
+        detail,
+        "stack-auth: no StackAuth in the router state and no StackAuthLayer in front of this \
+         handler that verified its token"
+    );
+    let error = Misconfiguration::new(MisconfigKind::UnexpectedError).with_detail(detail);
+    VerifyError::from(error).into()
 }
 
 fn log_verify_error(error: &VerifyError) {
@@ -274,14 +298,7 @@ impl fmt::Debug for StackAuth {
             .field("has_verifier", &self.verifier.is_some())
             .field("required", &self.required)
             .field("custom_responder", &self.responder.is_some())
+            .field("sources", &self.sources)
             .finish()
-    }
-}
-
-impl fmt::Debug for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verdict")
-            .field("result", &self.result)
-            .finish_non_exhaustive()
     }
 }

@@ -18,8 +18,11 @@ use crate::{AuthRejection, StackAuth};
 /// [`StackAuth`] of the router state. When a [`StackAuthLayer`](crate::StackAuthLayer) or another
 /// extractor already authenticated the request with the same verifier (or the state is
 /// [`StackAuth::from_layer`](crate::StackAuth::from_layer)), its verdict is reused: a request
-/// is verified once per verifier. A router without state (`Router<()>`) must have a `StackAuthLayer` in front of the
-/// handler; without one the extractor answers 500 `misconfigured`.
+/// is verified once per verifier. A verdict is reused only if the state's
+/// [token sources](crate::StackAuth::token_sources) pick the very token it was reached on
+/// (a headers-only state never takes a verdict reached with the `stack-access` cookie). A
+/// router without state (`Router<()>`) must have a `StackAuthLayer` in front of the handler;
+/// without one the extractor answers 500 `misconfigured`.
 ///
 /// `Option<StackUser>` behaves like [`MaybeStackUser`].
 ///

@@ -31,7 +31,11 @@ use crate::{ErrorResponder, StackAuth};
 /// app can authenticate optionally at the top and require a user (or a user type) per route. An
 /// inner layer with a *different* verifier verifies the request again with it (a REST check on
 /// `/admin` behind a JWKS layer for the whole app is not skipped); extractors and `requiring`
-/// layers further in then see the innermost verdict.
+/// layers further in then see the innermost verdict. An inner layer with narrower
+/// [`token_sources`](Self::token_sources) reuses an outer verdict only if its sources pick the
+/// same token from the same source: behind an outer `.optional()` layer reading every source,
+/// a [`TokenSources::HEADERS_ONLY`](stack_auth_core::TokenSources::HEADERS_ONLY) route reads
+/// the headers itself and never acts on the ambient `stack-access` cookie.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -77,7 +81,8 @@ impl StackAuthLayer {
         self
     }
 
-    /// Reads the token only from `sources`; see [`StackAuth::token_sources`].
+    /// Reads the token only from `sources`, and reuses an outer verdict only when these sources
+    /// pick the same token; see [`StackAuth::token_sources`].
     #[must_use]
     pub fn token_sources(mut self, sources: stack_auth_core::TokenSources) -> Self {
         self.auth = self.auth.token_sources(sources);

@@ -46,7 +46,7 @@
 //! | setup | how |
 //! |---|---|
 //! | router state | `Router::with_state(StackAuth::new(verifier))`, or a [`StackAuth`] field of your state with `impl FromRef<AppState> for StackAuth` |
-//! | a layer | `.layer(StackAuthLayer::new(verifier))`; the user is in the request extensions, and the extractors reuse it (a request is verified once) |
+//! | a layer | `.layer(StackAuthLayer::new(verifier))`; the user is in the request extensions, and the extractors reuse it (a request is verified once per verifier, and a verdict is reused only where the asking route's token sources pick the same token) |
 //! | per route | `StackAuthLayer::requiring(user_types)` behind an outer layer, or [`StackAuth::require`] |
 //!
 //! Errors follow the table on [`AuthRejection`]; replace it with an [`ErrorResponder`].
@@ -61,6 +61,7 @@ mod extract;
 mod layer;
 mod rejection;
 mod responder;
+mod verdict;
 
 pub use auth::StackAuth;
 pub use extract::{MaybeStackUser, StackUser};

@@ -5,8 +5,9 @@ use std::{fmt, sync::Arc, time::Duration, time::SystemTime};
 use stack_auth_core::{ConfigError, StackAuthConfig, TokenVerifier};
 
 use crate::{
-    screen::Screen, CompositeVerifier, ProfilePolicy, UnknownKeyPolicy, DEFAULT_PROFILE_POLICY,
-    DEFAULT_SCREEN_LEEWAY, DEFAULT_UNKNOWN_KEY_POLICY, MAX_SCREEN_LEEWAY,
+    budget::Bucket, screen::Screen, CompositeVerifier, ProfilePolicy, UnknownKeyBudget,
+    UnknownKeyPolicy, DEFAULT_PROFILE_POLICY, DEFAULT_SCREEN_LEEWAY, DEFAULT_UNKNOWN_KEY_BUDGET,
+    DEFAULT_UNKNOWN_KEY_POLICY, MAX_SCREEN_LEEWAY, MAX_UNKNOWN_KEY_BUDGET_PERIOD,
 };
 
 /// Builds a [`CompositeVerifier`]; start with [`CompositeVerifier::builder`].
@@ -32,6 +33,8 @@ pub struct CompositeVerifierBuilder<J, R> {
     rest: R,
     profile_policy: ProfilePolicy,
     unknown_key_policy: UnknownKeyPolicy,
+    unknown_key_budget: UnknownKeyBudget,
+    unknown_key_verifier: Option<Arc<dyn TokenVerifier>>,
     config: Option<StackAuthConfig>,
     screen_leeway: Duration,
     clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
@@ -44,6 +47,8 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R
             rest,
             profile_policy: DEFAULT_PROFILE_POLICY,
             unknown_key_policy: DEFAULT_UNKNOWN_KEY_POLICY,
+            unknown_key_budget: DEFAULT_UNKNOWN_KEY_BUDGET,
+            unknown_key_verifier: None,
             config: None,
             screen_leeway: DEFAULT_SCREEN_LEEWAY,
             clock: None,
@@ -61,6 +66,27 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R
     /// [`DEFAULT_UNKNOWN_KEY_POLICY`], i.e. [`UnknownKeyPolicy::AskRest`]).
     pub fn unknown_key_policy(mut self, policy: UnknownKeyPolicy) -> Self {
         self.unknown_key_policy = policy;
+        self
+    }
+
+    /// How many tokens refused as `unknown_key` (that pass the screen) may be sent to REST
+    /// under [`UnknownKeyPolicy::AskRest`] (default [`DEFAULT_UNKNOWN_KEY_BUDGET`], 5 per
+    /// minute), shared by every caller of the verifier and its clones. Once spent, such tokens
+    /// are refused as `unknown_key` without a request until it refills.
+    pub fn unknown_key_budget(mut self, budget: UnknownKeyBudget) -> Self {
+        self.unknown_key_budget = budget;
+        self
+    }
+
+    /// The verifier asked about tokens refused as `unknown_key` (default: the profile verifier
+    /// itself). Anyone can make such a token, so give one whose requests do not count towards
+    /// the profile verifier's health: the default wiring passes
+    /// `RestVerifier::for_unverified_tokens()`, which sends one request per token, only while
+    /// its circuit is closed, and never feeds its breaker. With a verifier of your own that has
+    /// a circuit breaker, do the same, or forged tokens answered with 429 can open it for
+    /// everyone.
+    pub fn unknown_key_verifier(mut self, verifier: impl TokenVerifier + 'static) -> Self {
+        self.unknown_key_verifier = Some(Arc::new(verifier));
         self
     }
 
@@ -90,26 +116,45 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Invalid`] when the screen leeway exceeds [`MAX_SCREEN_LEEWAY`].
+    /// [`ConfigError::Invalid`] when the screen leeway exceeds [`MAX_SCREEN_LEEWAY`]
+    /// (`screen_leeway`), or the unknown-key budget's period is longer than
+    /// [`MAX_UNKNOWN_KEY_BUDGET_PERIOD`] or too short to refill one request per nanosecond
+    /// (`unknown_key_budget`).
     pub fn build(self) -> Result<CompositeVerifier<J, R>, ConfigError> {
+        let invalid = |field: &'static str, reason: String| ConfigError::Invalid {
+            field,
+            reason: reason.into(),
+        };
         if self.screen_leeway > MAX_SCREEN_LEEWAY {
-            return Err(ConfigError::Invalid {
-                field: "screen_leeway",
-                reason: format!("must be at most {}s", MAX_SCREEN_LEEWAY.as_secs()).into(),
-            });
+            let reason = format!("must be at most {}s", MAX_SCREEN_LEEWAY.as_secs());
+            return Err(invalid("screen_leeway", reason));
+        }
+        let budget = self.unknown_key_budget;
+        if budget.per() > MAX_UNKNOWN_KEY_BUDGET_PERIOD
+            || (budget.requests() > 0 && (budget.per() / budget.requests()).is_zero())
+        {
+            let reason = "the period must be at most a day, and long enough for its requests";
+            return Err(invalid("unknown_key_budget", reason.to_owned()));
         }
         let screen = Screen {
             config: self.config,
             leeway: self.screen_leeway,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
         };
-        Ok(CompositeVerifier::from_parts(
-            self.jwt,
-            Arc::new(self.rest),
-            self.profile_policy,
-            self.unknown_key_policy,
+        let rest = Arc::new(self.rest);
+        let undecided = match self.unknown_key_verifier {
+            Some(verifier) => verifier,
+            None => Arc::clone(&rest) as Arc<dyn TokenVerifier>,
+        };
+        Ok(CompositeVerifier {
+            jwt: self.jwt,
+            rest,
+            undecided,
+            profile_policy: self.profile_policy,
+            unknown_key_policy: self.unknown_key_policy,
+            budget: Arc::new(Bucket::new(budget)),
             screen,
-        ))
+        })
     }
 }
 
@@ -118,6 +163,7 @@ impl<J, R> fmt::Debug for CompositeVerifierBuilder<J, R> {
         f.debug_struct("CompositeVerifierBuilder")
             .field("profile_policy", &self.profile_policy)
             .field("unknown_key_policy", &self.unknown_key_policy)
+            .field("unknown_key_budget", &self.unknown_key_budget)
             .field("project_id", &self.config.as_ref().map(|c| c.project_id()))
             .field("screen_leeway", &self.screen_leeway)
             .finish_non_exhaustive()

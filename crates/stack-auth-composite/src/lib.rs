@@ -1,5 +1,6 @@
 //! Verifies Stack Auth access tokens with a local JWT check first and Stack Auth's REST API for
-//! the full profile, so hostile traffic costs Stack Auth nothing and accepted users are current.
+//! the full profile, so tokens the JWT check refuses never reach Stack Auth, forged tokens with
+//! an invented key id reach it only within a small budget, and accepted users are current.
 //!
 //! ```
 //! use stack_auth_composite::{CompositeVerifier, ProfilePolicy};
@@ -49,8 +50,8 @@
 //! | accepted | yes | refused (`user_not_found` for a deleted user, or any other reason) | that refusal: REST is the authority on revocation |
 //! | accepted | yes | unavailable | [`ProfilePolicy::Required`]: unavailable (503); [`ProfilePolicy::BestEffort`]: claims-only user, [`ProfileStatus::Unavailable`](stack_auth_core::ProfileStatus::Unavailable), and a warning |
 //! | accepted | yes | misconfigured | misconfigured, under every policy: a wrong server key is never hidden |
-//! | refused `unknown_key` (even after a refetch) | if [`UnknownKeyPolicy::AskRest`] and the token passes the screen | REST's answer | REST's user (with the claims REST just verified), or REST's error (`unparsable` stays `unknown_key`, the more precise reason); a token that fails the screen, or any token under [`UnknownKeyPolicy::Refuse`], stays refused `unknown_key` |
-//! | unavailable (JWKS down, no usable stale keys) | if the token passes the screen | REST's answer | as in the row above; a token that fails the screen is refused for what the screen found |
+//! | refused `unknown_key` (even after a refetch) | if [`UnknownKeyPolicy::AskRest`], the token passes the screen and the [unknown-key budget](UnknownKeyBudget) is not spent | REST's answer (through the [`unknown_key_verifier`](CompositeVerifierBuilder::unknown_key_verifier)) | REST's user (with the claims REST just verified), or REST's error (`unparsable` stays `unknown_key`, the more precise reason); a token that fails the screen, a token over budget, or any token under [`UnknownKeyPolicy::Refuse`], stays refused `unknown_key` without a request |
+//! | unavailable (JWKS down, no usable stale keys) | if [`UnknownKeyPolicy::AskRest`] and the token passes the screen | REST's answer | as in the row above; a token that fails the screen is refused for what the screen found; under [`UnknownKeyPolicy::Refuse`] a token that passes it gets the JWT check's unavailability (503): whether its key is known cannot be told, and that policy never sends such a token to REST |
 //!
 //! **The screen** is a local, unverified look at a token the JWT check could not decide: three
 //! base64url segments, an `ES256` header with a `kid`, a 64-byte signature, claims that parse and
@@ -64,10 +65,19 @@
 //!
 //! The screen keeps garbage, replayed expired tokens and other projects' tokens away from REST.
 //! It cannot tell a token signed by a key not yet in the JWKS from one with an invented `kid`:
-//! someone who knows the (public) project id can make each such token cost one REST call (the
-//! `RestVerifier` caches the refusal of a repeated token and its circuit breaker bounds an
-//! outage). Choose [`UnknownKeyPolicy::Refuse`] if that matters more than accepting tokens
-//! signed by a key the JWKS does not list yet.
+//! someone who knows the (public) project id can make tokens that pass it. So the tokens sent to
+//! REST this way are bounded by the [`UnknownKeyBudget`] (default
+//! [`DEFAULT_UNKNOWN_KEY_BUDGET`], 5 per minute per verifier, shared by its clones; over it they
+//! are refused as `unknown_key` without a request), and the default wiring asks through
+//! `RestVerifier::for_unverified_tokens`: one request per token, no retries, only while the
+//! circuit is closed, and never counted by the circuit breaker, so a flood answered with 429s
+//! cannot make Stack Auth look down for verified users. During a flood, a token signed by a
+//! genuinely new key may be refused until the JWT check's refetch picks the key up (at most one
+//! cooldown, 30 s by default). Choose [`UnknownKeyPolicy::Refuse`] to send none.
+//!
+//! When the JWT check is unavailable (no usable key set: the JWKS unreachable past its
+//! stale-if-error window), every user's token depends on REST, so screened tokens go to it
+//! through the profile verifier, unbudgeted, under [`UnknownKeyPolicy::AskRest`].
 //!
 //! A user whose claims and profile are both present has the profile's user type and restriction
 //! (they are current) and the token's claims (expiry, session id).
@@ -83,7 +93,7 @@
 //! | `strategy` | `composite` |
 //! | `outcome` | `ok`, `refused`, `unavailable`, `misconfigured` ([`VerifyError::outcome_label`](stack_auth_core::VerifyError::outcome_label)) |
 //! | `reason` | on failure: the refusal label, unavailability kind or misconfiguration kind ([`VerifyError::reason_label`](stack_auth_core::VerifyError::reason_label)) |
-//! | `path` | the row of the decision table taken: `jwt_refused`, `jwt_misconfigured`, `jwt_then_rest`, `claims_only`, `unknown_key_refused`, `unknown_key_screened_out`, `unknown_key_asked_rest`, `jwt_unavailable_screened_out`, `jwt_unavailable_asked_rest` |
+//! | `path` | the row of the decision table taken: `jwt_refused`, `jwt_misconfigured`, `jwt_then_rest`, `claims_only`, `unknown_key_refused`, `unknown_key_screened_out`, `unknown_key_over_budget`, `unknown_key_asked_rest`, `jwt_unavailable_screened_out`, `jwt_unavailable_not_asked`, `jwt_unavailable_asked_rest` |
 //!
 //! An on-demand profile load runs in a `debug` span `stack_auth.load_profile` (`strategy`,
 //! `outcome`, `reason`). Neither the token nor any secret is recorded.
@@ -110,6 +120,7 @@
 //! trait), `stack-auth-jwks` (the local JWT check), `stack-auth-rest` (users/me),
 //! `stack-auth-testkit` (a local Stack Auth stand-in), `stack-auth` (the facade).
 
+mod budget;
 mod builder;
 mod combine;
 mod loader;
@@ -120,6 +131,7 @@ mod verifier;
 #[cfg(feature = "default-wiring")]
 mod wiring;
 
+pub use budget::{UnknownKeyBudget, DEFAULT_UNKNOWN_KEY_BUDGET, MAX_UNKNOWN_KEY_BUDGET_PERIOD};
 pub use builder::CompositeVerifierBuilder;
 pub use policy::{
     ProfilePolicy, UnknownKeyPolicy, DEFAULT_PROFILE_POLICY, DEFAULT_SCREEN_LEEWAY,

@@ -53,10 +53,15 @@ pub enum UnknownKeyPolicy {
     /// unverified look at the token says it could be one of this project's: well-formed, ES256,
     /// consistent claims, not expired, and (when the builder has a
     /// [`config`](crate::CompositeVerifierBuilder::config)) this project's audience and issuer
-    /// for an accepted user type. Anything else stays refused as `unknown_key`, at no cost to
-    /// Stack Auth.
+    /// for an accepted user type, and only within the
+    /// [unknown-key budget](crate::UnknownKeyBudget). Anything else stays refused as
+    /// `unknown_key`, at no cost to Stack Auth.
     #[default]
     AskRest,
-    /// Refuse unknown keys at once, without asking REST.
+    /// Refuse unknown keys at once, without asking REST. A token whose key the JWT check
+    /// cannot look up at all (no usable key set) is not sent to REST either: it gets the JWT
+    /// check's unavailability (after the screen refuses what it can). With a `JwksVerifier`, a
+    /// `kid` missing from a usable cached key set is `unknown_key`, also while fetching is
+    /// backed off after a failure, so this policy holds then too.
     Refuse,
 }

@@ -5,11 +5,12 @@ use std::{fmt, sync::Arc};
 
 use async_trait::async_trait;
 use stack_auth_core::{
-    DynTokenVerifier, Refusal, RefusalReason, TokenVerifier, VerifiedUser, VerifyError,
+    DynTokenVerifier, Refusal, RefusalReason, TokenVerifier, Unavailable, VerifiedUser, VerifyError,
 };
 use tracing::{Instrument, Span};
 
 use crate::{
+    budget::Bucket,
     combine::{merge, with_server_checked_claims},
     loader::RestProfileLoader,
     observe::{self, Timer},
@@ -24,11 +25,15 @@ use crate::{
 /// `RestVerifier`); any two [`TokenVerifier`]s compose. Both default to [`DynTokenVerifier`].
 /// The composite keeps no cache of its own: it relies on the caches of the two verifiers.
 pub struct CompositeVerifier<J = DynTokenVerifier, R = DynTokenVerifier> {
-    jwt: J,
-    rest: Arc<R>,
-    profile_policy: ProfilePolicy,
-    unknown_key_policy: UnknownKeyPolicy,
-    screen: Screen,
+    pub(crate) jwt: J,
+    pub(crate) rest: Arc<R>,
+    /// Asked about tokens the JWT check refused as `unknown_key`.
+    pub(crate) undecided: Arc<dyn TokenVerifier>,
+    pub(crate) profile_policy: ProfilePolicy,
+    pub(crate) unknown_key_policy: UnknownKeyPolicy,
+    /// The unknown-key budget, shared by clones.
+    pub(crate) budget: Arc<Bucket>,
+    pub(crate) screen: Screen,
 }
 
 /// Which way a verification went, as recorded on its tracing span.
@@ -40,8 +45,10 @@ enum Path {
     ClaimsOnly,
     UnknownKeyRefused,
     UnknownKeyScreenedOut,
+    UnknownKeyOverBudget,
     UnknownKeyAskedRest,
     JwtUnavailableScreenedOut,
+    JwtUnavailableNotAsked,
     JwtUnavailableAskedRest,
 }
 
@@ -54,8 +61,10 @@ impl Path {
             Path::ClaimsOnly => "claims_only",
             Path::UnknownKeyRefused => "unknown_key_refused",
             Path::UnknownKeyScreenedOut => "unknown_key_screened_out",
+            Path::UnknownKeyOverBudget => "unknown_key_over_budget",
             Path::UnknownKeyAskedRest => "unknown_key_asked_rest",
             Path::JwtUnavailableScreenedOut => "jwt_unavailable_screened_out",
+            Path::JwtUnavailableNotAsked => "jwt_unavailable_not_asked",
             Path::JwtUnavailableAskedRest => "jwt_unavailable_asked_rest",
         }
     }
@@ -66,22 +75,6 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifier<J, R> {
     /// profile, and for the tokens `jwt` cannot decide).
     pub fn builder(jwt: J, rest: R) -> CompositeVerifierBuilder<J, R> {
         CompositeVerifierBuilder::new(jwt, rest)
-    }
-
-    pub(crate) fn from_parts(
-        jwt: J,
-        rest: Arc<R>,
-        profile_policy: ProfilePolicy,
-        unknown_key_policy: UnknownKeyPolicy,
-        screen: Screen,
-    ) -> Self {
-        CompositeVerifier {
-            jwt,
-            rest,
-            profile_policy,
-            unknown_key_policy,
-            screen,
-        }
     }
 
     /// The JWT check.
@@ -117,18 +110,7 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifier<J, R> {
             Err(VerifyError::Refused(r)) if r.reason() == RefusalReason::UnknownKey => {
                 self.unknown_key(token, r, span).await
             }
-            Err(VerifyError::Unavailable(u)) => {
-                let claims = self.screen.check(token).inspect_err(|_| {
-                    record(span, Path::JwtUnavailableScreenedOut);
-                })?;
-                record(span, Path::JwtUnavailableAskedRest);
-                tracing::debug!(
-                    upstream = %u.upstream(),
-                    kind = %u.kind(),
-                    "jwt check unavailable; asking rest"
-                );
-                with_server_checked_claims(claims, self.rest.verify(token).await?)
-            }
+            Err(VerifyError::Unavailable(u)) => self.jwt_unavailable(token, u, span).await,
             Err(e @ VerifyError::Misconfigured(_)) => {
                 record(span, Path::JwtMisconfigured);
                 Err(e)
@@ -155,13 +137,46 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifier<J, R> {
             record(span, Path::UnknownKeyScreenedOut);
             return Err(refusal.into());
         };
+        if !self.budget.try_take() {
+            record(span, Path::UnknownKeyOverBudget);
+            tracing::debug!("unknown kid: the budget for asking rest is spent; refused");
+            return Err(refusal
+                .with_detail("no key of the project's JWKS has this kid (unknown-key budget spent)")
+                .into());
+        }
         record(span, Path::UnknownKeyAskedRest);
-        match self.rest.verify(token).await {
+        match self.undecided.verify(token).await {
             Ok(rest_user) => with_server_checked_claims(claims, rest_user),
             // REST cannot tell which check failed; the local reason is more precise.
             Err(e) if e.refusal_reason() == Some(RefusalReason::Unparsable) => Err(refusal.into()),
             Err(e) => Err(e),
         }
+    }
+
+    /// The JWT check has no usable key set: the screen refuses what it can; REST decides the
+    /// rest, unless the policy is [`UnknownKeyPolicy::Refuse`] (whether the token's key is
+    /// known cannot be told now, and that policy never sends such a token to REST): then the
+    /// JWT check's unavailability stands.
+    async fn jwt_unavailable(
+        &self,
+        token: &str,
+        unavailable: Unavailable,
+        span: &Span,
+    ) -> Result<VerifiedUser, VerifyError> {
+        let claims = self.screen.check(token).inspect_err(|_| {
+            record(span, Path::JwtUnavailableScreenedOut);
+        })?;
+        if self.unknown_key_policy == UnknownKeyPolicy::Refuse {
+            record(span, Path::JwtUnavailableNotAsked);
+            return Err(unavailable.into());
+        }
+        record(span, Path::JwtUnavailableAskedRest);
+        tracing::debug!(
+            upstream = %unavailable.upstream(),
+            kind = %unavailable.kind(),
+            "jwt check unavailable; asking rest"
+        );
+        with_server_checked_claims(claims, self.rest.verify(token).await?)
     }
 
     /// The JWT check accepted: REST completes the user, or refuses it.
@@ -205,15 +220,17 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> TokenVerifier for CompositeVe
     }
 }
 
-/// Cloning shares the profile verifier and clones the JWT check (cheap for `JwksVerifier`,
-/// whose state is shared).
+/// Cloning shares the profile verifier and the unknown-key budget, and clones the JWT check
+/// (cheap for `JwksVerifier`, whose state is shared).
 impl<J: Clone, R> Clone for CompositeVerifier<J, R> {
     fn clone(&self) -> Self {
         CompositeVerifier {
             jwt: self.jwt.clone(),
             rest: Arc::clone(&self.rest),
+            undecided: Arc::clone(&self.undecided),
             profile_policy: self.profile_policy,
             unknown_key_policy: self.unknown_key_policy,
+            budget: Arc::clone(&self.budget),
             screen: self.screen.clone(),
         }
     }
@@ -224,6 +241,7 @@ impl<J, R> fmt::Debug for CompositeVerifier<J, R> {
         f.debug_struct("CompositeVerifier")
             .field("profile_policy", &self.profile_policy)
             .field("unknown_key_policy", &self.unknown_key_policy)
+            .field("unknown_key_budget", &self.budget)
             .field("screen", &self.screen)
             .finish_non_exhaustive()
     }

@@ -74,11 +74,13 @@ impl CompositeVerifier<JwksVerifier, RestVerifier> {
         Self::builder_from_verifiers(jwks, rest)
     }
 
-    /// A builder over verifiers you built yourself (custom timeouts, caches, HTTP client),
-    /// after checking they are configured for the same project, base URL and user types. The
-    /// composite screens undecided tokens with the JWKS verifier's configuration, so the screen
-    /// accepts exactly the issuers the JWT check accepts (REST has no issuer setting: Stack Auth
-    /// checks issuers itself).
+    /// A builder over verifiers you built yourself (custom timeouts, caches, HTTP client, cap
+    /// on concurrent users/me requests), after checking they are configured for the same
+    /// project, base URL and user types. The composite screens undecided tokens with the JWKS
+    /// verifier's configuration, so the screen accepts exactly the issuers the JWT check accepts
+    /// (REST has no issuer setting: Stack Auth checks issuers itself), and asks about unknown
+    /// keys through [`RestVerifier::for_unverified_tokens`], so they never count towards the
+    /// REST circuit breaker.
     ///
     /// # Errors
     ///
@@ -104,6 +106,9 @@ impl CompositeVerifier<JwksVerifier, RestVerifier> {
             });
         }
         let config = a.clone();
-        Ok(CompositeVerifier::builder(jwks, rest).config(config))
+        let unverified = rest.for_unverified_tokens();
+        Ok(CompositeVerifier::builder(jwks, rest)
+            .config(config)
+            .unknown_key_verifier(unverified))
     }
 }

@@ -35,6 +35,7 @@ mod extract;
 pub mod metrics;
 mod observe;
 mod profile;
+mod raw_json;
 mod secret;
 mod user;
 mod user_type;
@@ -58,6 +59,7 @@ pub use extract::{
     MAX_TOKEN_LEN,
 };
 pub use profile::{OAuthProvider, RiskScores, ServerTeam, ServerUser, SignUpRiskScores};
+pub use raw_json::{RawJson, RawJsonError, MAX_JSON_DEPTH};
 pub use secret::{redact_token, SecretServerKey};
 pub use user::{ProfileLoader, ProfileStatus, VerifiedUser};
 pub use user_type::{RestrictedReason, RestrictedReasonObject, UserType, UserTypes};

@@ -1,17 +1,31 @@
 //! [`ServerUser`]: the user profile `GET /api/v1/users/me` returns with server access (PROTOCOL §3.4).
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
-use crate::{RestrictedReason, RestrictedReasonObject, UserType};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::{RawJson, RawJsonError, RestrictedReason, RestrictedReasonObject, UserType};
+
+mod de;
+mod debug;
 
 /// The complete server-side user object, as Stack Auth's users/me returns it to a server.
 ///
 /// Every documented field is typed; fields a later server version adds are kept in
 /// [`ServerUser::extra`]. Missing fields take their empty value (`false`, `None`, `0`), so a
 /// field Stack Auth drops does not break verification.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+///
+/// The metadata fields and unknown fields are kept as [`RawJson`], unparsed: users write their
+/// own `client_metadata`, with no depth or size limit, and a profile must read however they
+/// nest it. Parse them on demand with [`client_metadata_as`](Self::client_metadata_as) (and its
+/// siblings) or [`RawJson::to_value`]; too deep a value is then a typed error for that caller
+/// alone. Deserializing keeps the text of those fields, so it needs serde_json (or a
+/// `serde_json::Value`) as the format.
+///
+/// `Debug` shows whether `server_metadata`, `restricted_by_admin_private_details` and the other
+/// free-form fields are set, never their content (Stack Auth's docs suggest keeping secrets in
+/// `server_metadata`).
+#[derive(Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ServerUser {
     /// The user id.
@@ -38,12 +52,12 @@ pub struct ServerUser {
     pub otp_auth_enabled: bool,
     /// Whether passkey sign-in is enabled.
     pub passkey_auth_enabled: bool,
-    /// Metadata readable and writable by the client.
-    pub client_metadata: Option<Value>,
+    /// Metadata readable and writable by the client (the user writes it: any depth, any size).
+    pub client_metadata: Option<RawJson>,
     /// Metadata readable by the client, writable by the server.
-    pub client_read_only_metadata: Option<Value>,
-    /// Metadata only the server sees.
-    pub server_metadata: Option<Value>,
+    pub client_read_only_metadata: Option<RawJson>,
+    /// Metadata only the server sees (where Stack Auth suggests keeping secrets).
+    pub server_metadata: Option<RawJson>,
     /// Last activity, Unix milliseconds.
     pub last_active_at_millis: i64,
     /// Whether the user is anonymous.
@@ -51,7 +65,7 @@ pub struct ServerUser {
     /// Whether the user is restricted.
     pub is_restricted: bool,
     /// Why the user is restricted; present iff restricted.
-    #[serde(with = "reason_object")]
+    #[serde(serialize_with = "serialize_reason")]
     pub restricted_reason: Option<RestrictedReason>,
     /// Whether an administrator restricted the user.
     pub restricted_by_admin: bool,
@@ -71,7 +85,7 @@ pub struct ServerUser {
     pub requires_totp_mfa: bool,
     /// Fields this SDK does not know, kept as they came.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: BTreeMap<String, RawJson>,
 }
 
 impl ServerUser {
@@ -87,11 +101,46 @@ impl ServerUser {
     pub fn user_type(&self) -> UserType {
         UserType::from_flags(self.is_anonymous, self.is_restricted)
     }
+
+    /// `client_metadata` parsed as `T` (`None` when unset or `null`).
+    ///
+    /// # Errors
+    ///
+    /// [`RawJsonError::Mismatch`] when it does not have `T`'s shape,
+    /// [`RawJsonError::TooDeep`] when the levels `T` reads nest too deeply.
+    pub fn client_metadata_as<T: DeserializeOwned>(&self) -> Result<Option<T>, RawJsonError> {
+        parse_set(self.client_metadata.as_ref())
+    }
+
+    /// `client_read_only_metadata` parsed as `T` (`None` when unset or `null`).
+    ///
+    /// # Errors
+    ///
+    /// As [`client_metadata_as`](Self::client_metadata_as).
+    pub fn client_read_only_metadata_as<T: DeserializeOwned>(
+        &self,
+    ) -> Result<Option<T>, RawJsonError> {
+        parse_set(self.client_read_only_metadata.as_ref())
+    }
+
+    /// `server_metadata` parsed as `T` (`None` when unset or `null`).
+    ///
+    /// # Errors
+    ///
+    /// As [`client_metadata_as`](Self::client_metadata_as).
+    pub fn server_metadata_as<T: DeserializeOwned>(&self) -> Result<Option<T>, RawJsonError> {
+        parse_set(self.server_metadata.as_ref())
+    }
 }
 
-/// The selected team, server view (`teamsCrudServerReadSchema`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+/// `raw` parsed as `T`, `None` when absent or `null`.
+fn parse_set<T: DeserializeOwned>(raw: Option<&RawJson>) -> Result<Option<T>, RawJsonError> {
+    raw.filter(|r| !r.is_null()).map(RawJson::parse).transpose()
+}
+
+/// The selected team, server view (`teamsCrudServerReadSchema`). Its metadata and unknown
+/// fields are [`RawJson`], like [`ServerUser`]'s, and `Debug` does not show them.
+#[derive(Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ServerTeam {
     /// The team id.
@@ -103,14 +152,14 @@ pub struct ServerTeam {
     /// Creation time, Unix milliseconds.
     pub created_at_millis: i64,
     /// Client metadata.
-    pub client_metadata: Option<Value>,
+    pub client_metadata: Option<RawJson>,
     /// Client read-only metadata.
-    pub client_read_only_metadata: Option<Value>,
+    pub client_read_only_metadata: Option<RawJson>,
     /// Server metadata.
-    pub server_metadata: Option<Value>,
+    pub server_metadata: Option<RawJson>,
     /// Fields this SDK does not know.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: BTreeMap<String, RawJson>,
 }
 
 impl ServerTeam {
@@ -172,20 +221,9 @@ impl OAuthProvider {
     }
 }
 
-mod reason_object {
-    use super::*;
-    use serde::{Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(
-        r: &Option<RestrictedReason>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        r.map(|kind| RestrictedReasonObject { kind }).serialize(s)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<RestrictedReason>, D::Error> {
-        Ok(Option::<RestrictedReasonObject>::deserialize(d)?.map(|o| o.kind))
-    }
+fn serialize_reason<S: serde::Serializer>(
+    r: &Option<RestrictedReason>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    r.map(|kind| RestrictedReasonObject { kind }).serialize(s)
 }

@@ -213,16 +213,19 @@ impl KeyStore {
         self.start_fetch(Trigger::Prefetch)?.await.map(|_| ())
     }
 
-    /// After `seen` did not hold `kid`: the key from a newer set, from a fetch already running, or
-    /// from one refetch if the cooldown allows; `None` when the key stays unknown.
+    /// After `seen` (a usable set: fresh, or stale within `stale_if_error`) did not hold `kid`:
+    /// the key from a newer set, from a fetch already running, or from one refetch if the
+    /// cooldown allows; `None` when the key stays unknown.
     ///
     /// Callers that find no fetch running and lose the cooldown race fail fast: a flood of random
-    /// `kid`s causes at most one request per cooldown and never queues behind a limiter.
+    /// `kid`s causes at most one request per cooldown and never queues behind a limiter. While
+    /// fetching is backed off after a failure, or when the refetch fails, the key stays unknown
+    /// too: `seen` is the set that answers, and a token whose `kid` it lacks is refused, never
+    /// reported as unavailable (that would send it to a composite's REST fallback).
     ///
     /// # Errors
     ///
-    /// The refetch's error, or the last fetch error while fetching is backed off after a failure
-    /// (the key may exist; we could not find out).
+    /// Only a refetch that cannot start (no tokio runtime).
     pub(crate) async fn refetch_for_unknown_kid(
         self: &Arc<Self>,
         kid: &str,
@@ -244,8 +247,7 @@ impl KeyStore {
             None => {
                 let now = self.now_ms();
                 if now < self.no_fetch_before_ms.load(Ordering::Acquire) {
-                    // The endpoint just failed: the key may well exist, we cannot tell.
-                    return Err(self.last_error_or_no_keys());
+                    return Ok(None);
                 }
                 if !self.take_cooldown_slot(now) {
                     return Ok(None);
@@ -257,7 +259,17 @@ impl KeyStore {
                 self.start_fetch(Trigger::UnknownKid)?
             }
         };
-        Ok(wait(fetch, span).await?.find(kid).cloned())
+        match wait(fetch, span).await {
+            Ok(set) => Ok(set.find(kid).cloned()),
+            Err(error) => {
+                tracing::debug!(
+                    strategy = "jwks",
+                    %error,
+                    "unknown kid: the refetch failed; the cached key set answers"
+                );
+                Ok(None)
+            }
+        }
     }
 
     /// Claims the one unknown-`kid` refetch allowed per cooldown (atomically).

@@ -84,8 +84,11 @@
 //! * Stale-if-error: when a refresh fails, the last good set keeps serving for
 //!   `stale_if_error` past its freshness; past that, verifications fail as unavailable. After a
 //!   failure no new attempt is made for `retry_after_error` (or the server's longer
-//!   `Retry-After`); meanwhile a token with an unknown `kid` is answered as unavailable too,
-//!   since its key may exist.
+//!   `Retry-After`, capped at 5 minutes). While a usable set (fresh, or stale within
+//!   `stale_if_error`) is cached, a token whose `kid` it lacks is refused as `unknown_key`, also
+//!   during that backoff and when the refetch fails: the cached set is the answer, so a
+//!   composite's `UnknownKeyPolicy::Refuse` keeps holding and forged `kid`s are never turned
+//!   into "unavailable".
 //! * HTTP: connect and total timeouts, a response-size cap, status 200 only, no redirects,
 //!   https required except for loopback.
 //! * Verified-token cache: a success for the exact same token string is remembered, keyed by

@@ -17,7 +17,10 @@ pub const DEFAULT_COOL_OFF: Duration = Duration::from_secs(5);
 /// When the circuit breaker opens and for how long.
 ///
 /// Only unavailability counts as a failure (connection errors, timeouts, 5xx, 429, garbage):
-/// refusals and misconfigurations are answers, so they close the circuit like a success. While
+/// refusals and misconfigurations are answers, so they close the circuit like a success, and
+/// so is a 200 answer carrying one user's profile over the size cap
+/// ([`UnavailableKind::ProfileTooLarge`](stack_auth_core::UnavailableKind::ProfileTooLarge)),
+/// which is about that user, not about Stack Auth's health. While
 /// open, verifications that need the API fail at once with
 /// [`UnavailableKind::CircuitOpen`](stack_auth_core::UnavailableKind::CircuitOpen) and send no
 /// request; after the cool-off one probe request goes through, and its outcome closes or re-opens
@@ -135,10 +138,15 @@ impl Breaker {
         }
     }
 
+    /// Whether the circuit is closed: not open, not half-open (a disabled breaker always is).
+    pub(crate) fn is_closed(&self) -> bool {
+        !self.policy.is_enabled() || self.lock().open_until.is_none()
+    }
+
     /// Whether the circuit is open now (for tests and diagnostics).
     #[cfg(test)]
     pub(crate) fn is_open(&self) -> bool {
-        self.lock().open_until.is_some()
+        !self.is_closed()
     }
 }
 

@@ -6,6 +6,7 @@ use reqwest::header::HeaderValue;
 use stack_auth_core::{
     ConfigError, SecretServerKey, StackAuthConfig, StackAuthConfigBuilder, UserType, UserTypes,
 };
+use tokio::sync::Semaphore;
 
 use crate::{
     breaker::Breaker,
@@ -21,10 +22,16 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// The total time one verification may take by default, retries and backoff included.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5);
 
-/// The largest users/me response body read by default (profiles with a `data:` image URL can be
-/// large; anything bigger is refused as
-/// [`UnavailableKind::TooLarge`](stack_auth_core::UnavailableKind::TooLarge)).
+/// The largest users/me response body read by default (profiles with a `data:` image URL or
+/// large metadata can be large). Reading stops at the cap: a profile answer that large is
+/// [`UnavailableKind::ProfileTooLarge`](stack_auth_core::UnavailableKind::ProfileTooLarge) for
+/// that token alone; any other answer that large is
+/// [`UnavailableKind::TooLarge`](stack_auth_core::UnavailableKind::TooLarge).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+/// How many users/me requests a verifier (with its clones) sends at once by default; more wait
+/// for a free slot, within their deadline.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
 
 /// The longest deadline or breaker cool-off accepted: longer is surely a mistake, and bounding
 /// them keeps deadline arithmetic from overflowing.
@@ -42,6 +49,7 @@ pub struct RestVerifierBuilder {
     connect_timeout: Duration,
     deadline: Duration,
     max_response_bytes: usize,
+    max_concurrent_requests: usize,
     retry: RetryPolicy,
     breaker: CircuitBreakerPolicy,
     cache_ttl: Duration,
@@ -61,6 +69,7 @@ impl RestVerifierBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             deadline: DEFAULT_DEADLINE,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             retry: RetryPolicy::default(),
             breaker: CircuitBreakerPolicy::default(),
             cache_ttl: DEFAULT_CACHE_TTL,
@@ -132,9 +141,21 @@ impl RestVerifierBuilder {
         self
     }
 
-    /// The largest response body read (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    /// The largest response body read (default [`DEFAULT_MAX_RESPONSE_BYTES`]); see that
+    /// constant for what an answer over it means.
     pub fn max_response_bytes(mut self, max: usize) -> Self {
         self.max_response_bytes = max;
+        self
+    }
+
+    /// How many users/me requests may be in flight at once, for this verifier and its clones
+    /// (default [`DEFAULT_MAX_CONCURRENT_REQUESTS`]). A verification that finds every slot
+    /// taken waits for one within its [`deadline`](Self::deadline) (the one shared by every
+    /// caller of the same token); if none frees up in time it fails as
+    /// [`UnavailableKind::Timeout`](stack_auth_core::UnavailableKind::Timeout) without sending
+    /// anything, and the circuit breaker does not count it. Each retry takes a slot anew.
+    pub fn max_concurrent_requests(mut self, max: usize) -> Self {
+        self.max_concurrent_requests = max;
         self
     }
 
@@ -220,6 +241,14 @@ impl RestVerifierBuilder {
         if self.max_response_bytes == 0 {
             return Err(invalid("max_response_bytes", "must be positive"));
         }
+        if self.max_concurrent_requests == 0
+            || self.max_concurrent_requests > Semaphore::MAX_PERMITS
+        {
+            return Err(invalid(
+                "max_concurrent_requests",
+                "must be positive and at most tokio's Semaphore::MAX_PERMITS",
+            ));
+        }
         if self.retry.max_attempts() == 0 {
             return Err(invalid("retry_policy", "needs at least one attempt"));
         }
@@ -233,9 +262,9 @@ impl RestVerifierBuilder {
     /// [`ConfigError`] for an invalid project id, base URL or user-type set, and
     /// [`ConfigError::Invalid`] for an empty or non-header-safe secret server key
     /// (`secret_server_key`), a zero or over-a-day deadline (`deadline`), a cool-off over a
-    /// day (`circuit_breaker`), a zero body cap
-    /// (`max_response_bytes`), zero attempts (`retry_policy`), or a client that cannot be
-    /// built (`http_client`).
+    /// day (`circuit_breaker`), a zero body cap (`max_response_bytes`), a zero request cap
+    /// (`max_concurrent_requests`), zero attempts (`retry_policy`), or a client that cannot
+    /// be built (`http_client`).
     pub fn build(mut self) -> Result<RestVerifier, ConfigError> {
         let config = self.config()?;
         let (project, key) = self.validate(&config)?;
@@ -272,10 +301,12 @@ impl RestVerifierBuilder {
             transport,
             retry: self.retry,
             breaker: Breaker::new(self.breaker),
+            slots: Semaphore::new(self.max_concurrent_requests),
             deadline: self.deadline,
             cache,
             flights: Arc::default(),
             clock: self.clock,
+            max_response_bytes: self.max_response_bytes,
         }))
     }
 }

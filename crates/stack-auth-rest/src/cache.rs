@@ -3,13 +3,12 @@
 
 use std::{sync::Arc, time::Duration, time::SystemTime};
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use moka::{sync::Cache, Expiry};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use stack_auth_core::{VerifiedUser, VerifyError};
+use stack_auth_core::{UnavailableKind, VerifiedUser, VerifyError};
 
-use crate::Clock;
+use crate::{shape::Segments, Clock};
 
 /// How long a verified token's result is reused by default (never past the token's `exp`).
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(30);
@@ -91,13 +90,17 @@ impl VerdictCache {
         self.cache.as_ref()?.get(key).map(|e| e.result)
     }
 
-    /// Stores a verdict for `token`: a user until `min(ttl, exp)`, a refusal for the refusal
-    /// TTL; other errors are not stored.
+    /// Stores a verdict for `token`: a user until `min(ttl, exp)`; a refusal, or a profile
+    /// over the size cap (an answer about this token that repeats), for the refusal TTL;
+    /// other errors are not stored.
     pub(crate) fn store(&self, key: &Key, token: &str, result: &Result<VerifiedUser, VerifyError>) {
         let Some(cache) = &self.cache else { return };
         let ttl = match result {
             Ok(_) => success_ttl(self.ttl, token, self.clock.now()),
             Err(VerifyError::Refused(_)) => self.refusal_ttl,
+            Err(VerifyError::Unavailable(u)) if u.kind() == UnavailableKind::ProfileTooLarge => {
+                self.refusal_ttl
+            }
             Err(_) => Duration::ZERO,
         };
         if !ttl.is_zero() {
@@ -137,15 +140,14 @@ fn unverified_exp(token: &str) -> Option<i64> {
     struct Exp {
         exp: i64,
     }
-    let mut parts = token.split('.');
-    let (_, payload) = (parts.next()?, parts.next()?);
-    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let bytes = Segments::of(token)?.payload()?;
     serde_json::from_slice::<Exp>(&bytes).ok().map(|e| e.exp)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 
     fn token_with(payload: &str) -> String {
         format!(

@@ -50,13 +50,27 @@
 //! a type not accepted is refused rather than reported as a misconfiguration.
 //! [`RestVerifier::fetch_profile`] filters no type and sends both headers.
 //!
+//! The profile's metadata (`client_metadata`, `client_read_only_metadata`, `server_metadata`,
+//! the selected team's) and unknown fields are kept as raw JSON
+//! ([`RawJson`](stack_auth_core::RawJson)), never parsed while verifying: users write their own
+//! `client_metadata` at any depth, and a profile nested past serde_json's recursion limit
+//! verifies like any other (parsing it later is a typed error for the caller who asks). The
+//! body is read up to [`max_response_bytes`](RestVerifierBuilder::max_response_bytes) and no
+//! further: an answer over the cap is dropped unread, and only what kind of answer it was
+//! decides whether it counts against Stack Auth's health (see the table below).
+//!
 //! The user type is read from the profile's `is_anonymous` and `is_restricted`; a profile
 //! missing either, or whose flags disagree with `restricted_reason` (a reason on a user not
 //! marked restricted, say), is not trusted (`Unavailable(InvalidResponse)`).
 //!
-//! An empty token, one longer than
-//! [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN) or one with characters no token has is
-//! refused as `malformed` without a request.
+//! A string that cannot be an access token is refused without a request (the request would
+//! carry the secret server key for nothing): as `malformed` when it is empty, longer than
+//! [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN), has characters no token has, is not three
+//! base64url segments with a non-empty signature, or its protected header is not a JSON object
+//! with a string `alg` and a non-empty string `kid`, or its payload is not a JSON object; as
+//! `unsupported_algorithm` when `alg` is not `ES256`. The screen verifies nothing (key,
+//! signature and claims are Stack Auth's to check); it only keeps what is plainly not a token
+//! away from users/me.
 //!
 //! The verifier does not send `x-stack-override-error-status`, so statuses are real; if a proxy
 //! sends `x-hexclave-actual-status` or `x-stack-actual-status` anyway, that status is used (the
@@ -99,9 +113,11 @@
 //! | a redirect, or a 4xx other than 408 and 429 without a code: not Stack Auth answering (a wrong base URL, an `http` URL redirected to `https`, a proxy) | `Misconfigured(InvalidRequest)`, the detail naming the status | 500 |
 //! | 5xx, 408, or any other status without a code (plain text) | `Unavailable(ServerError)`, with the status | 503 |
 //! | 200 whose body is not a profile object with a non-empty `id`, both `is_anonymous` and `is_restricted`, and flags that agree with `restricted_reason` | `Unavailable(InvalidResponse)` | 503 |
-//! | body over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes) | `Unavailable(TooLarge)` | 503 |
+//! | 200 JSON profile (no known error) over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes): one user's profile, whose metadata the user wrote | `Unavailable(ProfileTooLarge)`, with status 200: about this token only, not counted by the circuit breaker, not retried, cached like a refusal | 503 |
+//! | any other body over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes) | `Unavailable(TooLarge)` | 503 |
 //! | connection refused or dropped | `Unavailable(Connect)` | 503 |
 //! | no answer within the [`deadline`](RestVerifierBuilder::deadline) | `Unavailable(Timeout)` | 503 |
+//! | no free request slot ([`max_concurrent_requests`](RestVerifierBuilder::max_concurrent_requests) all in flight) within the deadline | `Unavailable(Timeout)`, no request sent, not counted by the breaker | 503 |
 //! | circuit open | `Unavailable(CircuitOpen)`, no request sent | 503 |
 //! | called outside a Tokio runtime (the verifier needs one) | `Misconfigured(UnexpectedError)` ("no tokio runtime"), no request sent | 500 |
 //! | an injected [`http_client`](RestVerifierBuilder::http_client) followed a redirect (the answer came from another URL; it is not used) | `Misconfigured(InvalidRequest)` | 500 |
@@ -120,14 +136,24 @@
 //! an HTTP date) only if that wait fits the remaining deadline, else it is returned at once with
 //! the `Retry-After`. Nothing lasts past the [`deadline`](RestVerifierBuilder::deadline). After
 //! consecutive upstream failures the [circuit breaker](CircuitBreakerPolicy) fails fast for a
-//! cool-off, then lets one probe through.
+//! cool-off, then lets one probe through. At most
+//! [`max_concurrent_requests`](RestVerifierBuilder::max_concurrent_requests) requests are in
+//! flight at once (per verifier and its clones); others wait for a slot within their deadline.
+//! An answer about one user (a profile over the size cap) is not an upstream failure: what one
+//! user writes into their profile cannot open the circuit for everyone.
+//!
+//! Tokens that nothing has verified yet (a composite's tokens whose key id the JWKS does not list:
+//! anyone can make one) go through [`RestVerifier::for_unverified_tokens`]: one request
+//! per verification, no retries, only while the circuit is closed, and never recorded by the
+//! breaker, so a flood of them answered with 429 cannot open it for verified users.
 //!
 //! # Caching
 //!
 //! Results are kept by the token's SHA-256 (the cache never holds a token): a verified user for
 //! [`DEFAULT_CACHE_TTL`] but never past the token's `exp` (read without verification, only to
-//! shorten the lifetime; a token whose `exp` cannot be read is not cached), a refusal for
-//! [`DEFAULT_REFUSAL_CACHE_TTL`], unavailability and misconfiguration never. Concurrent
+//! shorten the lifetime; a token whose `exp` cannot be read is not cached), a refusal (and a
+//! `ProfileTooLarge` answer, which repeats for the same user) for
+//! [`DEFAULT_REFUSAL_CACHE_TTL`], other unavailability and misconfiguration never. Concurrent
 //! verifications of one token share one request, which runs in its own task: a caller that is
 //! cancelled does not cancel it for the others.
 //!
@@ -175,12 +201,13 @@ mod observe;
 mod request;
 mod response;
 mod retry;
+mod shape;
 mod verifier;
 
 pub use breaker::{CircuitBreakerPolicy, DEFAULT_COOL_OFF, DEFAULT_FAILURE_THRESHOLD};
 pub use builder::{
-    RestVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES,
-    MAX_DURATION_SETTING,
+    RestVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
+    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES, MAX_DURATION_SETTING,
 };
 pub use cache::{DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, DEFAULT_REFUSAL_CACHE_TTL};
 pub use clock::{Clock, SystemClock};

@@ -39,8 +39,13 @@ pub(crate) struct RawResponse {
     pub(crate) actual_status: Option<String>,
     /// `retry-after`, if present and readable.
     pub(crate) retry_after: Option<String>,
-    /// The body, at most the configured cap.
+    /// `content-type`, if present and readable.
+    pub(crate) content_type: Option<String>,
+    /// The body, at most the configured cap (empty when it was over).
     pub(crate) body: Vec<u8>,
+    /// The body was larger than the cap: reading stopped there, and `body` is empty. Whether
+    /// that is Stack Auth's fault depends on the answer (see `response::classify`).
+    pub(crate) body_over_cap: bool,
 }
 
 /// Why no response could be read.
@@ -50,8 +55,6 @@ pub(crate) enum TransportError {
     Connect(RestError),
     /// The HTTP client's own timeout fired.
     Timeout(RestError),
-    /// The body is larger than the cap.
-    TooLarge(RestError),
     /// The request could not be built (a bug or a broken injected client).
     Request(RestError),
     /// The injected HTTP client followed a redirect: the secret server key and the token were
@@ -166,22 +169,24 @@ impl Transport for HttpTransport {
             known_error: first(KNOWN_ERROR),
             actual_status: first(ACTUAL_STATUS),
             retry_after: header(reqwest::header::RETRY_AFTER.as_str()),
+            content_type: header(reqwest::header::CONTENT_TYPE.as_str()),
             body: Vec::new(),
+            body_over_cap: false,
         };
-        let too_large = || {
-            TransportError::TooLarge(RestError::TooLarge {
-                limit: self.max_body,
-            })
-        };
+        // Stop reading at the cap: the answer is dropped with its connection, and whether it
+        // counts against Stack Auth's health is for `classify` to say, not a transport error.
         if response
             .content_length()
             .is_some_and(|len| len > self.max_body as u64)
         {
-            return Err(too_large());
+            raw.body_over_cap = true;
+            return Ok(raw);
         }
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if raw.body.len() + chunk.len() > self.max_body {
-                return Err(too_large());
+                raw.body = Vec::new();
+                raw.body_over_cap = true;
+                return Ok(raw);
             }
             raw.body.extend_from_slice(&chunk);
         }

@@ -17,10 +17,17 @@ use crate::{
 };
 
 /// The profile in a 200 answer, or what went wrong.
-pub(crate) fn classify(raw: &RawResponse, clock: &dyn Clock) -> Result<ServerUser, Failure> {
+pub(crate) fn classify(
+    raw: &RawResponse,
+    clock: &dyn Clock,
+    max_body: usize,
+) -> Result<ServerUser, Failure> {
     let status = effective_status(raw);
     if status == 429 {
         return Err(rate_limited(raw, clock));
+    }
+    if raw.body_over_cap {
+        return Err(over_cap(raw, status, max_body));
     }
     let success = (200..300).contains(&status);
     if !success || raw.known_error.is_some() {
@@ -68,7 +75,6 @@ pub(crate) fn transport_failure(e: TransportError) -> Failure {
             error: e.unavailable(UnavailableKind::Timeout).into(),
             hint: RetryHint::Backoff,
         },
-        TransportError::TooLarge(e) => Failure::never(e.unavailable(UnavailableKind::TooLarge)),
         TransportError::Request(e) => {
             Failure::never(e.misconfigured(MisconfigKind::InvalidRequest))
         }
@@ -78,6 +84,29 @@ pub(crate) fn transport_failure(e: TransportError) -> Failure {
                 .with_source(RestError::Redirected),
         ),
     }
+}
+
+/// An answer whose body is over the cap. A 200 JSON answer without a known error is Stack Auth
+/// answering, healthily, with a profile larger than the cap: users write their own metadata,
+/// without a size limit, so it concerns this one token ([`UnavailableKind::ProfileTooLarge`],
+/// which the circuit breaker does not count). Anything else that large is not what Stack Auth
+/// sends ([`UnavailableKind::TooLarge`], an upstream failure). Neither is retried.
+fn over_cap(raw: &RawResponse, status: u16, max_body: usize) -> Failure {
+    let is_json = raw.content_type.as_deref().is_some_and(|t| {
+        t.split(';')
+            .next()
+            .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+    });
+    let kind = if status == 200 && raw.known_error.is_none() && is_json {
+        UnavailableKind::ProfileTooLarge
+    } else {
+        UnavailableKind::TooLarge
+    };
+    Failure::never(
+        RestError::TooLarge { limit: max_body }
+            .unavailable(kind)
+            .with_status(status),
+    )
 }
 
 /// The detail of the error for a client that followed a redirect.
@@ -282,7 +311,7 @@ mod tests {
             body: br#"{"id":"u1","is_anonymous":false,"is_restricted":false,"code":"ACCESS_TOKEN_EXPIRED"}"#.to_vec(),
             ..RawResponse::default()
         };
-        let profile = classify(&raw, &SystemClock).unwrap();
+        let profile = classify(&raw, &SystemClock, 1 << 20).unwrap();
         assert_eq!(profile.id, "u1");
         assert!(profile.extra.contains_key("code"));
     }
@@ -337,7 +366,7 @@ mod tests {
                 body: body(*a, *r, why).into_bytes(),
                 ..RawResponse::default()
             };
-            let e = classify(&raw, &SystemClock).unwrap_err().error;
+            let e = classify(&raw, &SystemClock, 1 << 20).unwrap_err().error;
             assert!(
                 matches!(&e, VerifyError::Unavailable(u) if u.kind() == UnavailableKind::InvalidResponse),
                 "{a} {r} {why}: {e:?}"

@@ -3,7 +3,7 @@
 use std::{future::Future, time::Duration};
 
 use stack_auth_core::{ServerUser, Unavailable, UnavailableKind, Upstream, VerifyError};
-use tokio::time::Instant;
+use tokio::{sync::Semaphore, time::Instant};
 
 use crate::{breaker::Breaker, error::RestError, observe};
 
@@ -130,9 +130,11 @@ pub(crate) struct Outcome {
     pub(crate) attempts: u32,
 }
 
-/// Whether an error means the upstream failed (what the breaker counts).
+/// Whether an error means the upstream failed (what the breaker counts): not the breaker's
+/// own refusal, and not an answer about one user ([`UnavailableKind::ProfileTooLarge`]).
 pub(crate) fn is_upstream_failure(e: &VerifyError) -> bool {
-    matches!(e, VerifyError::Unavailable(u) if u.kind() != UnavailableKind::CircuitOpen)
+    matches!(e, VerifyError::Unavailable(u)
+        if !matches!(u.kind(), UnavailableKind::CircuitOpen | UnavailableKind::ProfileTooLarge))
 }
 
 /// How long to wait before another attempt, or `None` when there must not be one: the
@@ -155,12 +157,33 @@ fn next_wait(
     (attempts < policy.max_attempts && fits).then_some(wait)
 }
 
+/// Whether a verification's requests count for the circuit breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Health {
+    /// Sent through the breaker (a half-open circuit lets one through as its probe), and their
+    /// outcomes open or close it.
+    Counted,
+    /// About tokens nothing has verified: sent only while the circuit is closed, and never
+    /// recorded, so they cannot open (or close) it.
+    Uncounted,
+}
+
+/// What every attempt passes through before it is sent: a free request slot (the cap on
+/// concurrent requests) and the circuit breaker.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Gates<'a> {
+    pub(crate) slots: &'a Semaphore,
+    pub(crate) breaker: &'a Breaker,
+    pub(crate) health: Health,
+}
+
 /// Calls `attempt(n)` until it succeeds, fails for good, the attempts run out, the breaker says
-/// no, or the next wait would cross `deadline` (`total` is the configured deadline, for the
-/// error message). No call lasts past `deadline`.
+/// no, no request slot frees up before `deadline`, or the next wait would cross `deadline`
+/// (`total` is the configured deadline, for the error message). No call lasts past `deadline`.
+/// Each attempt holds a slot while it is sent and answered, not while backing off.
 pub(crate) async fn run<F, Fut>(
     policy: &RetryPolicy,
-    breaker: &Breaker,
+    gates: Gates<'_>,
     deadline: Instant,
     total: Duration,
     mut attempt: F,
@@ -172,7 +195,23 @@ where
     let mut last: Option<VerifyError> = None;
     let mut attempts = 0;
     loop {
-        let Some(permit) = breaker.try_acquire() else {
+        let Ok(Ok(slot)) = tokio::time::timeout_at(deadline, gates.slots.acquire()).await else {
+            tracing::debug!(target: "stack_auth_rest", "no request slot within the deadline");
+            let error = last.unwrap_or_else(|| {
+                RestError::NoRequestSlot(total)
+                    .unavailable(UnavailableKind::Timeout)
+                    .into()
+            });
+            return Outcome {
+                result: Err(error),
+                attempts,
+            };
+        };
+        let permit = match gates.health {
+            Health::Counted => gates.breaker.try_acquire().map(Some),
+            Health::Uncounted => gates.breaker.is_closed().then_some(None),
+        };
+        let Some(permit) = permit else {
             observe::circuit_open();
             let error = last.unwrap_or_else(|| {
                 Unavailable::new(Upstream::Api, UnavailableKind::CircuitOpen).into()
@@ -194,7 +233,10 @@ where
             }),
         };
         observe::request(timer, outcome.as_ref().err().map(|f| &f.error));
-        permit.record(matches!(&outcome, Err(f) if is_upstream_failure(&f.error)));
+        if let Some(permit) = permit {
+            permit.record(matches!(&outcome, Err(f) if is_upstream_failure(&f.error)));
+        }
+        drop(slot);
         let failure = match outcome {
             Ok(profile) => {
                 return Outcome {

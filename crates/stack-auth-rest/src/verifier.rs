@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use reqwest::header::HeaderValue;
 use stack_auth_core::{
     Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier, UserTypes,
-    VerifiedUser, VerifyError, MAX_TOKEN_LEN,
+    VerifiedUser, VerifyError,
 };
-use tokio::time::Instant;
+use tokio::{sync::Semaphore, time::Instant};
 use tracing::{field::Empty, Instrument, Span};
 
 use crate::{
@@ -18,8 +18,8 @@ use crate::{
     observe::{self, CacheUse, Timer},
     request::Transport,
     response,
-    retry::{self, Outcome, RetryPolicy},
-    Clock, RestVerifierBuilder,
+    retry::{self, Gates, Health, Outcome, RetryPolicy},
+    shape, Clock, RestVerifierBuilder,
 };
 
 /// Verifies Stack Auth access tokens by asking Stack Auth's `GET /api/v1/users/me` with the
@@ -31,6 +31,9 @@ use crate::{
 #[derive(Clone)]
 pub struct RestVerifier {
     inner: Arc<Inner>,
+    /// How this handle's requests treat the circuit breaker (see
+    /// [`RestVerifier::for_unverified_tokens`]).
+    health: Health,
 }
 
 /// The shared state behind a [`RestVerifier`].
@@ -39,10 +42,13 @@ pub(crate) struct Inner {
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) retry: RetryPolicy,
     pub(crate) breaker: Breaker,
+    /// One permit per users/me request allowed in flight at once.
+    pub(crate) slots: Semaphore,
     pub(crate) deadline: Duration,
     pub(crate) cache: VerdictCache,
     pub(crate) flights: Arc<Flights>,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) max_response_bytes: usize,
 }
 
 impl fmt::Debug for RestVerifier {
@@ -53,6 +59,8 @@ impl fmt::Debug for RestVerifier {
             .field("transport", &inner.transport)
             .field("retry", &inner.retry)
             .field("deadline", &inner.deadline)
+            .field("free_request_slots", &inner.slots.available_permits())
+            .field("health", &self.health)
             .finish_non_exhaustive()
     }
 }
@@ -82,6 +90,34 @@ impl RestVerifier {
     pub(crate) fn from_inner(inner: Inner) -> Self {
         RestVerifier {
             inner: Arc::new(inner),
+            health: Health::Counted,
+        }
+    }
+
+    /// A handle of this verifier (same connection pool, cache, request cap and circuit
+    /// breaker) for tokens that nothing has verified yet, such as a composite's tokens whose
+    /// key the JWT check does not know: anyone can make such a token, so their users/me
+    /// requests must not decide whether Stack Auth counts as healthy.
+    ///
+    /// Each verification through it sends at most one request (no retries), only while the
+    /// circuit is closed (open or half-open: `Unavailable(CircuitOpen)` at once), and its
+    /// outcome is never recorded by the breaker. A flood of forged tokens answered with 429 or
+    /// 5xx therefore cannot open the circuit for users whose tokens were verified. Bound how
+    /// many such tokens reach it (the composite's unknown-key budget does).
+    ///
+    /// ```
+    /// use stack_auth_rest::RestVerifier;
+    ///
+    /// let rest = RestVerifier::builder("my-project", "ssk_example").build()?;
+    /// let for_unknown_keys = rest.for_unverified_tokens();
+    /// assert_eq!(for_unknown_keys.config(), rest.config());
+    /// # Ok::<(), stack_auth_core::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn for_unverified_tokens(&self) -> RestVerifier {
+        RestVerifier {
+            inner: Arc::clone(&self.inner),
+            health: Health::Uncounted,
         }
     }
 
@@ -107,9 +143,12 @@ impl RestVerifier {
             upstream_ms = Empty
         );
         async {
-            let header = token_header(token)?;
+            let header = shape::screen(token)?;
             flight::require_runtime()?;
-            self.inner.fetch(&header, UserTypes::ALL).await.result
+            self.inner
+                .fetch(&header, UserTypes::ALL, self.health)
+                .await
+                .result
         }
         .instrument(span)
         .await
@@ -123,7 +162,7 @@ impl RestVerifier {
         span: &Span,
         cache_use: &mut Option<CacheUse>,
     ) -> Verdict {
-        let header = token_header(token)?;
+        let header = shape::screen(token)?;
         let key = cache::key(token);
         let inner = &self.inner;
         let joined = inner.flights.join_or_start(
@@ -131,6 +170,7 @@ impl RestVerifier {
             || inner.cache.get(&key),
             || {
                 let inner = Arc::clone(inner);
+                let health = self.health;
                 let token = token.to_owned();
                 let leader = span.clone();
                 let span = tracing::debug_span!(
@@ -140,7 +180,7 @@ impl RestVerifier {
                 );
                 async move {
                     let accepted = inner.config.accepted_user_types();
-                    let outcome = inner.fetch(&header, accepted).await;
+                    let outcome = inner.fetch(&header, accepted, health).await;
                     leader.record("attempts", outcome.attempts);
                     let verdict = outcome
                         .result
@@ -189,11 +229,25 @@ impl RestVerifier {
 
 impl Inner {
     /// One users/me verification, letting through users of the `allowed` types: attempts with
-    /// retries, all within the deadline.
-    pub(crate) async fn fetch(&self, token: &HeaderValue, allowed: UserTypes) -> Outcome {
+    /// retries (one attempt for [`Health::Uncounted`]), all within the deadline.
+    pub(crate) async fn fetch(
+        &self,
+        token: &HeaderValue,
+        allowed: UserTypes,
+        health: Health,
+    ) -> Outcome {
         let started = Instant::now();
         let deadline = started + self.deadline;
-        let outcome = retry::run(&self.retry, &self.breaker, deadline, self.deadline, |n| {
+        let gates = Gates {
+            slots: &self.slots,
+            breaker: &self.breaker,
+            health,
+        };
+        let policy = match health {
+            Health::Counted => self.retry,
+            Health::Uncounted => RetryPolicy::none(),
+        };
+        let outcome = retry::run(&policy, gates, deadline, self.deadline, |n| {
             self.attempt(token, allowed, n)
         })
         .await;
@@ -225,7 +279,7 @@ impl Inner {
                     known_error = raw.known_error.as_deref(),
                     "users/me answered"
                 );
-                response::classify(&raw, &*self.clock)
+                response::classify(&raw, &*self.clock, self.max_response_bytes)
             }
             Err(e) => {
                 tracing::debug!(target: "stack_auth_rest", attempt = n, latency_ms, "users/me failed");
@@ -245,22 +299,6 @@ fn log_failure(e: &VerifyError, attempts: u32) {
             tracing::error!(target: "stack_auth_rest", attempts, error = %e, "rest verifier misconfigured")
         }
     }
-}
-
-/// The token as a header value, or a local refusal: empty, too long, or with characters no
-/// access token has (checked before any request).
-fn token_header(token: &str) -> Result<HeaderValue, VerifyError> {
-    let malformed = |why: &'static str| Refusal::new(RefusalReason::Malformed).with_detail(why);
-    if token.is_empty() {
-        return Err(malformed("token is empty").into());
-    }
-    if token.len() > MAX_TOKEN_LEN {
-        return Err(malformed("token is longer than MAX_TOKEN_LEN").into());
-    }
-    if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(malformed("token has characters an access token never has").into());
-    }
-    HeaderValue::from_str(token).map_err(|_| malformed("token is not a valid header value").into())
 }
 
 #[async_trait]

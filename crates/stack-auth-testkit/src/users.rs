@@ -1,8 +1,7 @@
 //! [`UserSpec`]: describes a user to create on the stand-in; the stand-in fills in the rest of
 //! the server user object (PROTOCOL §3.4) with realistic values.
 
-use serde_json::Value;
-use stack_auth_core::{OAuthProvider, RestrictedReason, ServerTeam, ServerUser, UserType};
+use stack_auth_core::{OAuthProvider, RawJson, RestrictedReason, ServerTeam, ServerUser, UserType};
 
 use crate::ids::{is_uuid, random_uuid};
 use crate::TestkitError;
@@ -29,9 +28,9 @@ pub struct UserSpec {
     display_name: Option<String>,
     team: Option<ServerTeam>,
     profile_image_url: Option<String>,
-    client_metadata: Option<Value>,
-    client_read_only_metadata: Option<Value>,
-    server_metadata: Option<Value>,
+    client_metadata: Option<RawJson>,
+    client_read_only_metadata: Option<RawJson>,
+    server_metadata: Option<RawJson>,
     oauth_providers: Vec<OAuthProvider>,
     country_code: Option<String>,
     signed_up_at_millis: Option<i64>,
@@ -151,21 +150,21 @@ impl UserSpec {
         self
     }
 
-    /// Client metadata.
-    pub fn client_metadata(mut self, value: Value) -> Self {
-        self.client_metadata = Some(value);
+    /// Client metadata (a `serde_json::Value`, or a [`RawJson`] for JSON of any depth).
+    pub fn client_metadata(mut self, value: impl Into<RawJson>) -> Self {
+        self.client_metadata = Some(value.into());
         self
     }
 
-    /// Client read-only metadata.
-    pub fn client_read_only_metadata(mut self, value: Value) -> Self {
-        self.client_read_only_metadata = Some(value);
+    /// Client read-only metadata (a `serde_json::Value`, or a [`RawJson`] for JSON of any depth).
+    pub fn client_read_only_metadata(mut self, value: impl Into<RawJson>) -> Self {
+        self.client_read_only_metadata = Some(value.into());
         self
     }
 
-    /// Server metadata.
-    pub fn server_metadata(mut self, value: Value) -> Self {
-        self.server_metadata = Some(value);
+    /// Server metadata (a `serde_json::Value`, or a [`RawJson`] for JSON of any depth).
+    pub fn server_metadata(mut self, value: impl Into<RawJson>) -> Self {
+        self.server_metadata = Some(value.into());
         self
     }
 

@@ -14,7 +14,7 @@ use stack_auth_core::{
 use stack_auth_rest::{CircuitBreakerPolicy, RestVerifier, RetryPolicy};
 
 const SECRET: &str = "ssk_properties_secret_0123456789abcdef";
-const TOKEN: &str = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJwcm9wIn0.properties-signature-0123456789";
+const TOKEN: &str = "eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ.eyJzdWIiOiJwcm9wIn0.cHJvcGVydGllcy1zaWduYXR1cmUtMDEyMzQ1Njc4OQ";
 
 /// The documented table (crate docs of `stack-auth-rest`): code → outcome.
 const TABLE: &[(&str, Outcome)] = &[

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod csrf;
 mod errors;
 mod extraction;
 mod layer;

@@ -1,7 +1,10 @@
 //! How `verify` prints its answer: one JSON object, or a few lines for a person.
 
-use serde_json::{json, Value};
-use stack_auth_core::{Refusal, RefusalReason, VerifiedUser, VerifyError};
+use serde::Serialize;
+use serde_json::json;
+use stack_auth_core::{
+    AccessTokenClaims, Refusal, RefusalReason, ServerUser, VerifiedUser, VerifyError,
+};
 
 use super::verify::Strategy;
 use super::verify_input::{describe as describe_source, Input};
@@ -22,7 +25,7 @@ pub(crate) fn report(
     match result {
         Ok(user) => {
             match format {
-                OutputFormat::Json => print_json(&accepted_json(user, input)),
+                OutputFormat::Json => print_text(&format!("{}\n", accepted_json(user, input))),
                 OutputFormat::Text => print_text(&accepted_text(user, strategy, input)),
             }
             Exit::Ok
@@ -61,20 +64,38 @@ fn issuer_of(user: &VerifiedUser, token: &str) -> Option<String> {
         .or_else(|| Decoded::new(token).claims().ok().map(|c| c.iss))
 }
 
-/// The accepted-token object of `--output json`.
-pub(crate) fn accepted_json(user: &VerifiedUser, input: &Input) -> Value {
+/// The accepted-token object of `--output json`, as one line of JSON. Serialized directly, not
+/// through a `serde_json::Value`: the profile's metadata is raw JSON that may nest deeper than
+/// a `Value` can be built.
+pub(crate) fn accepted_json(user: &VerifiedUser, input: &Input) -> String {
+    #[derive(Serialize)]
+    struct Accepted<'a> {
+        ok: bool,
+        user_id: &'a str,
+        project_id: &'a str,
+        user_type: &'a str,
+        restricted_reason: Option<&'a str>,
+        email: Option<&'a str>,
+        issued_by: Option<&'a str>,
+        source: Option<&'static str>,
+        claims: Option<&'a AccessTokenClaims>,
+        profile: Option<&'a ServerUser>,
+    }
     let iss = issuer_of(user, &input.token);
-    json!({
-        "ok": true,
-        "user_id": user.user_id(),
-        "project_id": user.project_id(),
-        "user_type": user.user_type().as_str(),
-        "restricted_reason": user.restricted_reason().map(|r| r.as_str()),
-        "email": user.email(),
-        "issued_by": iss.as_deref().and_then(issuer::origin),
-        "source": input.source.map(|s| s.label()),
-        "claims": user.claims(),
-        "profile": user.profile(),
+    let accepted = Accepted {
+        ok: true,
+        user_id: user.user_id(),
+        project_id: user.project_id(),
+        user_type: user.user_type().as_str(),
+        restricted_reason: user.restricted_reason().map(|r| r.as_str()),
+        email: user.email(),
+        issued_by: iss.as_deref().and_then(issuer::origin),
+        source: input.source.map(|s| s.label()),
+        claims: user.claims(),
+        profile: user.profile(),
+    };
+    serde_json::to_string(&accepted).unwrap_or_else(|e| {
+        json!({"ok": true, "user_id": user.user_id(), "error": e.to_string()}).to_string()
     })
 }
 
@@ -224,7 +245,7 @@ mod tests {
             token: "t".into(),
             source: Some(stack_auth_core::TokenSource::HexclaveCookie),
         };
-        let j = accepted_json(&user, &input);
+        let j: serde_json::Value = serde_json::from_str(&accepted_json(&user, &input)).unwrap();
         assert_eq!(j["ok"], true);
         assert_eq!(j["user_type"], "restricted");
         assert_eq!(j["restricted_reason"], "email_not_verified");
@@ -240,5 +261,26 @@ mod tests {
         }
         assert_eq!(j["source"], "hexclave_access_cookie");
         assert!(j["claims"].is_null() && j["profile"].is_null());
+    }
+
+    #[test]
+    fn accepted_json_prints_metadata_of_any_depth() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let body = format!(r#"{{"id":"u1","client_metadata":{deep}}}"#);
+        let profile: ServerUser = serde_json::from_str(&body).unwrap();
+        let user = VerifiedUser::from_profile("p1", profile);
+        let input = Input {
+            token: "t".into(),
+            source: None,
+        };
+        let printed = accepted_json(&user, &input);
+        assert!(
+            printed.contains(&format!(r#""client_metadata":{deep}"#)),
+            "{printed:.200}"
+        );
+        assert!(
+            printed.starts_with(r#"{"ok":true,"user_id":"u1""#),
+            "{printed:.200}"
+        );
     }
 }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use stack_auth_composite::{CompositeVerifier, ProfilePolicy};
+use stack_auth_composite::{CompositeVerifier, ProfilePolicy, UnknownKeyBudget};
 use stack_auth_core::{
     ProfileStatus, RefusalReason, TokenVerifier, UnavailableKind, Upstream, VerifiedUser,
     VerifyError,
@@ -152,4 +152,90 @@ async fn both_down_is_unavailable_and_garbage_is_still_refused_for_free() {
         0,
         "inside the JWKS retry interval"
     );
+}
+
+/// Forged tokens with invented `kid`s and this project's plausible claims, one per session.
+fn invented_kids(stack: &LocalStackAuth, count: usize) -> Vec<String> {
+    let mallory = stack.create_user(UserSpec::normal()).unwrap();
+    (0..count)
+        .map(|i| {
+            stack
+                .token(&mallory)
+                .session_id(format!("forged-{i}"))
+                .broken(Breakage::UnknownKid)
+                .mint()
+        })
+        .collect()
+}
+
+/// Issue 14, item 3: a flood of forged unknown-kid tokens while users/me answers 429 (the
+/// project's rate limit spent) costs users/me exactly the unknown-key budget, one request per
+/// token and no retries, and never opens the REST circuit breaker: once Stack Auth answers
+/// again, a legitimate user's fresh token verifies at once.
+#[tokio::test(start_paused = true)]
+async fn a_flood_of_forged_unknown_kid_tokens_answered_429_leaves_a_fresh_token_verifying() {
+    let stack = LocalStackAuth::start().await.unwrap();
+    // The default wiring with default settings: budget 5 per minute, breaker after 5 failures.
+    let v = CompositeVerifier::builder_with_config(stack.config(), stack.secret_server_key())
+        .unwrap()
+        .build()
+        .unwrap();
+    let ada = stack.create_user(UserSpec::normal()).unwrap();
+    v.verify(&stack.mint(&ada)).await.unwrap();
+    stack.reset_counts();
+    stack.inject(Route::UsersMe, Fault::RateLimited { retry_after: None });
+    let mut rate_limited = 0;
+    for token in invented_kids(&stack, 200) {
+        match v.verify(&token).await {
+            Err(VerifyError::Unavailable(u)) if u.kind() == UnavailableKind::RateLimited => {
+                rate_limited += 1;
+            }
+            Err(e) => assert_eq!(e.reason_label(), "unknown_key"),
+            Ok(user) => panic!("a forged token was accepted: {user:?}"),
+        }
+    }
+    assert_eq!(rate_limited, 5);
+    assert_eq!(
+        stack.requests(Route::UsersMe),
+        5,
+        "the budget, one request each"
+    );
+    assert_eq!(
+        stack.requests(Route::Jwks),
+        1,
+        "one unknown-kid refetch per cooldown"
+    );
+
+    stack.clear_faults();
+    let bob = stack.create_user(UserSpec::normal()).unwrap();
+    let user = v.verify(&stack.mint(&bob)).await.unwrap();
+    assert_eq!(user.user_id(), bob.id);
+    assert_eq!(user.profile_status(), ProfileStatus::Present);
+    assert_eq!(stack.requests(Route::UsersMe), 6);
+}
+
+/// Exact users/me counts for a configured budget: its size at once, then one per refill
+/// interval, whatever the flood.
+#[tokio::test(start_paused = true)]
+async fn the_unknown_key_budget_costs_users_me_exactly_its_size_then_one_per_interval() {
+    let stack = LocalStackAuth::start().await.unwrap();
+    let v = CompositeVerifier::builder_with_config(stack.config(), stack.secret_server_key())
+        .unwrap()
+        .unknown_key_budget(UnknownKeyBudget::new(3, Duration::from_secs(300)))
+        .build()
+        .unwrap();
+    let forged = invented_kids(&stack, 60);
+    let (first, later) = forged.split_at(30);
+    for token in first {
+        let err = v.verify(token).await.unwrap_err();
+        assert_eq!(err.refusal_reason(), Some(RefusalReason::UnknownKey));
+    }
+    assert_eq!(stack.requests(Route::UsersMe), 3);
+    // One refill interval (100 s) later: exactly one more.
+    tokio::time::advance(Duration::from_secs(100)).await;
+    for token in later {
+        let err = v.verify(token).await.unwrap_err();
+        assert_eq!(err.refusal_reason(), Some(RefusalReason::UnknownKey));
+    }
+    assert_eq!(stack.requests(Route::UsersMe), 4);
 }

@@ -4,11 +4,15 @@
 
 mod common;
 
+mod breaker_takeover;
 mod faults;
 mod jwt_first;
 mod metrics;
 mod observability;
 mod on_demand;
+mod refuse_policy;
+mod request_cap;
 mod stand_in;
 mod tracing;
 mod undecided;
+mod unknown_key_budget;

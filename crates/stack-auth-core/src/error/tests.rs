@@ -34,6 +34,7 @@ fn kind_labels_match_their_serde_names() {
         U::RateLimited,
         U::InvalidResponse,
         U::TooLarge,
+        U::ProfileTooLarge,
         U::CircuitOpen,
         U::NoUsableKeys,
     ] {

@@ -43,6 +43,10 @@ pub enum UnavailableKind {
     InvalidResponse,
     /// The answer exceeded the configured size cap.
     TooLarge,
+    /// The upstream answered, healthily, with one user's profile larger than the configured
+    /// size cap (users write their own metadata, with no size limit). It concerns that user's
+    /// token alone: it is not an outage, and retrying within the verification cannot help.
+    ProfileTooLarge,
     /// The circuit breaker is open after repeated failures; no request was sent.
     CircuitOpen,
     /// No usable keys: the key set could not be fetched and any stale copy is past its limit.
@@ -59,6 +63,7 @@ impl UnavailableKind {
             UnavailableKind::RateLimited => "rate_limited",
             UnavailableKind::InvalidResponse => "invalid_response",
             UnavailableKind::TooLarge => "too_large",
+            UnavailableKind::ProfileTooLarge => "profile_too_large",
             UnavailableKind::CircuitOpen => "circuit_open",
             UnavailableKind::NoUsableKeys => "no_usable_keys",
         }
@@ -74,6 +79,7 @@ impl fmt::Display for UnavailableKind {
             UnavailableKind::RateLimited => "rate limited",
             UnavailableKind::InvalidResponse => "invalid response",
             UnavailableKind::TooLarge => "response too large",
+            UnavailableKind::ProfileTooLarge => "user profile larger than the size cap",
             UnavailableKind::CircuitOpen => "circuit open after repeated failures",
             UnavailableKind::NoUsableKeys => "no usable keys",
         })

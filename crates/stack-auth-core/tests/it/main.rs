@@ -4,5 +4,7 @@
 
 mod forwarding;
 mod interop_claims;
+mod profile_content;
+mod profile_raw;
 mod properties;
 mod verified_user;

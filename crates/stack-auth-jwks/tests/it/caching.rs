@@ -214,9 +214,11 @@ async fn an_outage_serves_stale_keys_then_unavailable_never_refused() {
     for _ in 0..100 {
         verifier.verify(&token).await.unwrap();
     }
-    // A kid we do not know may belong to a key we could not fetch: unavailable, not refused.
+    // The stale set is the one that answers: a kid it lacks is refused (issue 14 item 4: as
+    // "unavailable" it went to a composite's REST fallback whatever the unknown-key policy),
+    // and it costs no request inside the retry interval.
     let unknown = verifier.verify(&with_kid(&token, "rotated-kid")).await;
-    assert_eq!(unavailable_kind(unknown), UnavailableKind::ServerError);
+    assert_eq!(reason(unknown), RefusalReason::UnknownKey);
     assert_eq!(kit.jwks_requests(), failed_so_far);
 
     // Past the stale limit: unavailable (503), not a refusal, even for a valid token.

@@ -16,3 +16,4 @@ mod observability;
 mod runtime_shutdown;
 mod static_jwks;
 mod token_cache;
+mod unknown_kid_backoff;

@@ -4,3 +4,4 @@
 mod caching;
 mod resilience;
 mod scripted;
+mod unverified;

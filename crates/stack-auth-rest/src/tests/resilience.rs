@@ -2,18 +2,13 @@
 
 use std::time::Duration;
 
-use stack_auth_core::{RefusalReason, TokenVerifier, UnavailableKind, VerifyError};
+use stack_auth_core::{RefusalReason, TokenVerifier, UnavailableKind};
 use tokio::time::Instant;
 
-use super::scripted::{after, builder, known, ok_user, status, too_many, Scripted, Step};
+use super::scripted::{
+    after, builder, kind, known, ok_user, status, too_many, Scripted, Step, TOK,
+};
 use crate::{CircuitBreakerPolicy, RetryPolicy};
-
-fn kind(e: &VerifyError) -> UnavailableKind {
-    match e {
-        VerifyError::Unavailable(u) => u.kind(),
-        other => panic!("expected unavailable, got {other:?}"),
-    }
-}
 
 #[tokio::test(start_paused = true)]
 async fn gateway_errors_and_connect_failures_are_retried_with_bounded_backoff() {
@@ -28,7 +23,7 @@ async fn gateway_errors_and_connect_failures_are_retried_with_bounded_backoff() 
         .build()
         .unwrap();
     let start = Instant::now();
-    let user = v.verify("tok").await.unwrap();
+    let user = v.verify(TOK).await.unwrap();
     assert_eq!(user.user_id(), "u1");
     assert_eq!(t.calls(), 4);
     // Full jitter: at most 100 + 200 + 400 ms of backoff.
@@ -43,7 +38,7 @@ async fn gateway_errors_and_connect_failures_are_retried_with_bounded_backoff() 
 async fn attempts_run_out_and_the_last_error_is_reported() {
     let t = Scripted::new(|_| status(503, "down"));
     let v = builder(&t).build().unwrap();
-    let e = v.verify("tok").await.unwrap_err();
+    let e = v.verify(TOK).await.unwrap_err();
     assert_eq!(kind(&e), UnavailableKind::ServerError);
     assert_eq!(t.calls(), crate::DEFAULT_MAX_ATTEMPTS);
     assert!(e.is_retryable());
@@ -58,7 +53,7 @@ async fn plain_500_refusals_and_misconfiguration_are_not_retried() {
     ] {
         let t = Scripted::new(move |_| step.clone());
         let v = builder(&t).build().unwrap();
-        let e = v.verify("tok").await.unwrap_err();
+        let e = v.verify(TOK).await.unwrap_err();
         assert_eq!(e.code(), check);
         assert_eq!(t.calls(), 1, "{check}");
     }
@@ -78,7 +73,7 @@ async fn retry_after_that_fits_is_waited_exactly() {
         .build()
         .unwrap();
     let start = Instant::now();
-    v.verify("tok").await.unwrap();
+    v.verify(TOK).await.unwrap();
     assert_eq!(start.elapsed(), Duration::from_secs(2));
     assert_eq!(t.calls(), 2);
 }
@@ -91,7 +86,7 @@ async fn retry_after_that_does_not_fit_returns_at_once_with_it() {
         .build()
         .unwrap();
     let start = Instant::now();
-    let e = v.verify("tok").await.unwrap_err();
+    let e = v.verify(TOK).await.unwrap_err();
     assert_eq!(start.elapsed(), Duration::ZERO);
     assert_eq!(kind(&e), UnavailableKind::RateLimited);
     assert_eq!(e.retry_after(), Some(Duration::from_secs(10)));
@@ -102,7 +97,7 @@ async fn retry_after_that_does_not_fit_returns_at_once_with_it() {
 async fn rate_limit_without_retry_after_backs_off() {
     let t = Scripted::new(|n| if n < 3 { too_many(None) } else { ok_user("u1") });
     let v = builder(&t).build().unwrap();
-    v.verify("tok").await.unwrap();
+    v.verify(TOK).await.unwrap();
     assert_eq!(t.calls(), 3);
 }
 
@@ -114,7 +109,7 @@ async fn a_hang_ends_at_the_deadline() {
         .build()
         .unwrap();
     let start = Instant::now();
-    let e = v.verify("tok").await.unwrap_err();
+    let e = v.verify(TOK).await.unwrap_err();
     assert_eq!(start.elapsed(), Duration::from_secs(3));
     assert_eq!(kind(&e), UnavailableKind::Timeout);
     assert_eq!(t.calls(), 1);
@@ -129,7 +124,7 @@ async fn the_deadline_covers_all_retries() {
         .build()
         .unwrap();
     let start = Instant::now();
-    let e = v.verify("tok").await.unwrap_err();
+    let e = v.verify(TOK).await.unwrap_err();
     assert!(
         start.elapsed() <= Duration::from_secs(4),
         "{:?}",
@@ -158,18 +153,18 @@ async fn breaker_fails_fast_then_probes_after_cool_off() {
         .unwrap();
     for _ in 0..3 {
         assert_eq!(
-            kind(&v.verify("tok").await.unwrap_err()),
+            kind(&v.verify(TOK).await.unwrap_err()),
             UnavailableKind::ServerError
         );
     }
     for _ in 0..50 {
-        let e = v.verify("tok").await.unwrap_err();
+        let e = v.verify(TOK).await.unwrap_err();
         assert_eq!(kind(&e), UnavailableKind::CircuitOpen);
     }
     assert_eq!(t.calls(), 3, "no request while open");
     tokio::time::advance(Duration::from_secs(10)).await;
-    assert_eq!(v.verify("tok").await.unwrap().user_id(), "u1");
-    assert_eq!(v.verify("tok").await.unwrap().user_id(), "u1");
+    assert_eq!(v.verify(TOK).await.unwrap().user_id(), "u1");
+    assert_eq!(v.verify(TOK).await.unwrap().user_id(), "u1");
     assert_eq!(t.calls(), 5);
 }
 
@@ -180,7 +175,7 @@ async fn the_breaker_opening_mid_retry_reports_the_real_error() {
         .circuit_breaker(CircuitBreakerPolicy::new(2, Duration::from_secs(10)))
         .build()
         .unwrap();
-    let e = v.verify("tok").await.unwrap_err();
+    let e = v.verify(TOK).await.unwrap_err();
     assert_eq!(kind(&e), UnavailableKind::ServerError);
     assert_eq!(t.calls(), 2);
 }
@@ -193,7 +188,7 @@ async fn refusals_do_not_open_the_breaker() {
         .build()
         .unwrap();
     for _ in 0..10 {
-        let e = v.verify("tok").await.unwrap_err();
+        let e = v.verify(TOK).await.unwrap_err();
         assert_eq!(e.refusal_reason(), Some(RefusalReason::Unparsable));
     }
     assert_eq!(t.calls(), 10);

@@ -19,6 +19,12 @@ use crate::{
 
 pub(crate) const PID: &str = "3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e";
 
+/// `{"alg":"ES256","kid":"test"}`, the protected header of the test tokens.
+pub(crate) const HEADER: &str = "eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ";
+
+/// A token of the shape users/me is asked about (its payload has no `exp`: never cached).
+pub(crate) const TOK: &str = "eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ.e30.c2lnbmF0dXJl";
+
 /// One scripted answer.
 #[derive(Debug, Clone)]
 pub(crate) enum Step {
@@ -75,6 +81,14 @@ impl Transport for Scripted {
             Step::Refuse => Err(TransportError::Connect(RestError::Task("refused".into()))),
             Step::Hang => std::future::pending().await,
         }
+    }
+}
+
+/// The kind of an unavailability (panics on anything else).
+pub(crate) fn kind(e: &stack_auth_core::VerifyError) -> stack_auth_core::UnavailableKind {
+    match e {
+        stack_auth_core::VerifyError::Unavailable(u) => u.kind(),
+        other => panic!("expected unavailable, got {other:?}"),
     }
 }
 

@@ -4,6 +4,8 @@
 
 mod common;
 
+mod breaker_takeover;
+mod concurrency_cap;
 mod conformance;
 mod error_table;
 mod faults;
@@ -12,6 +14,7 @@ mod no_runtime;
 mod observability;
 mod regressions;
 mod resilience;
+mod shape_screen;
 mod stand_in;
 mod tracing;
 mod wire;

@@ -221,9 +221,14 @@ async fn broken_tokens_get_what_stack_auth_says() {
                     .unwrap_or_else(|| panic!("{label}: {e:?}"));
                 let allowed: &[RefusalReason] = match b {
                     Breakage::Expired => &[RefusalReason::Expired],
-                    // Both keys of the audience match a header without `kid`: jose's
-                    // JWKSMultipleMatchingKeys, UNPARSABLE_ACCESS_TOKEN.
-                    Breakage::MissingKid => &[RefusalReason::Unparsable],
+                    // Stack Auth answers UNPARSABLE_ACCESS_TOKEN (both keys of the audience
+                    // match a header without `kid`: jose's JWKSMultipleMatchingKeys); the
+                    // verifier's local shape screen refuses it first, without a request.
+                    Breakage::MissingKid => &[RefusalReason::Malformed],
+                    // Another `alg` than ES256 never reaches Stack Auth either.
+                    Breakage::AlgNone | Breakage::Hs256WithPublicKey | Breakage::Es384Header => {
+                        &[RefusalReason::UnsupportedAlgorithm]
+                    }
                     _ => &[RefusalReason::Unparsable, RefusalReason::Malformed],
                 };
                 assert!(allowed.contains(&reason), "{label}: {reason}");
@@ -261,7 +266,7 @@ async fn injected_faults_map_to_unavailability() {
     );
     let cases = [
         (Fault::GarbageJson, UnavailableKind::InvalidResponse),
-        (Fault::Oversized(1 << 20), UnavailableKind::TooLarge),
+        (Fault::Oversized(1 << 20), UnavailableKind::ProfileTooLarge),
         (Fault::DropConnection, UnavailableKind::Connect),
         (
             Fault::RateLimited {

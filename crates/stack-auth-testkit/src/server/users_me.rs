@@ -1,9 +1,11 @@
 //! `GET /api/{v1,latest}/users/me` (PROTOCOL §3) and `GET /api/{v1,latest}/users/{user_id}`
 //! (PROTOCOL §9.3, §10.1).
 
+use std::collections::BTreeMap;
+
 use http::{header, Method, Request, Response};
-use serde_json::Value;
-use stack_auth_core::ServerUser;
+use serde::Serialize;
+use stack_auth_core::{RawJson, ServerUser};
 
 use super::auth::{parse_auth, Auth, AuthError};
 use super::jwks::schema_error;
@@ -102,41 +104,52 @@ fn unknown_query<B>(req: &Request<B>) -> Option<Response<Body>> {
 
 /// 200 with the user object (pretty JSON for a browser).
 fn answer_user<B>(req: &Request<B>, user: &ServerUser, client: bool) -> Response<Body> {
-    let body = user_json(user, client);
     let pretty = req
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
-    let text = if pretty {
-        serde_json::to_string_pretty(&body)
-    } else {
-        serde_json::to_string(&body)
-    };
-    reply(200, Some(JSON), text.unwrap_or_default())
+    let text = user_json(user, client, pretty);
+    reply(200, Some(JSON), text)
 }
 
-/// The user object for the access type: the full server object, or the client view without
-/// the server-only fields.
-fn user_json(user: &ServerUser, client: bool) -> Value {
-    let mut v = serde_json::to_value(user).unwrap_or(Value::Null);
-    if client {
-        if let Some(map) = v.as_object_mut() {
-            for field in [
-                "primary_email_auth_enabled",
-                "server_metadata",
-                "last_active_at_millis",
-                "restricted_by_admin_private_details",
-                "country_code",
-                "risk_scores",
-            ] {
-                map.remove(field);
-            }
-            if let Some(Value::Object(team)) = map.get_mut("selected_team") {
-                team.remove("created_at_millis");
-                team.remove("server_metadata");
-            }
+/// The user object for the access type, as JSON text: the full server object, or the client
+/// view without the server-only fields. Metadata goes out verbatim, however deeply it nests
+/// (the real server sets no depth limit), so nothing here parses it.
+fn user_json(user: &ServerUser, client: bool, pretty: bool) -> String {
+    if !client {
+        return to_text(user, pretty);
+    }
+    let mut map: Fields = serde_json::from_str(&to_text(user, pretty)).unwrap_or_default();
+    for field in [
+        "primary_email_auth_enabled",
+        "server_metadata",
+        "last_active_at_millis",
+        "restricted_by_admin_private_details",
+        "country_code",
+        "risk_scores",
+    ] {
+        map.remove(field);
+    }
+    if let Some(team) = map.get_mut("selected_team") {
+        if let Ok(mut fields) = team.parse::<Fields>() {
+            fields.remove("created_at_millis");
+            fields.remove("server_metadata");
+            *team = RawJson::from_json(to_text(&fields, pretty)).unwrap_or_else(|_| team.clone());
         }
     }
-    v
+    to_text(&map, pretty)
+}
+
+/// An object's fields, their values kept as text.
+type Fields = BTreeMap<String, RawJson>;
+
+/// `value` as JSON text, compact or indented.
+fn to_text<T: Serialize>(value: &T, pretty: bool) -> String {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    text.unwrap_or_default()
 }

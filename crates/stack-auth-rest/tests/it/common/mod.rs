@@ -61,7 +61,8 @@ pub fn now_unix() -> i64 {
 /// A JWT-shaped token (only its `exp` is ever read locally) expiring at `exp`.
 pub fn token_expiring(exp: i64, nonce: u64) -> String {
     let payload = URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"u","exp":{exp},"n":{nonce}}}"#));
-    format!("eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ.{payload}.c2lnbmF0dXJl{nonce}")
+    let signature = URL_SAFE_NO_PAD.encode(format!("signature-{nonce}"));
+    format!("eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ.{payload}.{signature}")
 }
 
 /// A token valid for an hour.
