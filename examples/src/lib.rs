@@ -1,1 +1,7 @@
 //! Shared helpers for the examples.
+
+/// README.md, whose Rust snippets run here as doc tests (`no_run` ones are compiled only), so a
+/// snippet that no longer matches the API fails `cargo test --workspace`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeSnippets;

@@ -51,6 +51,14 @@
 //!
 //! Errors follow the table on [`AuthRejection`]; replace it with an [`ErrorResponder`].
 //!
+//! # External types
+//!
+//! The crate plugs into axum 0.8 and tower 0.5, so its public signatures name their types,
+//! deliberately: axum's `FromRequestParts`, `OptionalFromRequestParts`, `FromRef`,
+//! `IntoResponse`, `response::Response` and `body::Body`; tower's `Layer` and `Service`; http 1's
+//! `HeaderMap`, `HeaderValue`, `StatusCode`, `Request`, `Response` and `request::Parts`; the
+//! `http_body::Body` and `bytes::Bytes` bounds on a service's request body.
+//!
 //! This crate has no features. The verifiers live in sibling crates: `stack-auth-jwks`,
 //! `stack-auth-rest`, `stack-auth-composite`; `stack-auth-testkit` runs a local Stack Auth
 //! stand-in; `stack-auth-core` holds the [`TokenVerifier`](stack_auth_core::TokenVerifier)

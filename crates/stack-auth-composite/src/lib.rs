@@ -114,7 +114,21 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `default-wiring` | yes | `CompositeVerifier::stack_auth`, `from_config`, `builder_with_config` and `builder_from_verifiers`: a `stack_auth_jwks::JwksVerifier` and a `stack_auth_rest::RestVerifier` with matching configuration |
+//! | `aws_lc_rs` | yes | the wired `JwksVerifier` checks ECDSA through aws-lc (`stack-auth-jwks/aws_lc_rs`) |
+//! | `rust_crypto` | no | ... through the pure-Rust RustCrypto crates (`stack-auth-jwks/rust_crypto`, slower) |
+//! | `rustls` | yes | the wired verifiers speak HTTPS through rustls |
+//! | `native-tls` | no | ... through the platform's TLS library (OpenSSL on Linux) |
+//! | `native-tls-vendored` | no | `native-tls` with OpenSSL compiled from source |
 //! | `metrics` | no | counters and histograms through the [`metrics`](https://docs.rs/metrics) facade, here and in the wired verifiers (see [Metrics](#metrics)) |
+//!
+//! The backend and TLS features only configure the default wiring (see `stack-auth-jwks` for
+//! what each does); without aws-lc: `default-features = false, features = ["default-wiring",
+//! "rust_crypto", "native-tls"]`.
+//!
+//! # External types
+//!
+//! No public signature names another crate's type: the composite takes and returns the
+//! `stack-auth-core` types (and, with `default-wiring`, builds the sibling crates' verifiers).
 //!
 //! Sibling crates: `stack-auth-core` (the [`TokenVerifier`](stack_auth_core::TokenVerifier)
 //! trait), `stack-auth-jwks` (the local JWT check), `stack-auth-rest` (users/me),

@@ -23,6 +23,18 @@
 //! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`] |
 //! | `metrics` | `metrics`: the SDK's metric series (the strategies' `metrics` features turn it on), for verifiers of your own too |
 //!
+//! # External types
+//!
+//! Public signatures name these crates' types, deliberately, and no others (never reqwest,
+//! jsonwebtoken, moka or tokio, so the trait does not inherit their version churn):
+//!
+//! | crate | types | where |
+//! |---|---|---|
+//! | `http` 1 | `HeaderMap` | [`extract_token`], [`extract_token_from`] |
+//! | `serde_json` 1 | `Value`, `Map<String, Value>` | unknown claims and profile fields (`extra`), metadata fields of [`ServerUser`] and [`ServerTeam`], [`AccessTokenClaims::from_json_value`] |
+//! | `serde` 1 | `Serialize`, `Deserialize` (implemented) | [`VerifiedUser`], [`AccessTokenClaims`], [`ServerUser`], the error and user-type enums |
+//! | `async-trait` 0.1 | the `#[async_trait]` attribute, re-exported as [`async_trait`](macro@async_trait) | implementing [`TokenVerifier`] |
+//!
 //! Strategies live in sibling crates: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
 //! (users/me), `stack-auth-composite` (both); `stack-auth-testkit` runs a local Stack Auth
 //! stand-in; `stack-auth` re-exports them behind features.

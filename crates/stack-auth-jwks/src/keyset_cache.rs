@@ -15,7 +15,7 @@ use std::{
 };
 
 use arc_swap::ArcSwapOption;
-use futures::future::{BoxFuture, Shared};
+use futures_util::future::{BoxFuture, Shared};
 use stack_auth_core::{Unavailable, UnavailableKind, Upstream, VerifyError};
 use tracing::Span;
 

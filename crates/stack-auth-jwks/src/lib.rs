@@ -42,8 +42,30 @@
 //! | feature | default | what it does |
 //! |---|---|---|
 //! | `aws_lc_rs` | yes | ECDSA through aws-lc, the faster backend |
-//! | `rust_crypto` | no | ECDSA through the pure-Rust RustCrypto crates (slower); preferred when enabled (aws-lc is still compiled in) |
+//! | `rust_crypto` | no | ECDSA through the pure-Rust RustCrypto crates (slower); preferred when both backends are enabled |
+//! | `rustls` | yes | HTTPS for the JWKS fetch through rustls (aws-lc-rs crypto, certificates checked by the platform's verifier) |
+//! | `native-tls` | no | HTTPS through the platform's TLS library (OpenSSL on Linux, Security.framework on macOS, SChannel on Windows) |
+//! | `native-tls-vendored` | no | `native-tls` with OpenSSL compiled from source and linked statically |
 //! | `metrics` | no | counters and histograms through the [`metrics`](https://docs.rs/metrics) facade (see [Metrics](#metrics)) |
+//!
+//! Without aws-lc at all: `default-features = false, features = ["rust_crypto", "native-tls"]`
+//! (`cargo tree -i aws-lc-rs` then finds nothing). With neither backend,
+//! [`build`](JwksVerifierBuilder::build) fails (`crypto`) unless the application installed a
+//! `jsonwebtoken::crypto::CryptoProvider` first. With no TLS feature only plain http works (a
+//! loopback JWKS, or [`allow_insecure_http`](JwksVerifierBuilder::allow_insecure_http) behind a
+//! TLS-terminating proxy); an https fetch fails as unavailable. For rustls with another crypto
+//! provider (ring, say), enable reqwest's `rustls-no-provider` feature in your own manifest,
+//! install the provider at startup (before building the verifier: reqwest panics without one)
+//! and pass your client to [`http_client`](JwksVerifierBuilder::http_client).
+//!
+//! # External types
+//!
+//! One public signature names another crate's type, deliberately: [`http_client`](
+//! JwksVerifierBuilder::http_client) takes a `reqwest::Client` (reqwest 0.13), so a server can
+//! share its connection pool and proxy settings. The crate re-exports [`reqwest`] so you can name
+//! the exact version it was built with. Everything else public comes from this crate or
+//! `stack-auth-core`; jsonwebtoken, moka, tokio and the crypto backends are implementation
+//! details that no signature shows.
 //!
 //! # What is checked, in order
 //!
@@ -179,5 +201,7 @@ pub use defaults::{
     DEFAULT_TIMEOUT, DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_TTL,
     DEFAULT_UNKNOWN_KID_COOLDOWN, MAX_DURATION_SETTING, MAX_LEEWAY,
 };
+/// The HTTP client crate (0.13) whose `Client` [`JwksVerifierBuilder::http_client`] takes.
+pub use reqwest;
 pub use status::{FetchOutcome, JwksStatus, KeySetState, LastFetch, TokenCacheStats};
 pub use verifier::JwksVerifier;

@@ -10,7 +10,7 @@ use std::{
     sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
-use futures::future::{BoxFuture, FutureExt, Shared};
+use futures_util::future::{BoxFuture, FutureExt, Shared};
 use stack_auth_core::{MisconfigKind, Misconfiguration, VerifiedUser, VerifyError};
 
 use crate::{cache::Key, error::RestError};

@@ -27,7 +27,26 @@
 //!
 //! | feature | default | what it does |
 //! |---|---|---|
+//! | `rustls` | yes | HTTPS for users/me through rustls (aws-lc-rs crypto, certificates checked by the platform's verifier) |
+//! | `native-tls` | no | HTTPS through the platform's TLS library (OpenSSL on Linux, Security.framework on macOS, SChannel on Windows) |
+//! | `native-tls-vendored` | no | `native-tls` with OpenSSL compiled from source and linked statically |
 //! | `metrics` | no | counters and histograms through the [`metrics`](https://docs.rs/metrics) facade (see [Metrics](#metrics)) |
+//!
+//! Without aws-lc: `default-features = false, features = ["native-tls"]`. With no TLS feature
+//! only plain http works (loopback, or
+//! [`allow_insecure_http`](RestVerifierBuilder::allow_insecure_http)); an https request fails as
+//! unavailable. For rustls with another crypto provider (ring, say), enable reqwest's
+//! `rustls-no-provider` feature in your own manifest, install the provider at startup (before
+//! building the verifier: reqwest panics without one) and pass your client to
+//! [`http_client`](RestVerifierBuilder::http_client).
+//!
+//! # External types
+//!
+//! One public signature names another crate's type, deliberately: [`http_client`](
+//! RestVerifierBuilder::http_client) takes a `reqwest::Client` (reqwest 0.13), so a server can
+//! share its connection pool and proxy settings. The crate re-exports [`reqwest`] so you can name
+//! the exact version it was built with. Everything else public comes from this crate or
+//! `stack-auth-core`; moka, tokio and rand are implementation details that no signature shows.
 //!
 //! Sibling crates: `stack-auth-core` (the [`TokenVerifier`](stack_auth_core::TokenVerifier)
 //! trait and types), `stack-auth-jwks` (local JWT verification, no network per token),
@@ -213,6 +232,9 @@ pub use cache::{DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, DEFAULT_REFUSAL_CACHE
 pub use clock::{Clock, SystemClock};
 pub use retry::{RetryPolicy, DEFAULT_BASE_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF};
 pub use verifier::RestVerifier;
+
+/// The HTTP client crate (0.13) whose `Client` [`RestVerifierBuilder::http_client`] takes.
+pub use reqwest;
 
 #[cfg(test)]
 mod tests;

@@ -78,6 +78,16 @@
 //! This crate has no cargo features. It depends on `stack-auth-core` only, never on the
 //! verifier crates it measures: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
 //! (users/me) and `stack-auth-composite` test themselves against it.
+//!
+//! # External types
+//!
+//! Public signatures name these crates' types, deliberately:
+//!
+//! | crate | types | where |
+//! |---|---|---|
+//! | `serde_json` 1 | `Value` | [`TokenBuilder::extra_claim`], the metadata setters of [`UserSpec`] |
+//! | `serde` 1 | `Serialize`, `Deserialize` (implemented) | [`PublicJwk`], [`PrivateJwk`] |
+//! | `tracing` 0.1 | `Subscriber`, `dispatcher::DefaultGuard` | [`tracing_capture::capture`], [`tracing_capture::scoped`] |
 
 mod breakage;
 mod claims;

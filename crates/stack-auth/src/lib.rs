@@ -21,8 +21,19 @@
 //! | `axum` | `axum`: `StackUser` / `MaybeStackUser` extractors and `StackAuthLayer` | `stack-auth-axum` |
 //! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier` | `stack-auth-core` |
 //! | `metrics` | counters and histograms (verifications, cache, upstream requests and errors) through the `metrics` facade, in the enabled verifiers; adds nothing on its own | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite` |
+//! | `aws_lc_rs` (default) | ECDSA through aws-lc in `jwks` | `stack-auth-jwks` |
+//! | `rust_crypto` | ECDSA through the pure-Rust RustCrypto crates in `jwks` (slower) | `stack-auth-jwks` |
+//! | `rustls` (default) | HTTPS through rustls (aws-lc-rs crypto, the platform's certificate verifier) in `jwks` and `rest` | `stack-auth-jwks`, `stack-auth-rest` |
+//! | `native-tls` | HTTPS through the platform's TLS library (OpenSSL on Linux) in `jwks` and `rest` | `stack-auth-jwks`, `stack-auth-rest` |
+//! | `native-tls-vendored` | `native-tls` with OpenSSL compiled from source | `stack-auth-jwks`, `stack-auth-rest` |
 //!
-//! `cargo add stack-auth -F composite` is all most servers need.
+//! `cargo add stack-auth -F composite` is all most servers need. Without aws-lc:
+//! `default-features = false, features = ["composite", "rust_crypto", "native-tls"]`.
+//!
+//! Each re-exported crate lists the other crates' types its public signatures name (its
+//! "External types" section): `http`, `serde_json`, `serde` and `async-trait` in core;
+//! `reqwest` in `jwks` and `rest`, re-exported as `jwks::reqwest` and `rest::reqwest`; axum,
+//! tower and http in `axum`; `serde_json`, `serde` and `tracing` in `testkit`.
 
 pub use stack_auth_core::*;
 

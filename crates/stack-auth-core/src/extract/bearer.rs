@@ -128,7 +128,7 @@ fn atob(encoded: &str) -> Option<Vec<u8>> {
         .bytes()
         .filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\x0c' | b'\r'))
         .collect();
-    if compact.len() % 4 == 0 {
+    if compact.len().is_multiple_of(4) {
         for _ in 0..2 {
             if compact.last() == Some(&b'=') {
                 compact.pop();

@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures::FutureExt as _;
+use futures_util::FutureExt as _;
 use stack_auth_core::{Unavailable, UnavailableKind, Upstream, VerifyError};
 use tracing::Instrument as _;
 
