@@ -87,11 +87,21 @@ fn serve_listens_on_the_given_port_and_refuses_a_taken_one() {
         .stderr(predicates::str::contains("error:"));
     drop(taken);
 
-    let free = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = free.local_addr().unwrap().port();
-    drop(free);
-    let served = Served::start(&["--port", &port.to_string()]);
-    assert_eq!(served.base_url, format!("http://127.0.0.1:{port}"));
+    // A port found free can be taken by another process before serve binds it: try a few.
+    let mut failures = Vec::new();
+    for _ in 0..5 {
+        let free = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = free.local_addr().unwrap().port();
+        drop(free);
+        match Served::try_start(&["--port", &port.to_string()]) {
+            Ok(served) => {
+                assert_eq!(served.base_url, format!("http://127.0.0.1:{port}"));
+                return;
+            }
+            Err(e) => failures.push(e),
+        }
+    }
+    panic!("serve never started on a free port: {failures:?}");
 }
 
 #[test]

@@ -117,6 +117,15 @@ impl Served {
 
     /// [`Served::start`] with environment variables `env` (the others the CLI reads cleared).
     pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Served {
+        Served::try_start_with_env(args, env).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`Served::start`], answering why `serve` did not start instead of panicking.
+    pub fn try_start(args: &[&str]) -> Result<Served, String> {
+        Served::try_start_with_env(args, &[])
+    }
+
+    fn try_start_with_env(args: &[&str], env: &[(&str, &str)]) -> Result<Served, String> {
         let mut command = StdCommand::new(bin());
         for var in ENV_VARS {
             command.env_remove(var);
@@ -140,7 +149,7 @@ impl Served {
                 .read_to_string(&mut err)
                 .unwrap();
             let _ = child.kill();
-            panic!("serve did not start: {banner:?} {err}");
+            return Err(format!("serve did not start: {banner:?} {err}"));
         }
         let secret = args
             .iter()
@@ -161,13 +170,13 @@ impl Served {
                 (pid.to_owned(), key.to_owned())
             })
             .collect();
-        Served {
+        Ok(Served {
             child,
             base_url: banner[0].clone(),
             secret,
             keys,
             banner,
-        }
+        })
     }
 
     /// `stack-auth mint` for this stand-in: its secret and base URL.
