@@ -149,6 +149,7 @@ impl Served {
                 .read_to_string(&mut err)
                 .unwrap();
             let _ = child.kill();
+            let _ = child.wait();
             return Err(format!("serve did not start: {banner:?} {err}"));
         }
         let secret = args
