@@ -79,6 +79,7 @@
 //! verifier crates it measures: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
 //! (users/me) and `stack-auth-composite` test themselves against it.
 
+mod api_key;
 mod breakage;
 mod claims;
 pub mod conformance;
@@ -89,11 +90,16 @@ mod jose;
 mod keys;
 mod mint;
 mod minter;
+mod permission;
 mod project;
 mod server;
+mod session;
+mod team;
 pub mod tracing_capture;
 mod users;
+mod webhook;
 
+pub use api_key::{format_api_key, ApiKey, ApiKeySpec, ApiKeyType, CreatedApiKey};
 pub use breakage::Breakage;
 pub use error::TestkitError;
 pub use ids::{is_uuid, random_secret_server_key, random_uuid, uuid_for_name, TestClock};
@@ -101,8 +107,16 @@ pub use interop::InteropFixture;
 pub use keys::{derive_keys, random_secret, DerivedKey, KeyScheme, PrivateJwk, PublicJwk};
 pub use mint::{KeyChoice, TokenBuilder};
 pub use minter::{TokenMinter, DEFAULT_TOKEN_LIFETIME};
+pub use permission::{PermissionDefinition, PermissionScope, TEAM_SYSTEM_PERMISSIONS};
 pub use project::ProjectSpec;
 pub use server::{
-    Fault, FaultBody, LocalStackAuth, LocalStackAuthBuilder, RequestRecord, Route, REDACTED_HEADERS,
+    Fault, FaultBody, LocalStackAuth, LocalStackAuthBuilder, RequestRecord, Route,
+    DEFAULT_WEBHOOK_RETRY_DELAYS, DEFAULT_WEBHOOK_TIMEOUT, REDACTED_HEADERS,
 };
+pub use session::Session;
+pub use team::TeamSpec;
 pub use users::UserSpec;
+pub use webhook::{
+    sign_webhook, DeliveryAttempt, DeliveryState, SignedWebhook, WebhookDelivery, WebhookHeaders,
+    WebhookSecret,
+};
