@@ -4,6 +4,7 @@
 
 mod support;
 
+mod api_keys;
 mod conformance;
 mod control;
 mod derivation;
