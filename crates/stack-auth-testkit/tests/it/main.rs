@@ -12,5 +12,7 @@ mod hexclave;
 mod independent_jwt;
 mod js_sdk;
 mod jwks_route;
+mod permissions;
+mod teams;
 mod users_me_errors;
 mod users_me_ok;
