@@ -13,6 +13,7 @@ mod independent_jwt;
 mod js_sdk;
 mod jwks_route;
 mod permissions;
+mod sessions;
 mod teams;
 mod users_me_errors;
 mod users_me_ok;
