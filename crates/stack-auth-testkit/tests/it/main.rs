@@ -17,3 +17,4 @@ mod sessions;
 mod teams;
 mod users_me_errors;
 mod users_me_ok;
+mod webhooks;

@@ -6,6 +6,7 @@ use serde_json::Value;
 use stack_auth_testkit::LocalStackAuth;
 
 pub mod js_sdk;
+pub mod receiver;
 
 /// A raw answer.
 #[derive(Debug)]
