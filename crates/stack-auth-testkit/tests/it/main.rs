@@ -11,6 +11,7 @@ mod derivation;
 mod hexclave;
 mod independent_jwt;
 mod js_sdk;
+mod js_sdk_server_api;
 mod jwks_route;
 mod permissions;
 mod sessions;
