@@ -61,7 +61,10 @@ pub struct TokenBuilder {
 /// Told `(user_id, session_id)` when a token without breakage is minted: the stand-in records
 /// the token's session.
 #[derive(Clone)]
-pub(crate) struct MintHook(pub(crate) std::sync::Arc<dyn Fn(&str, &str) + Send + Sync>);
+pub(crate) struct MintHook(pub(crate) std::sync::Arc<MintFn>);
+
+/// `(user_id, session_id)`.
+pub(crate) type MintFn = dyn Fn(&str, &str) + Send + Sync;
 
 impl std::fmt::Debug for MintHook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -51,10 +51,12 @@ use state::{Inner, Project, State};
 use store::{ApiKeyStore, ProjectData, Rbac, SessionStore, TeamStore, WebhookEndpoint};
 
 /// The local Stack Auth stand-in: an HTTP server on `127.0.0.1` (OS-assigned port), running
-/// in-process on the current tokio runtime, that serves the JWKS, users/me and users/{user_id}
-/// routes exactly as Stack Auth does (PROTOCOL §2–4, §9.2–9.3: request headers under their
-/// `x-hexclave-` or `x-stack-` names, both error headers), hosts several projects with their
-/// users, mints their tokens, and lets tests count requests, rotate keys and inject faults.
+/// in-process on the current tokio runtime, that serves the JWKS, users/me and the server APIs
+/// (users, API keys, teams, permissions, sessions) exactly as Stack Auth does (PROTOCOL §2–4,
+/// §9.2–9.3, §10: request headers under their `x-hexclave-` or `x-stack-` names, both error
+/// headers), hosts several projects with their users, teams, grants, sessions and keys, mints
+/// their tokens, sends signed webhooks from a background task, and lets tests count requests,
+/// rotate keys and inject faults.
 ///
 /// It stops on [`LocalStackAuth::shutdown`] or when dropped.
 ///

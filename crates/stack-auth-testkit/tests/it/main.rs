@@ -13,6 +13,7 @@ mod independent_jwt;
 mod js_sdk;
 mod js_sdk_server_api;
 mod jwks_route;
+mod permission_grants;
 mod permissions;
 mod sessions;
 mod teams;

@@ -209,7 +209,7 @@ async fn memberships_over_http_and_selected_teams_stay_consistent() {
         .unwrap();
     let personal = ada.selected_team.clone().unwrap();
     // the personal team is a team the stand-in knows, with ada as its creator (team_admin)
-    assert_eq!(stack.teams_of(&ada.id), [personal.clone()]);
+    assert_eq!(stack.teams_of(&ada.id), std::slice::from_ref(&personal));
     let h = server(&stack);
     let perms = send(
         &stack,
