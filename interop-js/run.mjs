@@ -10,6 +10,23 @@
 //       -> {"user": <user as plain JSON> | null, "authJson"?, "authorizationHeader"?, "authHeaders"?}
 //   {"op": "getUserById", "userId": "..."}
 //       -> {"user": <user as plain JSON> | null}
+//   {"op": "getUserByApiKey", "apiKey": "..."}            getUser({apiKey})
+//       -> {"user": <user> | null}
+//   {"op": "getTeamByApiKey", "apiKey": "..."}            getTeam({apiKey})
+//       -> {"team": <team> | null}
+//   {"op": "getTeam", "teamId": "..."}                    getTeam(id)
+//       -> {"team": <team> | null}
+//   {"op": "listTeams", "userId": "..."}                  user.listTeams()
+//       -> {"teams": [<team>, ...]}
+//   {"op": "hasPermission", "userId", "teamId"?, "permissionId"}
+//       user.hasPermission({id: teamId}, permissionId), or the project form without teamId
+//       -> {"has": bool}
+//   {"op": "listPermissions", "userId", "teamId"?, "recursive"?}
+//       user.listPermissions({id: teamId}, {recursive}) or listPermissions({recursive})
+//       -> {"ids": [permission id, ...]}
+//   {"op": "getActiveSessions", "userId": "..."}          user.getActiveSessions()
+//       -> {"sessions": [<session>, ...]}
+// The user-scoped operations answer {"user": null} when getUser(userId) finds no user.
 // A step that throws gives {"error": {"name", "message", "code"?}}.
 //
 // The SDK may only reach the origins of the apps' base URLs: any other request (telemetry, a
@@ -76,8 +93,39 @@ async function run(step) {
     }
     case "getUserById":
       return { user: plain(await server.getUser(step.userId)) };
+    case "getUserByApiKey":
+      return { user: plain(await server.getUser({ apiKey: step.apiKey })) };
+    case "getTeamByApiKey":
+      return { team: plain(await server.getTeam({ apiKey: step.apiKey })) };
+    case "getTeam":
+      return { team: plain(await server.getTeam(step.teamId)) };
+    case "listTeams":
+    case "hasPermission":
+    case "listPermissions":
+    case "getActiveSessions": {
+      const user = await server.getUser(step.userId);
+      if (!user) return { user: null };
+      return await onUser(user, step);
+    }
     default:
       throw new Error(`unknown op ${JSON.stringify(step.op)}`);
+  }
+}
+
+async function onUser(user, step) {
+  const scope = step.teamId ? { id: step.teamId } : null;
+  switch (step.op) {
+    case "listTeams":
+      return { teams: plain([...(await user.listTeams())]) };
+    case "hasPermission":
+      return { has: scope ? await user.hasPermission(scope, step.permissionId) : await user.hasPermission(step.permissionId) };
+    case "listPermissions": {
+      const options = step.recursive === undefined ? undefined : { recursive: step.recursive };
+      const list = scope ? await user.listPermissions(scope, options) : await user.listPermissions(options);
+      return { ids: list.map((p) => p.id) };
+    }
+    default:
+      return { sessions: plain(await user.getActiveSessions()) };
   }
 }
 

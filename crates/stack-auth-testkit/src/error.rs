@@ -37,6 +37,29 @@ pub enum TestkitError {
     /// project that does not require verified emails).
     #[error("invalid user: {0}")]
     InvalidUser(Cow<'static, str>),
+    /// No team with this id exists on the stand-in.
+    #[error("unknown team {0}")]
+    UnknownTeam(String),
+    /// No API key with this id exists on the stand-in.
+    #[error("unknown API key {0}")]
+    UnknownApiKey(String),
+    /// No session with this id exists on the stand-in.
+    #[error("unknown session {0}")]
+    UnknownSession(String),
+    /// The team spec contradicts the project (e.g. a duplicate id, or a member that is not a
+    /// user of the project).
+    #[error("invalid team: {0}")]
+    InvalidTeam(Cow<'static, str>),
+    /// An API key cannot be created as specified (bad owner, secret part or id).
+    #[error("invalid API key: {0}")]
+    InvalidApiKey(Cow<'static, str>),
+    /// A permission change the real server refuses: an unknown permission, one of the other
+    /// scope, a bad id, a user who is not a member of the team, or a grant that does not exist.
+    #[error("permission refused: {0}")]
+    Permission(Cow<'static, str>),
+    /// A webhook secret that is not `whsec_<base64>`.
+    #[error("the webhook secret is not whsec_ followed by standard base64")]
+    InvalidWebhookSecret,
     /// An interop fixture directory cannot be read (see
     /// [`InteropFixture`](crate::InteropFixture)).
     #[error("cannot read the interop fixture {path}: {reason}")]

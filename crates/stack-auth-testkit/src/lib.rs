@@ -3,14 +3,27 @@
 //! internet.
 //!
 //! The stand-in derives its keys from a server secret exactly as Stack Auth does, mints tokens
-//! with the real claims, issuer, audience and kids, and serves the JWKS, `users/me` and
-//! `users/{user_id}` routes with the real headers, status codes and KnownErrors (see
-//! `PROTOCOL.md`). Like the renamed service (Hexclave, PROTOCOL §9) it reads every request
-//! header under its `x-hexclave-` name as under its `x-stack-` name and answers errors under
-//! both, so Stack Auth's own JS server SDK works against it unchanged. Tests can create, update
-//! and delete users (ids are UUIDs, as Stack Auth's schemas require), rotate keys, count
-//! requests, inject faults, and mint tokens issued under another host
-//! ([`TokenBuilder::issuer_origin`]).
+//! with the real claims, issuer, audience and kids, and serves these routes (under `/api/v1`
+//! and `/api/latest`) with the real headers, status codes, processing order and KnownErrors
+//! (see `PROTOCOL.md`):
+//!
+//! | route | PROTOCOL |
+//! |---|---|
+//! | `GET /projects/{pid}/.well-known/jwks.json` (and the anonymous-issuer redirect) | §2 |
+//! | `GET /users/me`, `GET /users/{user_id}`, `GET /users?team_id=` | §3, §10.1, §10.3.5 |
+//! | `POST /user-api-keys/check`, `POST /team-api-keys/check`, `GET /user-api-keys`, `GET /team-api-keys` | §10.2 |
+//! | `GET /teams?user_id=`, `GET /teams/{team_id}`, `POST`/`DELETE /team-memberships/{team}/{user}` | §10.3.5 |
+//! | `GET /team-permissions`, `POST`/`DELETE /team-permissions/{team}/{user}/{id}` | §10.3.1 |
+//! | `GET /project-permissions`, `POST`/`DELETE /project-permissions/{user}/{id}` | §10.3.2 |
+//! | `GET /auth/sessions?user_id=`, `DELETE /auth/sessions/{id}`, `DELETE /auth/sessions/current` | §10.4 |
+//!
+//! Like the renamed service (Hexclave, PROTOCOL §9) it reads every request header under its
+//! `x-hexclave-` name as under its `x-stack-` name and answers errors under both, so Stack
+//! Auth's own JS server SDK works against it unchanged. Tests can create, update and delete
+//! users (ids are UUIDs, as Stack Auth's schemas require), teams, permission grants, sessions
+//! and API keys (in the real key format); rotate keys, count requests, inject faults, mint
+//! tokens issued under another host ([`TokenBuilder::issuer_origin`]), and receive every
+//! change as a signed Svix webhook (PROTOCOL §10.5) at an endpoint of their own.
 //!
 //! A test of your own handler:
 //!
@@ -69,6 +82,10 @@
 //! | module / type | what it is |
 //! |---|---|
 //! | [`LocalStackAuth`] | the stand-in server: projects, users, tokens, counts, faults, key rotation |
+//! | [`ApiKeySpec`], [`CreatedApiKey`], [`ApiKey`], [`format_api_key`] | API keys in the real format (§10.2.4) |
+//! | [`TeamSpec`], [`PermissionDefinition`], [`TEAM_SYSTEM_PERMISSIONS`] | teams, memberships and permissions with containment |
+//! | [`Session`] | session rows: every minted token belongs to one |
+//! | [`WebhookSecret`], [`SignedWebhook`], [`sign_webhook`], [`WebhookDelivery`] | signed webhook deliveries and their log |
 //! | [`TokenMinter`], [`TokenBuilder`], [`Breakage`] | minting valid and deliberately broken tokens, no server needed |
 //! | [`derive_keys`] | Stack Auth's key derivation (PROTOCOL §1.7), reproducing its kids and JWKs byte for byte |
 //! | [`uuid_for_name`], [`is_uuid`] | user ids from names, and the UUID check Stack Auth's schemas make |
@@ -89,6 +106,7 @@
 //! | `serde` 1 | `Serialize`, `Deserialize` (implemented) | [`PublicJwk`], [`PrivateJwk`] |
 //! | `tracing` 0.1 | `Subscriber`, `dispatcher::DefaultGuard` | [`tracing_capture::capture`], [`tracing_capture::scoped`] |
 
+mod api_key;
 mod breakage;
 mod claims;
 pub mod conformance;
@@ -99,11 +117,16 @@ mod jose;
 mod keys;
 mod mint;
 mod minter;
+mod permission;
 mod project;
 mod server;
+mod session;
+mod team;
 pub mod tracing_capture;
 mod users;
+mod webhook;
 
+pub use api_key::{format_api_key, ApiKey, ApiKeySpec, ApiKeyType, CreatedApiKey};
 pub use breakage::Breakage;
 pub use error::TestkitError;
 pub use ids::{is_uuid, random_secret_server_key, random_uuid, uuid_for_name, TestClock};
@@ -111,8 +134,16 @@ pub use interop::InteropFixture;
 pub use keys::{derive_keys, random_secret, DerivedKey, KeyScheme, PrivateJwk, PublicJwk};
 pub use mint::{KeyChoice, TokenBuilder};
 pub use minter::{TokenMinter, DEFAULT_TOKEN_LIFETIME};
+pub use permission::{PermissionDefinition, PermissionScope, TEAM_SYSTEM_PERMISSIONS};
 pub use project::ProjectSpec;
 pub use server::{
-    Fault, FaultBody, LocalStackAuth, LocalStackAuthBuilder, RequestRecord, Route, REDACTED_HEADERS,
+    Fault, FaultBody, LocalStackAuth, LocalStackAuthBuilder, RequestRecord, Route,
+    DEFAULT_WEBHOOK_RETRY_DELAYS, DEFAULT_WEBHOOK_TIMEOUT, REDACTED_HEADERS,
 };
+pub use session::Session;
+pub use team::TeamSpec;
 pub use users::UserSpec;
+pub use webhook::{
+    sign_webhook, DeliveryAttempt, DeliveryState, SignedWebhook, WebhookDelivery, WebhookHeaders,
+    WebhookSecret,
+};

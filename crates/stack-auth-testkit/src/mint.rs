@@ -55,6 +55,21 @@ pub struct TokenBuilder {
     key: KeyChoice,
     breakage: Option<Breakage>,
     issuer_origin: Option<String>,
+    on_mint: Option<MintHook>,
+}
+
+/// Told `(user_id, session_id)` when a token without breakage is minted: the stand-in records
+/// the token's session.
+#[derive(Clone)]
+pub(crate) struct MintHook(pub(crate) std::sync::Arc<MintFn>);
+
+/// `(user_id, session_id)`.
+pub(crate) type MintFn = dyn Fn(&str, &str) + Send + Sync;
+
+impl std::fmt::Debug for MintHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MintHook")
+    }
 }
 
 impl TokenBuilder {
@@ -71,7 +86,14 @@ impl TokenBuilder {
             key: KeyChoice::Current,
             breakage: None,
             issuer_origin: None,
+            on_mint: None,
         }
+    }
+
+    /// Calls `hook` when the token is minted without breakage.
+    pub(crate) fn on_mint(mut self, hook: MintHook) -> Self {
+        self.on_mint = Some(hook);
+        self
     }
 
     /// The session (`refresh_token_id`) the token claims to come from (default: a new UUID).
@@ -152,9 +174,13 @@ impl TokenBuilder {
     }
 
     /// Signs and returns the compact JWS.
-    pub fn mint(self) -> String {
+    pub fn mint(mut self) -> String {
+        let session = self.session_id.get_or_insert_with(random_uuid).clone();
         let (mut header, claims, mut key) = self.parts();
         let Some(breakage) = self.breakage else {
+            if let Some(hook) = &self.on_mint {
+                (hook.0)(&self.user.id, &session);
+            }
             return sign(&header, &claims, &key);
         };
         let attacker = attacker_key;

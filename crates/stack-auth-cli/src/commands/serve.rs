@@ -4,7 +4,10 @@ use std::convert::Infallible;
 
 use clap::Args;
 use stack_auth_core::SecretServerKey;
-use stack_auth_testkit::{random_secret, random_uuid, LocalStackAuth, ProjectSpec};
+use stack_auth_core::ServerUser;
+use stack_auth_testkit::{
+    random_secret, random_uuid, ApiKeySpec, LocalStackAuth, ProjectSpec, TeamSpec, TestkitError,
+};
 
 use crate::outcome::{Exit, Failure};
 use crate::output::print_text;
@@ -19,9 +22,12 @@ use crate::user_kind::SeedUser;
                         (`(as given)` instead of a key passed with --secret-server-key), \
                         `user <ID> <TYPE> <PROJECT> [NAME]` for each seeded user (a user \
                         given by name gets a UUID id, the same one `mint --user NAME` uses), and \
-                        `secret <SECRET>` if the secret was generated; then `ready`. The \
-                        stand-in serves \
-                        the JWKS and users/me routes as Stack Auth does; mint tokens for it \
+                        `team <ID> <NAME>` for --team, `api-key <KEY> user|team <OWNER>` for \
+                        each key --api-keys created, `webhook-secret <PROJECT> <WHSEC>` with \
+                        --webhook-url, and `secret <SECRET>` if the secret was generated; \
+                        then `ready`. The stand-in serves the JWKS, users/me and the server \
+                        APIs (users, API keys, teams, permissions, sessions) as Stack Auth \
+                        does, and sends signed webhooks; mint tokens for it \
                         with `stack-auth mint --secret .. --base-url <URL>`. With a real \
                         deployment's secret, its keys are that deployment's keys."
 )]
@@ -64,6 +70,22 @@ pub(crate) struct ServeArgs {
     /// The port to listen on (127.0.0.1); an OS-assigned one when omitted.
     #[arg(long, value_name = "PORT")]
     port: Option<u16>,
+
+    /// Enables user and team API keys in every project (off by default, as on the real
+    /// service) and creates one secret key for each seeded user that is not anonymous, and
+    /// one for the --team.
+    #[arg(long)]
+    api_keys: bool,
+
+    /// Creates a team of this name in the first project: its first seeded user is the
+    /// creator (`team_admin`), the other users of that project are members (`team_member`).
+    #[arg(long, value_name = "NAME")]
+    team: Option<String>,
+
+    /// POSTs every project's webhooks (signed, Svix headers) to this URL; each project's
+    /// `whsec_` secret is printed.
+    #[arg(long, value_name = "URL")]
+    webhook_url: Option<String>,
 }
 
 fn secret_server_key(s: &str) -> Result<SecretServerKey, Infallible> {
@@ -109,9 +131,14 @@ async fn start(args: &ServeArgs) -> Result<LocalStackAuth, Failure> {
         builder = builder.port(port);
     }
     for id in &projects {
-        let mut spec = ProjectSpec::new(id.clone());
+        let mut spec = ProjectSpec::new(id.clone())
+            .user_api_keys(args.api_keys)
+            .team_api_keys(args.api_keys);
         if let Some(key) = &args.secret_server_key {
             spec = spec.secret_server_key(key.clone());
+        }
+        if let Some(url) = &args.webhook_url {
+            spec = spec.webhook_endpoint(url.clone());
         }
         builder = builder.project(spec);
     }
@@ -131,11 +158,13 @@ async fn start(args: &ServeArgs) -> Result<LocalStackAuth, Failure> {
         };
         banner.push_str(&format!("project {id} secret-server-key {key}\n"));
     }
+    let mut seeded = Vec::new();
     for user in &args.users {
         let project = user.project.as_deref().unwrap_or(&projects[0]);
         let created = stack
             .create_user_in(project, user.kind.spec(&user.id, None))
             .map_err(|e| Failure::config(format!("cannot create user {}: {e}", user.id)))?;
+        seeded.push((project.to_owned(), created.clone()));
         let name = if created.id == user.id {
             String::new()
         } else {
@@ -147,6 +176,7 @@ async fn start(args: &ServeArgs) -> Result<LocalStackAuth, Failure> {
             user.kind.label()
         ));
     }
+    banner.push_str(&seed_extras(&stack, args, &projects, &seeded)?);
     if let Some(secret) = generated_secret {
         banner.push_str(&format!("secret {secret}\n"));
     }
@@ -154,6 +184,58 @@ async fn start(args: &ServeArgs) -> Result<LocalStackAuth, Failure> {
     // If nobody reads standard output any more, the stand-in still serves.
     print_text(&banner);
     Ok(stack)
+}
+
+/// The team, API keys and webhook secrets asked for, as banner lines.
+fn seed_extras(
+    stack: &LocalStackAuth,
+    args: &ServeArgs,
+    projects: &[String],
+    seeded: &[(String, ServerUser)],
+) -> Result<String, Failure> {
+    let fail = |e: TestkitError| Failure::config(e.to_string());
+    let mut lines = String::new();
+    let mut team_id = None;
+    if let Some(name) = &args.team {
+        let mut members = seeded
+            .iter()
+            .filter(|(p, _)| *p == projects[0])
+            .map(|(_, u)| &u.id);
+        let mut spec = TeamSpec::new(name.clone());
+        if let Some(creator) = members.next() {
+            spec = spec.creator(creator.clone());
+        }
+        for member in members {
+            spec = spec.member(member.clone());
+        }
+        let team = stack.create_team_in(&projects[0], spec).map_err(fail)?;
+        lines.push_str(&format!("team {} {name}\n", team.id));
+        team_id = Some(team.id);
+    }
+    if args.api_keys {
+        let owners = seeded
+            .iter()
+            .filter(|(_, u)| !u.is_anonymous)
+            .map(|(_, u)| ApiKeySpec::user(u.id.clone()).description("stack-auth serve"))
+            .chain(team_id.map(|t| ApiKeySpec::team(t).description("stack-auth serve")));
+        for spec in owners {
+            let key = stack.create_api_key(spec).map_err(fail)?;
+            let owner = key.api_key();
+            lines.push_str(&format!(
+                "api-key {} {} {}\n",
+                key.key(),
+                owner.key_type.as_str(),
+                owner.owner_id
+            ));
+        }
+    }
+    if args.webhook_url.is_some() {
+        for id in projects {
+            let secret = stack.webhook_secret_of(id).map_err(fail)?;
+            lines.push_str(&format!("webhook-secret {id} {}\n", secret.expose()));
+        }
+    }
+    Ok(lines)
 }
 
 /// The signals that stop `serve`, registered before the stand-in starts so that one arriving

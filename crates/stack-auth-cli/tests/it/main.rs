@@ -8,6 +8,7 @@ mod env;
 mod help;
 mod inspect;
 mod serve_mint_jwks;
+mod serve_server_apis;
 mod verify_headers;
 mod verify_interop;
 mod verify_served;

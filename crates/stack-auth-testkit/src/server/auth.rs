@@ -17,6 +17,8 @@ pub(crate) struct Auth {
     pub(crate) project_id: String,
     /// The token's user, if a token was given and its user still exists.
     pub(crate) user: Option<ServerUser>,
+    /// The token's session (`refresh_token_id`), if a token was given.
+    pub(crate) session_id: Option<String>,
 }
 
 /// Why authentication failed.
@@ -55,7 +57,7 @@ pub(crate) fn parse_auth(state: &State, headers: &HeaderMap) -> Result<Option<Au
     let Some(project_id) = h("x-stack-project-id") else {
         return Err(KnownError::access_type_without_project_id(access_type).into());
     };
-    let user_id = match h("x-stack-access-token") {
+    let decoded = match h("x-stack-access-token") {
         Some(token) => Some(check_token(state, headers, token, project_id)?),
         None => None,
     };
@@ -68,21 +70,23 @@ pub(crate) fn parse_auth(state: &State, headers: &HeaderMap) -> Result<Option<Au
     if branch != "main" {
         return Err(KnownError::branch_does_not_exist(branch).into());
     }
+    let (user_id, session_id) = decoded.unzip();
     let user = user_id.and_then(|id| project.users.get(&id).cloned());
     Ok(Some(Auth {
         access_type: access_type.to_owned(),
         project_id: project_id.to_owned(),
         user,
+        session_id: session_id.flatten(),
     }))
 }
 
-/// Step 5: the token is decoded before any key is checked.
+/// Step 5: the token is decoded before any key is checked; its user and session.
 fn check_token(
     state: &State,
     headers: &HeaderMap,
     token: &str,
     project_id: &str,
-) -> Result<String, AuthError> {
+) -> Result<(String, Option<String>), AuthError> {
     let secret = state.lock().secret.clone();
     let accepts_issuer = |pid: &str, iss: &str| state.accepts_issuer(pid, iss);
     let decoded =
@@ -110,7 +114,7 @@ fn check_token(
         let reason = decoded.restricted_reason.as_deref().unwrap_or_default();
         return Err(KnownError::restricted_user_not_allowed(reason).into());
     }
-    Ok(decoded.user_id)
+    Ok((decoded.user_id, decoded.session_id))
 }
 
 /// Step 7: the key of the access type.

@@ -5,10 +5,10 @@ use std::sync::atomic::Ordering;
 
 use stack_auth_core::{SecretServerKey, ServerUser};
 
+use super::changes;
 use super::faults::FaultRule;
 use super::{add_project, Fault, LocalStackAuth, RequestRecord, Route};
 use crate::keys::{derive_keys, KeyScheme};
-use crate::users::normalize;
 use crate::{ProjectSpec, TestClock, TestkitError, TokenBuilder, TokenMinter, UserSpec};
 
 impl LocalStackAuth {
@@ -66,7 +66,10 @@ impl LocalStackAuth {
         self.create_user_in(&self.default_project, spec)
     }
 
-    /// Creates a user in `project_id`.
+    /// Creates a user in `project_id`. A selected team the project does not know yet
+    /// ([`UserSpec::team`]) becomes the user's team, the user its creator (a personal team);
+    /// a known one is joined as a member. Sends `user.created` (after `team.created` for a new
+    /// team) to the project's webhook endpoint.
     ///
     /// # Errors
     ///
@@ -79,19 +82,14 @@ impl LocalStackAuth {
         let now = self.state.clock.now_millis();
         let mut inner = self.state.lock();
         let project = inner.project_mut(project_id)?;
-        let user = spec.build(project.requires_verified_email, now)?;
-        if project.users.contains_key(&user.id) {
-            return Err(TestkitError::InvalidUser(
-                "a user with this id exists".into(),
-            ));
-        }
-        project.users.insert(user.id.clone(), user.clone());
+        let (user, events) = changes::create_user(project, spec, now)?;
+        self.state.emit(&inner, project_id, events);
         Ok(user)
     }
 
     /// Changes a user; derived fields (restriction, `selected_team_id`, `auth_with_email`) are
     /// recomputed as the server does. Tokens minted before keep their claims; users/me answers
-    /// with the new object.
+    /// with the new object. Sends `user.updated`.
     ///
     /// # Errors
     ///
@@ -106,30 +104,27 @@ impl LocalStackAuth {
             .project_of_user(user_id)
             .ok_or_else(|| TestkitError::UnknownUser(user_id.to_owned()))?
             .to_owned();
-        let project = inner.project_mut(&pid)?;
-        let requires = project.requires_verified_email;
-        let user = project
-            .users
-            .get_mut(user_id)
-            .ok_or_else(|| TestkitError::UnknownUser(user_id.to_owned()))?;
-        change(user);
-        user.id = user_id.to_owned();
-        normalize(user, requires);
-        Ok(user.clone())
+        let (user, events) = changes::update_user(inner.project_mut(&pid)?, user_id, change)?;
+        self.state.emit(&inner, &pid, events);
+        Ok(user)
     }
 
-    /// Deletes a user; its still-valid tokens then get `CANNOT_GET_OWN_USER_WITHOUT_USER`.
+    /// Deletes a user with their memberships, permissions, sessions and API keys; their
+    /// still-valid tokens then get `CANNOT_GET_OWN_USER_WITHOUT_USER`. Sends
+    /// `team_membership.deleted` per team, then `user.deleted`.
     ///
     /// # Errors
     ///
     /// [`TestkitError::UnknownUser`].
     pub fn delete_user(&self, user_id: &str) -> Result<ServerUser, TestkitError> {
         let mut inner = self.state.lock();
-        inner
-            .projects
-            .values_mut()
-            .find_map(|p| p.users.remove(user_id))
-            .ok_or_else(|| TestkitError::UnknownUser(user_id.to_owned()))
+        let pid = inner
+            .project_of_user(user_id)
+            .ok_or_else(|| TestkitError::UnknownUser(user_id.to_owned()))?
+            .to_owned();
+        let (user, events) = changes::delete_user(inner.project_mut(&pid)?, user_id)?;
+        self.state.emit(&inner, &pid, events);
+        Ok(user)
     }
 
     /// The current server user object of `user_id`, if it exists.
@@ -159,16 +154,22 @@ impl LocalStackAuth {
     }
 
     /// Starts a token for `user`, in the project that holds it (the default project for a user
-    /// the stand-in does not know, e.g. one already deleted).
+    /// the stand-in does not know, e.g. one already deleted). Minting it without a breakage
+    /// records its session (`refresh_token_id`) as a session row of the user, as signing in
+    /// does; see [`LocalStackAuth::sessions`].
     pub fn token(&self, user: &ServerUser) -> TokenBuilder {
-        let minter = {
+        let (minter, pid) = {
             let inner = self.state.lock();
             let pid = inner
                 .project_of_user(&user.id)
-                .unwrap_or(&self.default_project);
-            inner.project(pid).map(|p| p.minter.clone())
+                .unwrap_or(&self.default_project)
+                .to_owned();
+            (inner.project(&pid).map(|p| p.minter.clone()), pid)
         };
-        minter.unwrap_or_else(|_| self.minter()).token(user)
+        minter
+            .unwrap_or_else(|_| self.minter())
+            .token(user)
+            .on_mint(self.session_hook(pid))
     }
 
     /// A valid token for `user`, as Stack Auth would mint it now.

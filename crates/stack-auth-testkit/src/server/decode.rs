@@ -13,6 +13,8 @@ use crate::keys::{derive_keys, DerivedKey};
 pub(crate) struct Decoded {
     pub(crate) project_id: String,
     pub(crate) user_id: String,
+    /// `refresh_token_id` (`refreshTokenId` in legacy tokens): the token's session.
+    pub(crate) session_id: Option<String>,
     pub(crate) is_anonymous: bool,
     pub(crate) is_restricted: bool,
     pub(crate) restricted_reason: Option<String>,
@@ -182,9 +184,15 @@ fn consistency(
     if !claims.contains_key("exp") {
         return fail("exp must be defined");
     }
+    let session_id = claims
+        .get("refresh_token_id")
+        .or(claims.get("refreshTokenId"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     Ok(Decoded {
         project_id,
         user_id: user_id.clone(),
+        session_id,
         is_anonymous,
         is_restricted,
         restricted_reason,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{header, Request, Response};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -15,10 +16,18 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::faults::{take, Fault, FaultBody};
+use super::jwks;
 use super::known_error::KnownError;
 use super::respond::{finish, known, override_status, plain, reply, set, Body, JSON, TEXT};
 use super::state::State;
-use super::{jwks, users_me, RequestRecord, Route};
+use super::{
+    api_keys, memberships, permission_routes, sessions, teams, users_list, users_me, RequestRecord,
+    Route,
+};
+use crate::ApiKeyType;
+
+/// The largest request body read (larger ones are answered 413).
+const MAX_BODY: usize = 1 << 20;
 
 /// The connection was dropped on purpose (a [`Fault::DropConnection`] or [`Fault::Hang`]).
 #[derive(Debug)]
@@ -89,6 +98,21 @@ fn classify(path: &str) -> (Route, Vec<&str>) {
         }
         ["users", "me"] => (Route::UsersMe, Vec::new()),
         ["users", id] => (Route::UserById, vec![*id]),
+        ["users"] => (Route::Users, Vec::new()),
+        ["user-api-keys", "check"] => (Route::UserApiKeyCheck, Vec::new()),
+        ["team-api-keys", "check"] => (Route::TeamApiKeyCheck, Vec::new()),
+        ["user-api-keys"] => (Route::UserApiKeys, Vec::new()),
+        ["team-api-keys"] => (Route::TeamApiKeys, Vec::new()),
+        ["teams"] => (Route::Teams, Vec::new()),
+        ["teams", id] => (Route::TeamById, vec![*id]),
+        ["team-memberships", team, user] => (Route::TeamMemberships, vec![*team, *user]),
+        ["team-permissions"] => (Route::TeamPermissions, Vec::new()),
+        ["team-permissions", t, u, p] => (Route::TeamPermissions, vec![*t, *u, *p]),
+        ["project-permissions"] => (Route::ProjectPermissions, Vec::new()),
+        ["project-permissions", u, p] => (Route::ProjectPermissions, vec![*u, *p]),
+        ["auth", "sessions"] => (Route::Sessions, Vec::new()),
+        ["auth", "sessions", "current"] => (Route::CurrentSession, Vec::new()),
+        ["auth", "sessions", id] => (Route::SessionById, vec![*id]),
         _ => (Route::Other, Vec::new()),
     }
 }
@@ -109,6 +133,13 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
             format!("req_{index:06}_{}", &crate::random_uuid()[..8]),
         )
     };
+    let params: Vec<String> = params.iter().map(|p| decode_segment(p)).collect();
+    let (parts, body) = req.into_parts();
+    let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
+    let req = Request::from_parts(parts, body);
     let res = match fault {
         None => Some(answer(&state, &req, route, &params, &request_id)),
         Some(Fault::Latency(delay)) => {
@@ -134,18 +165,35 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
 
 fn answer(
     state: &State,
-    req: &Request<Incoming>,
+    req: &Request<Bytes>,
     route: Route,
-    params: &[&str],
+    params: &[String],
     request_id: &str,
 ) -> Response<Body> {
     let res = match (route, params) {
         (Route::Jwks, [pid]) => jwks::jwks(state, req, pid, request_id),
         (Route::AnonymousJwksRedirect, [pid, rest]) => jwks::anonymous_alias(state, req, pid, rest),
         (Route::UsersMe, _) => users_me::users_me(state, req, request_id),
-        (Route::UserById, [id]) => {
-            users_me::user_by_id(state, req, &decode_segment(id), request_id)
+        (Route::UserById, [id]) => users_me::user_by_id(state, req, id, request_id),
+        (Route::Users, _) => users_list::list_users(state, req, request_id),
+        (Route::UserApiKeyCheck, _) => api_keys::check(state, req, ApiKeyType::User, request_id),
+        (Route::TeamApiKeyCheck, _) => api_keys::check(state, req, ApiKeyType::Team, request_id),
+        (Route::UserApiKeys, _) => api_keys::list_keys(state, req, ApiKeyType::User, request_id),
+        (Route::TeamApiKeys, _) => api_keys::list_keys(state, req, ApiKeyType::Team, request_id),
+        (Route::Teams, _) => teams::list_teams(state, req, request_id),
+        (Route::TeamById, [id]) => teams::read_team(state, req, id, request_id),
+        (Route::TeamMemberships, [team, user]) => {
+            memberships::membership(state, req, team, user, request_id)
         }
+        (Route::TeamPermissions, p) => {
+            permission_routes::team_permissions(state, req, p, request_id)
+        }
+        (Route::ProjectPermissions, p) => {
+            permission_routes::project_permissions(state, req, p, request_id)
+        }
+        (Route::Sessions, _) => sessions::list_sessions(state, req, request_id),
+        (Route::SessionById, [id]) => sessions::delete_session(state, req, id, request_id),
+        (Route::CurrentSession, _) => sessions::sign_out(state, req, request_id),
         _ => plain(404, "Not found"),
     };
     override_status(res, req.headers())

@@ -15,6 +15,32 @@ pub enum Route {
     UsersMe,
     /// `GET /api/{v1,latest}/users/{user_id}` (server access).
     UserById,
+    /// `GET /api/{v1,latest}/users` (the users list).
+    Users,
+    /// `POST /api/{v1,latest}/user-api-keys/check`.
+    UserApiKeyCheck,
+    /// `POST /api/{v1,latest}/team-api-keys/check`.
+    TeamApiKeyCheck,
+    /// `GET /api/{v1,latest}/user-api-keys` (a user's keys).
+    UserApiKeys,
+    /// `GET /api/{v1,latest}/team-api-keys` (a team's keys).
+    TeamApiKeys,
+    /// `GET /api/{v1,latest}/teams`.
+    Teams,
+    /// `GET /api/{v1,latest}/teams/{team_id}`.
+    TeamById,
+    /// `POST`/`DELETE /api/{v1,latest}/team-memberships/{team_id}/{user_id}`.
+    TeamMemberships,
+    /// `/api/{v1,latest}/team-permissions` (list, and grant/revoke by path).
+    TeamPermissions,
+    /// `/api/{v1,latest}/project-permissions` (list, and grant/revoke by path).
+    ProjectPermissions,
+    /// `GET /api/{v1,latest}/auth/sessions`.
+    Sessions,
+    /// `DELETE /api/{v1,latest}/auth/sessions/{id}`.
+    SessionById,
+    /// `DELETE /api/{v1,latest}/auth/sessions/current` (sign-out).
+    CurrentSession,
     /// Anything else (answered 404).
     Other,
     /// Every route: for [`LocalStackAuth::inject`](crate::LocalStackAuth::inject) and

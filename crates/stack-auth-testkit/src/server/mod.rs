@@ -1,7 +1,15 @@
 //! [`LocalStackAuth`]: the local Stack Auth stand-in server.
 
+mod api_keys;
 mod auth;
+mod changes;
 mod control;
+mod control_keys;
+mod control_permissions;
+mod control_sessions;
+mod control_teams;
+mod control_webhooks;
+mod crud;
 mod decode;
 mod faults;
 mod headers;
@@ -9,9 +17,17 @@ mod http;
 mod jwks;
 mod known_error;
 mod log;
+mod memberships;
+mod outbox;
+mod permission_routes;
 mod respond;
+mod sessions;
 mod state;
+mod store;
+mod teams;
+mod users_list;
 mod users_me;
+mod validate;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -26,16 +42,21 @@ use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultBody};
 pub use log::{RequestRecord, Route, REDACTED_HEADERS};
+pub use outbox::{DEFAULT_WEBHOOK_RETRY_DELAYS, DEFAULT_WEBHOOK_TIMEOUT};
 
 use crate::keys::{random_secret, KeyScheme};
-use crate::{ProjectSpec, TestClock, TestkitError};
+use crate::{ProjectSpec, TestClock, TestkitError, WebhookHeaders, WebhookSecret};
+use outbox::{Outbox, OutboxConfig};
 use state::{Inner, Project, State};
+use store::{ApiKeyStore, ProjectData, Rbac, SessionStore, TeamStore, WebhookEndpoint};
 
 /// The local Stack Auth stand-in: an HTTP server on `127.0.0.1` (OS-assigned port), running
-/// in-process on the current tokio runtime, that serves the JWKS, users/me and users/{user_id}
-/// routes exactly as Stack Auth does (PROTOCOL §2–4, §9.2–9.3: request headers under their
-/// `x-hexclave-` or `x-stack-` names, both error headers), hosts several projects with their
-/// users, mints their tokens, and lets tests count requests, rotate keys and inject faults.
+/// in-process on the current tokio runtime, that serves the JWKS, users/me and the server APIs
+/// (users, API keys, teams, permissions, sessions) exactly as Stack Auth does (PROTOCOL §2–4,
+/// §9.2–9.3, §10: request headers under their `x-hexclave-` or `x-stack-` names, both error
+/// headers), hosts several projects with their users, teams, grants, sessions and keys, mints
+/// their tokens, sends signed webhooks from a background task, and lets tests count requests,
+/// rotate keys and inject faults.
 ///
 /// It stops on [`LocalStackAuth::shutdown`] or when dropped.
 ///
@@ -57,6 +78,7 @@ pub struct LocalStackAuth {
     state: Arc<State>,
     default_project: String,
     task: Option<JoinHandle<()>>,
+    webhook_task: Option<JoinHandle<()>>,
 }
 
 impl fmt::Debug for LocalStackAuth {
@@ -79,6 +101,9 @@ pub struct LocalStackAuthBuilder {
     lifetime: Option<Duration>,
     port: u16,
     issuer_origins: Vec<String>,
+    webhook_headers: WebhookHeaders,
+    webhook_retry_delays: Option<Vec<Duration>>,
+    webhook_timeout: Option<Duration>,
 }
 
 impl LocalStackAuthBuilder {
@@ -133,6 +158,26 @@ impl LocalStackAuthBuilder {
         self
     }
 
+    /// Which webhook header names deliveries carry (default [`WebhookHeaders::Svix`]).
+    pub fn webhook_headers(mut self, headers: WebhookHeaders) -> Self {
+        self.webhook_headers = headers;
+        self
+    }
+
+    /// The pauses before each retry of a failed delivery (default
+    /// [`DEFAULT_WEBHOOK_RETRY_DELAYS`]: three retries; empty: no retry). A delivery fails when
+    /// the receiver does not answer 2xx.
+    pub fn webhook_retry_delays(mut self, delays: impl IntoIterator<Item = Duration>) -> Self {
+        self.webhook_retry_delays = Some(delays.into_iter().collect());
+        self
+    }
+
+    /// How long one delivery attempt may take (default [`DEFAULT_WEBHOOK_TIMEOUT`]).
+    pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
+        self.webhook_timeout = Some(timeout);
+        self
+    }
+
     /// Binds `127.0.0.1` (on the [`port`](Self::port), by default one the OS assigns) and
     /// starts serving on the current tokio runtime.
     ///
@@ -169,22 +214,36 @@ impl LocalStackAuthBuilder {
             }),
             connections: AtomicU64::new(0),
             shutdown: watch::channel(false).0,
+            outbox: Outbox::new(OutboxConfig {
+                headers: self.webhook_headers,
+                retry_delays: self
+                    .webhook_retry_delays
+                    .unwrap_or_else(|| outbox::DEFAULT_WEBHOOK_RETRY_DELAYS.to_vec()),
+                timeout: self
+                    .webhook_timeout
+                    .unwrap_or(outbox::DEFAULT_WEBHOOK_TIMEOUT),
+            }),
         });
         for spec in specs {
             add_project(&state, spec)?;
         }
+        let webhook_task = state
+            .outbox
+            .take_receiver()
+            .map(|jobs| tokio::spawn(outbox::run(Arc::clone(&state), jobs)));
         let task = tokio::spawn(http::serve(listener, Arc::clone(&state)));
         Ok(LocalStackAuth {
             state,
             default_project,
             task: Some(task),
+            webhook_task,
         })
     }
 }
 
 fn add_project(state: &State, spec: ProjectSpec) -> Result<(), TestkitError> {
     let mut inner = state.lock();
-    let (id, keys, requires_verified_email) = spec.into_parts();
+    let (id, keys, requires_verified_email, spec) = spec.into_parts();
     if inner.projects.contains_key(&id) {
         return Err(TestkitError::DuplicateProject(id));
     }
@@ -194,9 +253,35 @@ fn add_project(state: &State, spec: ProjectSpec) -> Result<(), TestkitError> {
         requires_verified_email,
         users: BTreeMap::new(),
         minter,
+        data: project_data(spec),
     };
     inner.projects.insert(id, project);
     Ok(())
+}
+
+/// The teams, permissions, sessions, API keys and webhook endpoint of a new project.
+fn project_data(spec: ProjectSpec) -> ProjectData {
+    let mut rbac = Rbac::default();
+    for definition in spec.permissions {
+        rbac.define(definition);
+    }
+    if let Some(ids) = spec.creator_permissions {
+        rbac.creator_defaults = ids;
+    }
+    if let Some(ids) = spec.member_permissions {
+        rbac.member_defaults = ids;
+    }
+    rbac.sign_up_defaults = spec.sign_up_permissions;
+    ProjectData {
+        teams: TeamStore::default(),
+        rbac,
+        sessions: SessionStore::default(),
+        api_keys: ApiKeyStore::new(spec.user_api_keys, spec.team_api_keys),
+        webhook: WebhookEndpoint {
+            url: spec.webhook_url,
+            secret: spec.webhook_secret.unwrap_or_else(WebhookSecret::random),
+        },
+    }
 }
 
 impl LocalStackAuth {
@@ -283,6 +368,9 @@ impl LocalStackAuth {
     /// released and its connection dropped), and waits for the server task.
     pub async fn shutdown(mut self) {
         self.state.shutdown.send_replace(true);
+        if let Some(task) = self.webhook_task.take() {
+            task.abort();
+        }
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -293,7 +381,10 @@ impl Drop for LocalStackAuth {
     /// Signals shutdown and aborts the server task without blocking.
     fn drop(&mut self) {
         self.state.shutdown.send_replace(true);
-        if let Some(task) = self.task.take() {
+        for task in [self.task.take(), self.webhook_task.take()]
+            .into_iter()
+            .flatten()
+        {
             task.abort();
         }
     }

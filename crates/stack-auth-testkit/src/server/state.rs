@@ -9,6 +9,8 @@ use stack_auth_core::{SecretServerKey, ServerUser, StackAuthConfig, StackAuthCon
 use tokio::sync::watch;
 
 use super::faults::FaultRule;
+use super::outbox::Outbox;
+use super::store::{Event, ProjectData};
 use super::{RequestRecord, Route};
 use crate::keys::KeyScheme;
 use crate::{TestClock, TestkitError, TokenMinter};
@@ -20,6 +22,7 @@ pub(crate) struct Project {
     pub(crate) requires_verified_email: bool,
     pub(crate) users: BTreeMap<String, ServerUser>,
     pub(crate) minter: TokenMinter,
+    pub(crate) data: ProjectData,
 }
 
 /// Everything behind the lock.
@@ -57,6 +60,14 @@ impl Inner {
             .ok_or_else(|| TestkitError::UnknownProject(id.to_owned()))
     }
 
+    /// The project holding team `team_id`.
+    pub(crate) fn project_of_team(&self, team_id: &str) -> Option<&str> {
+        self.projects
+            .iter()
+            .find(|(_, p)| p.data.teams.get(team_id).is_some())
+            .map(|(id, _)| id.as_str())
+    }
+
     /// The project holding user `user_id`.
     pub(crate) fn project_of_user(&self, user_id: &str) -> Option<&str> {
         self.projects
@@ -77,12 +88,21 @@ pub(crate) struct State {
     pub(crate) inner: Mutex<Inner>,
     pub(crate) connections: AtomicU64,
     pub(crate) shutdown: watch::Sender<bool>,
+    pub(crate) outbox: Outbox,
 }
 
 impl State {
     /// Locks the state; a panic in another test thread does not poison it for this one.
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues the webhook deliveries of `events` for `project_id`'s endpoint (call with the
+    /// lock held, so deliveries keep the order of the changes).
+    pub(crate) fn emit(&self, inner: &Inner, project_id: &str, events: Vec<Event>) {
+        if let Some(project) = inner.projects.get(project_id) {
+            self.outbox.emit(project_id, &project.data.webhook, events);
+        }
     }
 
     /// A configuration builder for `project_id` of this stand-in: its base URL and the issuer

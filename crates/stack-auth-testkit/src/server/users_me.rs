@@ -7,10 +7,10 @@ use http::{header, Method, Request, Response};
 use serde::Serialize;
 use stack_auth_core::{RawJson, ServerUser};
 
-use super::auth::{parse_auth, Auth, AuthError};
+use super::crud::{authenticate, Refused};
 use super::jwks::schema_error;
 use super::known_error::KnownError;
-use super::respond::{internal_error, known, plain, reply, Body, JSON};
+use super::respond::{known, plain, reply, Body, JSON};
 use super::state::State;
 use crate::ids::is_uuid;
 
@@ -75,22 +75,6 @@ pub(crate) fn user_by_id<B>(
         None => known(&KnownError::user_not_found()),
     }
 }
-
-/// parseAuth, with a request without any access type refused as `ACCESS_TYPE_REQUIRED`; a
-/// failure is answered as the server answers it.
-fn authenticate<B>(state: &State, req: &Request<B>, request_id: &str) -> Result<Auth, Refused> {
-    match parse_auth(state, req.headers()) {
-        Ok(Some(auth)) => Ok(auth),
-        Ok(None) => Err(Refused(Box::new(
-            known(&KnownError::access_type_required()),
-        ))),
-        Err(AuthError::Known(e)) => Err(Refused(Box::new(known(&e)))),
-        Err(AuthError::Internal) => Err(Refused(Box::new(internal_error(request_id)))),
-    }
-}
-
-/// The answer to a request that failed authentication.
-struct Refused(Box<Response<Body>>);
 
 /// `SCHEMA_ERROR` for any query parameter (these routes take none).
 fn unknown_query<B>(req: &Request<B>) -> Option<Response<Body>> {

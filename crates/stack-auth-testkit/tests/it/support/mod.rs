@@ -6,6 +6,7 @@ use serde_json::Value;
 use stack_auth_testkit::LocalStackAuth;
 
 pub mod js_sdk;
+pub mod receiver;
 
 /// A raw answer.
 #[derive(Debug)]
@@ -107,4 +108,90 @@ pub async fn me(stack: &LocalStackAuth, token: Option<&str>, extra: &[(&str, &st
     }
     headers.extend_from_slice(extra);
     get(stack, "/api/v1/users/me", &headers).await
+}
+
+/// `method base + path` with `headers` and an optional JSON `body` (sent with
+/// `content-type: application/json`).
+pub async fn send(
+    stack: &LocalStackAuth,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Answer {
+    let client = reqwest::Client::new();
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = client.request(method, format!("{}{path}", stack.base_url()));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(body) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+    }
+    let res = req.send().await.unwrap();
+    Answer {
+        status: res.status().as_u16(),
+        headers: res.headers().clone(),
+        text: res.text().await.unwrap(),
+    }
+}
+
+/// The server-access headers of the default project (`x-stack-` names), owned.
+pub fn server(stack: &LocalStackAuth) -> Vec<(String, String)> {
+    vec![
+        ("x-stack-access-type".into(), "server".into()),
+        ("x-stack-project-id".into(), stack.project_id().into()),
+        (
+            "x-stack-secret-server-key".into(),
+            stack.secret_server_key().expose().into(),
+        ),
+    ]
+}
+
+/// The client-access headers of the default project, with `token`.
+pub fn client(stack: &LocalStackAuth, token: Option<&str>) -> Vec<(String, String)> {
+    let mut h = vec![
+        ("x-stack-access-type".into(), "client".into()),
+        ("x-stack-project-id".into(), stack.project_id().into()),
+    ];
+    if let Some(t) = token {
+        h.push(("x-stack-access-token".into(), t.into()));
+    }
+    h
+}
+
+/// `owned` as borrowed pairs, plus `extra`.
+pub fn pairs<'a>(
+    owned: &'a [(String, String)],
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain(extra.iter().copied())
+        .collect()
+}
+
+impl Answer {
+    /// Asserts a plain-text `StatusError` answer (no known-error header) with this text.
+    pub fn assert_plain(&self, status: u16, text: &str) {
+        assert_eq!((self.status, self.text.as_str()), (status, text));
+        assert_eq!(
+            self.header("content-type"),
+            Some("text/plain; charset=utf-8")
+        );
+        assert!(self.header("x-stack-known-error").is_none());
+        assert!(self.header("x-hexclave-known-error").is_none());
+    }
+
+    /// The `items` of a CRUD list answer, after checking the envelope.
+    pub fn items(&self) -> Vec<Value> {
+        assert_eq!(self.status, 200, "{}", self.text);
+        let body = self.json();
+        assert_eq!(body["is_paginated"], false, "{}", self.text);
+        assert_eq!(body.as_object().unwrap().len(), 2, "{}", self.text);
+        body["items"].as_array().unwrap().clone()
+    }
 }
