@@ -6,7 +6,7 @@
 //! | `fixtures` | `fixtures/` byte-identical to `../shared` (when it is there) |
 //! | `lint` | the fixture check, `cargo fmt --check`, clippy with `-D warnings` on all targets, `cargo doc` with warnings denied, benches compiled (dev profile) |
 //! | `test` | the test suite: `cargo test --workspace` |
-//! | `bench [--peers]` | the criterion benches, summarised into `BENCHMARKS.md` |
+//! | `bench [--peers \| --http]` | the criterion benches, summarised into `BENCHMARKS.md`; `--peers` adds the peers and the HTTP benchmark, `--http` runs only the HTTP benchmark and replaces its section |
 //! | `fuzz <target> <seconds>` | one `cargo fuzz` target for a bounded time |
 
 mod bench;
@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci|lint|test|fixtures|bench [--peers]|fuzz <target> <seconds>>");
+            eprintln!("usage: cargo xtask <ci|lint|test|fixtures|bench [--peers|--http]|fuzz <target> <seconds>>");
             return ExitCode::from(2);
         }
     };
