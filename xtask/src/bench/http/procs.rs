@@ -261,7 +261,7 @@ mod tests {
         let mut command = Command::new("sh");
         command.args([
             "-c",
-            "echo '{\"ready\":true}'; read line; echo \"{\\\"got\\\":\\\"$line\\\"}\"; sleep 600",
+            "echo '{\"ready\":true}'; read line; echo \"{\\\"got\\\":\\\"$line\\\"}\"; exec sleep 600",
         ]);
         let mut proc = Proc::start("sh", command, log.clone()).unwrap();
         assert_eq!(
