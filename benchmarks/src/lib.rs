@@ -19,23 +19,38 @@
 //!
 //! The benches live in `benches/` (`threads`, `composite`, `rest`, `memory`); the peers'
 //! scripts (Node `jose`, PyJWT) in `peers/`. Run them all with `cargo xtask bench [--peers]`.
+//! The HTTP benchmark (`cargo xtask bench --http`) runs the binaries in `src/bin/`:
+//! `http_stand_in` (the stand-in, driven by [`Command`]s), `http_server` (the servers of
+//! [`ServerKind`]) and `http_check_time` (the [`EcdsaCheck`] alone and the verifier alone).
 //! This package has no features and is not published. Sibling crates measured:
 //! `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite`; the stand-in comes from
 //! `stack-auth-testkit`.
 
+mod ecdsa;
+mod fetch_waits;
+mod http_app;
+mod http_setup;
 mod interop;
+mod lifeline;
 mod paired;
 mod parallel;
 mod results;
 mod rss;
 mod stand_in;
+mod stand_in_control;
 
+pub use ecdsa::EcdsaCheck;
+pub use fetch_waits::{FetchWaitCounts, FetchWaits};
+pub use http_app::{app, ServerKind, TailTimings, TAIL_TIMINGS};
+pub use http_setup::HttpSetup;
 pub use interop::{interop_dir, InteropToken, ServedJwks};
+pub use lifeline::exit_when_stdin_closes;
 pub use paired::{paired, paired_together, per_call, rate, Batch, Paired};
 pub use parallel::on_threads;
 pub use results::{write_results, RESULTS_DIR_ENV};
 pub use rss::resident_kib;
 pub use stand_in::{StandIn, TOKEN_LIFETIME};
+pub use stand_in_control::{Command, StandInControl};
 
 /// Any failure while setting a benchmark up.
 pub type BenchError = Box<dyn std::error::Error + Send + Sync>;

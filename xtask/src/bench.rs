@@ -1,15 +1,20 @@
-//! `cargo xtask bench [--peers]`: runs the criterion benches and writes `BENCHMARKS.md` from the
-//! numbers measured in that run (issue 9).
+//! `cargo xtask bench [--peers | --http]`: runs the criterion benches and writes `BENCHMARKS.md`
+//! from the numbers measured in that run (issue 9); `--http` runs only the HTTP benchmark and
+//! replaces the report's "HTTP" section (issue 18).
 //!
+//! 0. with `--peers` or `--http`: the HTTP benchmark ([`http`]), first, so a missing tool stops
+//!    the run before the long benches;
 //! 1. `cargo bench -p stack-auth-jwks --bench verify` (warm verifier, token cache, baseline);
 //! 2. `cargo bench -p stack-auth-benchmarks` (threads, composite, REST, memory), with
 //!    `STACK_AUTH_BENCH_RESULTS` naming where the benches write what criterion does not keep;
 //! 3. with `--peers`: Node `jose` and PyJWT verify the same token with the same key, each
 //!    between two runs of ours measured the same way (`--bin peer_rate`);
 //! 4. medians are read from `target/criterion/<group>/<id>/new/estimates.json` (refused if older
-//!    than this run) and the report is written.
+//!    than this run) and the report is written; without `--peers`, the HTTP section of the
+//!    report already there is kept (it names its own run).
 
 mod format;
+mod http;
 mod machine;
 mod measured;
 mod peers;
@@ -50,22 +55,51 @@ impl Paths {
     }
 }
 
-/// Runs every bench and writes `BENCHMARKS.md` at the workspace root.
+/// Runs the benches the arguments ask for and writes `BENCHMARKS.md` at the workspace root.
 pub(crate) fn run(args: &[String]) -> Result<(), Step> {
-    let mut with_peers = false;
+    let (mut with_peers, mut with_http) = (false, false);
     for arg in args {
         match arg.as_str() {
             "--peers" => with_peers = true,
+            "--http" => with_http = true,
             other => return Err(Step(format!("bench: unknown argument {other}"))),
         }
     }
     let paths = Paths::new();
-    let command = if with_peers {
-        "cargo xtask bench --peers"
+    let out = paths.root.join("BENCHMARKS.md");
+    let existing = std::fs::read_to_string(&out).unwrap_or_default();
+    let text = if with_http && !with_peers {
+        let run = http::run(&paths, "cargo xtask bench --http")?;
+        http::splice(&existing, &http::render(&run))
     } else {
-        "cargo xtask bench"
+        let command = if with_peers {
+            "cargo xtask bench --peers"
+        } else {
+            "cargo xtask bench"
+        };
+        let http = if with_peers {
+            http::render(&http::run(&paths, command)?)
+        } else {
+            http::section_of(&existing).map_or_else(
+                || "## HTTP\n\nNot measured yet (`cargo xtask bench --http`).\n\n".to_owned(),
+                str::to_owned,
+            )
+        };
+        criterion_report(&paths, command, with_peers, &http)?
     };
-    let before = machine::Machine::collect(&paths);
+    std::fs::write(&out, text).map_err(|e| Step(format!("writing {} ({e})", out.display())))?;
+    eprintln!("xtask: wrote {}", out.display());
+    Ok(())
+}
+
+/// Runs the criterion benches (and the peers) and renders the whole report around `http`.
+fn criterion_report(
+    paths: &Paths,
+    command: &str,
+    with_peers: bool,
+    http: &str,
+) -> Result<String, Step> {
+    let before = machine::Machine::collect(paths);
     let started = SystemTime::now();
     let results = paths.results();
     // Stale results of an earlier run must not be reported as this run's.
@@ -80,22 +114,19 @@ pub(crate) fn run(args: &[String]) -> Result<(), Step> {
         &[(RESULTS_DIR_ENV, results.as_str())],
     )?;
     let (peers, ours) = if with_peers {
-        peers::run(&paths)
+        peers::run(paths)
     } else {
         (Vec::new(), Vec::new())
     };
     let load_after = machine::load_average();
-    let measured = measured::Measured::read(&paths, started)?;
-    let text = report::render(&report::Inputs {
+    let measured = measured::Measured::read(paths, started)?;
+    Ok(report::render(&report::Inputs {
         command,
         machine: &before,
         load_after: &load_after,
         measured: &measured,
         peers: &peers,
         ours: &ours,
-    });
-    let out = paths.root.join("BENCHMARKS.md");
-    std::fs::write(&out, text).map_err(|e| Step(format!("writing {} ({e})", out.display())))?;
-    eprintln!("xtask: wrote {}", out.display());
-    Ok(())
+        http,
+    }))
 }

@@ -111,7 +111,7 @@ fn commit(paths: &Paths) -> String {
 }
 
 /// The version of `name` in a `Cargo.lock` (the first, if several are locked).
-fn locked_version(lock: &str, name: &str) -> Option<String> {
+pub(crate) fn locked_version(lock: &str, name: &str) -> Option<String> {
     let wanted = format!("name = \"{name}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {

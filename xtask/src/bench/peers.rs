@@ -60,22 +60,27 @@ fn ours(interop: &Path) -> Peer {
 }
 
 fn node(paths: &Paths, interop: &Path) -> Peer {
-    let dir = paths.target.join("peers/node");
-    let outcome = (|| {
-        capture(Command::new("node").arg("--version"))?;
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        capture(
-            Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-                .arg(&dir)
-                .arg(JOSE),
-        )?;
-        let script = dir.join("verify.mjs");
-        std::fs::copy(paths.root.join("benchmarks/peers/node/verify.mjs"), &script)
-            .map_err(|e| e.to_string())?;
-        capture(Command::new("node").arg(&script).arg(interop).arg(SECONDS))
-    })();
+    let outcome = node_script(paths, "verify.mjs")
+        .and_then(|script| capture(Command::new("node").arg(&script).arg(interop).arg(SECONDS)));
     peer("Node jose `jwtVerify`", outcome)
+}
+
+/// Installs jose into `target/peers/node` and copies `benchmarks/peers/node/<script>` there;
+/// returns the script's path, or why it cannot run.
+pub(crate) fn node_script(paths: &Paths, script: &str) -> Result<std::path::PathBuf, String> {
+    let dir = paths.target.join("peers/node");
+    capture(Command::new("node").arg("--version"))?;
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    capture(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(&dir)
+            .arg(JOSE),
+    )?;
+    let copy = dir.join(script);
+    std::fs::copy(paths.root.join("benchmarks/peers/node").join(script), &copy)
+        .map_err(|e| format!("copying {script} ({e})"))?;
+    Ok(copy)
 }
 
 fn python(paths: &Paths, interop: &Path) -> Peer {

@@ -18,6 +18,8 @@ pub(crate) struct Inputs<'a> {
     pub(crate) peers: &'a [Peer],
     /// Our `peer_rate` runs around the peers' (before, between, after).
     pub(crate) ours: &'a [Peer],
+    /// The "HTTP" section, measured in this run or kept from the last one.
+    pub(crate) http: &'a str,
 }
 
 /// Renders the whole file.
@@ -39,6 +41,7 @@ pub(crate) fn render(i: &Inputs<'_>) -> String {
     rest(&mut out, i.measured);
     memory(&mut out, i.measured);
     peers(&mut out, i);
+    out.push_str(i.http);
     method(&mut out);
     raw(&mut out, i.measured);
     out
