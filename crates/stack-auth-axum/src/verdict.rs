@@ -36,15 +36,8 @@ pub(crate) async fn authenticate(
     if let Some(rejection) = outcome.new_rejection() {
         log(rejection, auth.verifier().is_some());
     }
-    match extensions.get_mut::<Verdicts<Responder>>() {
-        Some(verdicts) => outcome.record(verdicts),
-        None => {
-            let mut verdicts = Verdicts::new();
-            outcome.record(&mut verdicts);
-            if !verdicts.is_empty() {
-                extensions.insert(verdicts);
-            }
-        }
+    if let Some(first) = outcome.record(extensions.get_mut::<Verdicts<Responder>>()) {
+        extensions.insert(first);
     }
     match outcome.verified_user() {
         Some(user) => {

@@ -38,9 +38,22 @@ impl<T> Outcome<T> {
     }
 
     /// Adds the verdict to `verdicts` when it was reached now (a reused one is there already).
-    pub fn record(&self, verdicts: &mut Verdicts<T>) {
-        if self.record {
-            verdicts.push(self.verdict.clone());
+    /// With no verdicts yet (`None`), returns a new set holding it, for the integration to
+    /// store in the request; `None` when there is nothing to store.
+    pub fn record(&self, verdicts: Option<&mut Verdicts<T>>) -> Option<Verdicts<T>> {
+        if !self.record {
+            return None;
+        }
+        match verdicts {
+            Some(verdicts) => {
+                verdicts.push(self.verdict.clone());
+                None
+            }
+            None => {
+                let mut verdicts = Verdicts::new();
+                verdicts.push(self.verdict.clone());
+                Some(verdicts)
+            }
         }
     }
 

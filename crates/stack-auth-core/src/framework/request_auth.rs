@@ -48,7 +48,7 @@ use super::{
 /// let outer = RequestAuth::new(verifier.clone());
 /// let mut verdicts = Verdicts::new();
 /// let outcome = outer.authenticate_request(&headers, Some(&verdicts), ()).await;
-/// outcome.record(&mut verdicts);
+/// outcome.record(Some(&mut verdicts));
 /// assert!(outcome.into_required().is_ok());
 ///
 /// // ... which an inner route that refuses anonymous users reuses: one verification.

@@ -131,12 +131,9 @@ fn retry_after_defaults_to_5_seconds_and_is_at_least_1() {
 async fn a_verdict_is_reused_by_the_same_verifier_only() {
     let (one, two) = (Arc::new(Counting::default()), Arc::new(Counting::default()));
     let request = headers(&[("x-stack-access-token", "good")]);
-    let mut verdicts = Verdicts::new();
     let outer = RequestAuth::new(one.clone());
-    let outcome = outer
-        .authenticate_request(&request, Some(&verdicts), "outer")
-        .await;
-    outcome.record(&mut verdicts);
+    let outcome = outer.authenticate_request(&request, None, "outer").await;
+    let mut verdicts = outcome.record(None).expect("a new verdict to store");
     assert_eq!(outcome.verified_user().unwrap().user_id(), "u1");
 
     let again = RequestAuth::new(one.clone()).require(UserTypes::NORMAL_ONLY);
@@ -148,7 +145,8 @@ async fn a_verdict_is_reused_by_the_same_verifier_only() {
         "outer",
         "the recorder's data comes with the verdict"
     );
-    outcome.record(&mut verdicts);
+    assert!(outcome.record(None).is_none());
+    outcome.record(Some(&mut verdicts));
     assert_eq!(verdicts.len(), 1, "a reused verdict is not recorded twice");
     assert!(outcome.into_required().is_ok());
 
@@ -169,7 +167,7 @@ async fn a_cookie_verdict_is_not_reused_by_a_headers_only_configuration() {
     let outcome = outer
         .authenticate_request(&request, Some(&verdicts), ())
         .await;
-    outcome.record(&mut verdicts);
+    outcome.record(Some(&mut verdicts));
     assert!(outcome.verified_user().is_some());
 
     for inner in [
@@ -199,7 +197,7 @@ async fn reusing_without_a_verdict_or_for_an_unverified_token_is_misconfigured()
     headers_only
         .authenticate_request(&cookie_request, Some(&verdicts), ())
         .await
-        .record(&mut verdicts);
+        .record(Some(&mut verdicts));
     let outcome = RequestAuth::reusing()
         .token_sources(TokenSources::ALL)
         .authenticate_request(&cookie_request, Some(&verdicts), ())
@@ -218,7 +216,7 @@ async fn only_new_rejections_are_reported_for_logging() {
         .authenticate_request(&request, Some(&verdicts), ())
         .await;
     assert_eq!(first.new_rejection().unwrap().code(), "bad_signature");
-    first.record(&mut verdicts);
+    first.record(Some(&mut verdicts));
     let second = auth
         .authenticate_request(&request, Some(&verdicts), ())
         .await;
