@@ -32,6 +32,10 @@ use crate::status::{http_answer, status_for, trailers_only, ErrorResponder};
 /// [`default_status`](crate::default_status)), any other request the HTTP answer of the axum
 /// crate (401 with `WWW-Authenticate`, JSON body, ...).
 ///
+/// One layer in front of the server authenticates every service; each `StackAuthLayer`
+/// verifies on its own (unlike the axum layers, gRPC layers share no verdicts), so a service
+/// with stricter needs checks the user in its handler (`user.user_type()`, say).
+///
 /// ```no_run
 /// use std::sync::Arc;
 /// use stack_auth_core::{TokenVerifier, UserTypes};
