@@ -1,10 +1,13 @@
 //! Secrets audit (issue 10): everything the crates can emit, on success and failure paths of the
-//! JWKS, REST and composite verifiers, the axum integration and the testkit, is captured (Debug,
-//! `{:#?}`, Display, every `source()` of error chains, `tracing` output of every target at TRACE
-//! with span events, axum response statuses, headers and bodies) and searched for the secret
-//! server keys, the stand-in's server secret and private keys, every full token and every
-//! token's signature segment. Tokens may appear only as `redact_token` fingerprints.
+//! JWKS, REST and composite verifiers, the axum, actix-web and gRPC integrations and the testkit,
+//! is captured (Debug, `{:#?}`, Display, every `source()` of error chains, `tracing` output of
+//! every target at TRACE with span events, response statuses, headers and bodies) and searched
+//! for the secret server keys, the stand-in's server secret and private keys, every full token
+//! and every token's signature segment. Tokens may appear only as `redact_token` fingerprints.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "secrets_audit/frameworks.rs"]
+mod frameworks;
 
 use std::{
     error::Error,
@@ -375,6 +378,8 @@ async fn nothing_emitted_shows_a_secret_key_or_a_token() {
     rest_paths(&w, &mut audit).await;
     composite_paths(&w, &mut audit).await;
     axum_paths(&w, &mut audit).await;
+    frameworks::actix_paths(&w, &mut audit).await;
+    frameworks::grpc_paths(&w, &mut audit).await;
     testkit_and_core(&w, &mut audit);
     assert!(
         audit.seen.len() > 300,

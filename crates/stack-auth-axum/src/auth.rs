@@ -6,12 +6,12 @@ use std::{fmt, sync::Arc};
 use axum::extract::FromRef;
 use http::{Extensions, HeaderMap};
 use stack_auth_core::{
-    extract_token_from, MisconfigKind, Misconfiguration, Refusal, RefusalReason, TokenSources,
-    TokenVerifier, UserTypes, VerifiedUser, VerifyError,
+    framework::{Outcome, RequestAuth},
+    TokenSources, TokenVerifier, UserTypes, VerifiedUser,
 };
 
 use crate::{
-    verdict::{self, Extraction, Verdict},
+    verdict::{self, Responder},
     AuthRejection, ErrorResponder, StackAuthLayer,
 };
 
@@ -36,12 +36,9 @@ use crate::{
 /// ```
 #[derive(Clone)]
 pub struct StackAuth {
-    verifier: Option<Arc<dyn TokenVerifier>>,
-    required: UserTypes,
-    responder: Option<Arc<dyn ErrorResponder>>,
-    /// Where tokens are read from; `None`: every source, and for a verifier-less
-    /// [`StackAuth::from_layer`], whatever the verdict it reuses was reached on.
-    sources: Option<TokenSources>,
+    /// The verifier, the user types and the token sources, and the procedure (core's).
+    auth: RequestAuth,
+    responder: Responder,
 }
 
 impl StackAuth {
@@ -49,10 +46,8 @@ impl StackAuth {
     /// default error responses.
     pub fn new(verifier: Arc<dyn TokenVerifier>) -> Self {
         StackAuth {
-            verifier: Some(verifier),
-            required: UserTypes::ALL,
+            auth: RequestAuth::new(verifier),
             responder: None,
-            sources: None,
         }
     }
 
@@ -61,10 +56,8 @@ impl StackAuth {
     /// state hands the extractors.
     pub fn from_layer() -> Self {
         StackAuth {
-            verifier: None,
-            required: UserTypes::ALL,
+            auth: RequestAuth::reusing(),
             responder: None,
-            sources: None,
         }
     }
 
@@ -72,7 +65,7 @@ impl StackAuth {
     /// what the verifier accepts, it cannot widen it.
     #[must_use]
     pub fn require(mut self, user_types: UserTypes) -> Self {
-        self.required = user_types;
+        self.auth = self.auth.require(user_types);
         self
     }
 
@@ -94,7 +87,7 @@ impl StackAuth {
     /// or a misconfiguration if there is one the layers in front did not verify).
     #[must_use]
     pub fn token_sources(mut self, sources: TokenSources) -> Self {
-        self.sources = Some(sources);
+        self.auth = self.auth.token_sources(sources);
         self
     }
 
@@ -105,12 +98,12 @@ impl StackAuth {
 
     /// The verifier, unless this is [`StackAuth::from_layer`].
     pub fn verifier(&self) -> Option<&Arc<dyn TokenVerifier>> {
-        self.verifier.as_ref()
+        self.auth.verifier()
     }
 
     /// The user types let in.
     pub fn required_user_types(&self) -> UserTypes {
-        self.required
+        self.auth.required_user_types()
     }
 
     /// Reads the token from `headers` and verifies it: `Ok(None)` when no token was sent.
@@ -124,11 +117,10 @@ impl StackAuth {
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<VerifiedUser>, AuthRejection> {
-        let extracted = extract_token_from(headers, self.sources.unwrap_or(TokenSources::ALL));
-        self.identify(&extracted)
-            .await
-            .and_then(|user| user.map(|u| self.check_user_type(u)).transpose())
-            .map_err(|r| r.with_responder(self.responder.clone()))
+        self.auth.authenticate(headers).await.map_err(|rejection| {
+            verdict::log(&rejection, self.auth.verifier().is_some());
+            AuthRejection::from(rejection).with_responder(self.responder.clone())
+        })
     }
 
     /// The user of the request, or why there is none: like
@@ -140,11 +132,11 @@ impl StackAuth {
         headers: &HeaderMap,
         extensions: &mut Extensions,
     ) -> Result<VerifiedUser, AuthRejection> {
-        let (verdict, responder) = self.verdict(headers, extensions).await;
-        verdict
-            .and_then(|user| user.ok_or_else(AuthRejection::missing_token))
-            .and_then(|user| self.check_user_type(user))
-            .map_err(|r| r.with_responder(responder))
+        let outcome = self.outcome(headers, extensions).await;
+        let responder = self.responder_for(&outcome);
+        outcome
+            .into_required()
+            .map_err(|r| AuthRejection::from(r).with_responder(responder))
     }
 
     /// Like [`required_user`](Self::required_user), but `Ok(None)` when no token was sent.
@@ -153,135 +145,29 @@ impl StackAuth {
         headers: &HeaderMap,
         extensions: &mut Extensions,
     ) -> Result<Option<VerifiedUser>, AuthRejection> {
-        let (verdict, responder) = self.verdict(headers, extensions).await;
-        verdict
-            .and_then(|user| user.map(|u| self.check_user_type(u)).transpose())
-            .map_err(|r| r.with_responder(responder))
+        let outcome = self.outcome(headers, extensions).await;
+        let responder = self.responder_for(&outcome);
+        outcome
+            .into_optional()
+            .map_err(|r| AuthRejection::from(r).with_responder(responder))
     }
 
-    /// The verdict of this configuration kept in `extensions` (reached now, and recorded, if
-    /// there is none it may reuse), and the responder for rejections: this configuration's,
-    /// else the one that recorded the verdict. The request's `VerifiedUser` extension is made
-    /// to match it.
-    ///
-    /// A verdict is reused only by the verifier that produced it (an inner layer with another
-    /// verifier, say REST behind JWKS, verifies again), and only if this configuration's token
-    /// sources pick the token it was reached on (see [`token_sources`](Self::token_sources)).
-    /// [`StackAuth::from_layer`], which has no verifier, reuses the latest verdict (the
-    /// innermost layer's) that its sources allow.
-    async fn verdict(
+    /// The verdict of this configuration for the request, reused from `extensions` where the
+    /// reuse rule allows (see [`token_sources`](Self::token_sources)), else reached now and
+    /// recorded there. [`StackAuth::from_layer`], which has no verifier, reuses the latest
+    /// verdict (the innermost layer's) that its sources allow.
+    async fn outcome(
         &self,
         headers: &HeaderMap,
         extensions: &mut Extensions,
-    ) -> (
-        Result<Option<VerifiedUser>, AuthRejection>,
-        Option<Arc<dyn ErrorResponder>>,
-    ) {
-        let sources = match (&self.verifier, self.sources) {
-            (_, Some(sources)) => Some(sources),
-            (Some(_), None) => Some(TokenSources::ALL),
-            (None, None) => None,
-        };
-        let extracted = sources.map(|s| extract_token_from(headers, s));
-        let found = verdict::find(extensions, self.verifier.as_ref(), extracted.as_ref());
-        let verdict = match (found, extracted) {
-            (Some(verdict), _) => verdict,
-            (None, Some(extracted)) => {
-                let result = match &self.verifier {
-                    Some(_) => self.identify(&extracted).await,
-                    None => without_verifier(&extracted, extensions),
-                };
-                let verdict = Verdict {
-                    verifier: self.verifier.clone(),
-                    extracted,
-                    result,
-                    responder: self.responder.clone(),
-                };
-                verdict::record(extensions, verdict.clone());
-                verdict
-            }
-            (None, None) => Verdict {
-                verifier: None,
-                extracted: Ok(None),
-                result: Err(no_verifier("no StackAuth state and no StackAuthLayer")),
-                responder: self.responder.clone(),
-            },
-        };
-        verdict::expose(extensions, &verdict.result);
-        let responder = self.responder.clone().or(verdict.responder);
-        (verdict.result, responder)
+    ) -> Outcome<Responder> {
+        verdict::authenticate(&self.auth, self.responder.clone(), headers, extensions).await
     }
 
-    /// Verifies the token `extracted` found (`Ok(None)`: there was none).
-    async fn identify(
-        &self,
-        extracted: &Extraction,
-    ) -> Result<Option<VerifiedUser>, AuthRejection> {
-        let Some(verifier) = &self.verifier else {
-            return Err(no_verifier("no StackAuth state and no StackAuthLayer"));
-        };
-        let token = match extracted {
-            Ok(Some(token)) => token,
-            Ok(None) => return Ok(None),
-            Err(error) => {
-                tracing::debug!(%error, "stack-auth: unreadable access token");
-                return Err(error.clone().into());
-            }
-        };
-        match verifier.verify(token.as_str()).await {
-            Ok(user) => Ok(Some(user)),
-            Err(error) => {
-                log_verify_error(&error);
-                Err(error.into())
-            }
-        }
-    }
-
-    fn check_user_type(&self, user: VerifiedUser) -> Result<VerifiedUser, AuthRejection> {
-        if self.required.contains(user.user_type()) {
-            return Ok(user);
-        }
-        let refusal = Refusal::new(RefusalReason::UserTypeNotAllowed)
-            .with_detail(format!("{} users are not allowed", user.user_type()));
-        Err(VerifyError::from(refusal).into())
-    }
-}
-
-/// What a configuration without a verifier can say about `extracted`, which no verdict in
-/// `extensions` covers: no token, an unreadable one, or (for a token no layer in front
-/// verified) a misconfiguration.
-fn without_verifier(
-    extracted: &Extraction,
-    extensions: &Extensions,
-) -> Result<Option<VerifiedUser>, AuthRejection> {
-    if !verdict::any(extensions) {
-        return Err(no_verifier("no StackAuth state and no StackAuthLayer"));
-    }
-    match extracted {
-        Ok(None) => Ok(None),
-        Err(error) => Err(error.clone().into()),
-        Ok(Some(_)) => Err(no_verifier(
-            "no StackAuthLayer in front verified the token this route reads",
-        )),
-    }
-}
-
-/// The rejection of a configuration that has no verifier for the request.
-fn no_verifier(detail: &'static str) -> AuthRejection {
-    tracing::error!(
-        detail,
-        "stack-auth: no StackAuth in the router state and no StackAuthLayer in front of this \
-         handler that verified its token"
-    );
-    let error = Misconfiguration::new(MisconfigKind::UnexpectedError).with_detail(detail);
-    VerifyError::from(error).into()
-}
-
-fn log_verify_error(error: &VerifyError) {
-    match error {
-        VerifyError::Refused(_) => tracing::debug!(%error, "stack-auth: token refused"),
-        VerifyError::Unavailable(_) => tracing::warn!(%error, "stack-auth: verifier unavailable"),
-        _ => tracing::error!(%error, "stack-auth: verifier misconfigured"),
+    /// The responder for a rejection: this configuration's, else the one of the configuration
+    /// that reached the verdict.
+    fn responder_for(&self, outcome: &Outcome<Responder>) -> Responder {
+        self.responder.clone().or_else(|| outcome.data().clone())
     }
 }
 
@@ -295,10 +181,10 @@ impl FromRef<()> for StackAuth {
 impl fmt::Debug for StackAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StackAuth")
-            .field("has_verifier", &self.verifier.is_some())
-            .field("required", &self.required)
+            .field("has_verifier", &self.auth.verifier().is_some())
+            .field("required", &self.auth.required_user_types())
             .field("custom_responder", &self.responder.is_some())
-            .field("sources", &self.sources)
+            .field("sources", &self.auth.sources())
             .finish()
     }
 }

@@ -7,12 +7,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use http::{header, HeaderValue, StatusCode};
-use stack_auth_core::{ExtractError, RefusalReason, VerifyError};
+use stack_auth_core::{framework::Rejection, ExtractError, RefusalReason, VerifyError};
 
 use crate::ErrorResponder;
 
-/// The `Retry-After` sent with a 503 when the upstream did not say how long to wait.
-pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
+pub use stack_auth_core::framework::DEFAULT_RETRY_AFTER;
 
 /// Why a request could not be authenticated.
 ///
@@ -20,7 +19,7 @@ pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
 /// [`MaybeStackUser`](crate::MaybeStackUser) extractors and what
 /// [`StackAuthLayer`](crate::StackAuthLayer) answers with. Turning it into a response uses the
 /// [`ErrorResponder`] configured on the [`StackAuth`](crate::StackAuth) that produced it, or the
-/// default mapping:
+/// default mapping (core's [`Rejection`], shared with the actix-web crate):
 ///
 /// | situation | status | `WWW-Authenticate` | `error` in the JSON body |
 /// |---|---|---|---|
@@ -36,36 +35,24 @@ pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
 /// `tracing` instead).
 #[derive(Clone)]
 pub struct AuthRejection {
-    cause: Cause,
+    rejection: Rejection,
     responder: Option<Arc<dyn ErrorResponder>>,
-}
-
-#[derive(Debug, Clone)]
-enum Cause {
-    Unreadable(ExtractError),
-    Verify(VerifyError),
 }
 
 impl AuthRejection {
     /// A rejection for a verification error (refused, unavailable or misconfigured).
     pub fn from_verify_error(error: VerifyError) -> Self {
-        AuthRejection {
-            cause: Cause::Verify(error),
-            responder: None,
-        }
+        Rejection::from(error).into()
     }
 
     /// A rejection for a token header that cannot be read.
     pub fn from_extract_error(error: ExtractError) -> Self {
-        AuthRejection {
-            cause: Cause::Unreadable(error),
-            responder: None,
-        }
+        Rejection::from(error).into()
     }
 
     /// The rejection for a request that sent no token.
     pub fn missing_token() -> Self {
-        Self::from_verify_error(VerifyError::refused(RefusalReason::MissingToken))
+        Rejection::missing_token().into()
     }
 
     pub(crate) fn with_responder(mut self, responder: Option<Arc<dyn ErrorResponder>>) -> Self {
@@ -77,97 +64,63 @@ impl AuthRejection {
 
     /// The verification error, unless the token could not even be read.
     pub fn verify_error(&self) -> Option<&VerifyError> {
-        match &self.cause {
-            Cause::Verify(e) => Some(e),
-            Cause::Unreadable(_) => None,
-        }
+        self.rejection.verify_error()
     }
 
     /// The extraction error, when a token header or cookie could not be read.
     pub fn extract_error(&self) -> Option<&ExtractError> {
-        match &self.cause {
-            Cause::Unreadable(e) => Some(e),
-            Cause::Verify(_) => None,
-        }
+        self.rejection.extract_error()
     }
 
     /// The refusal reason, when a token was refused or missing.
     pub fn refusal_reason(&self) -> Option<RefusalReason> {
-        self.verify_error().and_then(VerifyError::refusal_reason)
+        self.rejection.refusal_reason()
     }
 
     /// Whether the request sent no token at all.
     pub fn is_missing_token(&self) -> bool {
-        self.refusal_reason() == Some(RefusalReason::MissingToken)
+        self.rejection.is_missing_token()
     }
 
     /// The status of the default response (see the table above).
     pub fn status(&self) -> StatusCode {
-        match &self.cause {
-            Cause::Unreadable(_) => StatusCode::BAD_REQUEST,
-            Cause::Verify(e) => {
-                StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-            }
-        }
+        StatusCode::from_u16(self.rejection.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The stable machine-readable code: `invalid_request`, a refusal label such as `expired`,
     /// `unavailable` or `misconfigured`.
     pub fn code(&self) -> &'static str {
-        match &self.cause {
-            Cause::Unreadable(_) => "invalid_request",
-            Cause::Verify(e) => e.code(),
-        }
+        self.rejection.code()
     }
 
     /// A fixed, human-readable sentence for the code; never contains request data.
     pub fn message(&self) -> &'static str {
-        match &self.cause {
-            Cause::Unreadable(e) => unreadable_message(e),
-            Cause::Verify(VerifyError::Refused(r)) => refusal_message(r.reason()),
-            Cause::Verify(VerifyError::Unavailable(_)) => {
-                "authentication is temporarily unavailable, retry later"
-            }
-            Cause::Verify(_) => "authentication is misconfigured on this server",
-        }
+        self.rejection.message()
     }
 
     /// How long a client should wait before retrying: the upstream's hint, else
     /// [`DEFAULT_RETRY_AFTER`]; `None` unless the upstream is unavailable.
     pub fn retry_after(&self) -> Option<Duration> {
-        match &self.cause {
-            Cause::Verify(e @ VerifyError::Unavailable(_)) => {
-                Some(e.retry_after().unwrap_or(DEFAULT_RETRY_AFTER))
-            }
-            _ => None,
-        }
+        self.rejection.retry_after()
     }
 
     /// The RFC 6750 `WWW-Authenticate` challenge of the default response, if any.
     pub fn www_authenticate(&self) -> Option<HeaderValue> {
-        let error = match &self.cause {
-            Cause::Unreadable(_) => "invalid_request",
-            Cause::Verify(VerifyError::Refused(r)) => match r.reason() {
-                RefusalReason::MissingToken => return Some(HeaderValue::from_static("Bearer")),
-                RefusalReason::UserTypeNotAllowed => "insufficient_scope",
-                _ => "invalid_token",
-            },
-            Cause::Verify(_) => return None,
-        };
-        // The message is a fixed ASCII sentence without quotes, so this cannot fail; fall back
-        // to the bare challenge anyway rather than panic.
-        let value = format!(
-            "Bearer error=\"{error}\", error_description=\"{}\"",
-            self.message()
-        );
-        Some(HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("Bearer")))
+        let challenge = self.rejection.www_authenticate()?;
+        // The challenge is visible ASCII, so this cannot fail; fall back to the bare challenge
+        // anyway rather than panic.
+        Some(HeaderValue::from_str(&challenge).unwrap_or(HeaderValue::from_static("Bearer")))
+    }
+
+    /// The framework-neutral description this rejection renders.
+    pub fn rejection(&self) -> &Rejection {
+        &self.rejection
     }
 
     /// The default response of the table above, ignoring any configured [`ErrorResponder`].
     /// Custom responders can start from it and adjust.
     pub fn default_response(&self) -> Response {
-        let body = serde_json::json!({ "error": self.code(), "message": self.message() });
-        let mut response = Response::new(Body::from(body.to_string()));
+        let mut response = Response::new(Body::from(self.rejection.json_body()));
         *response.status_mut() = self.status();
         let headers = response.headers_mut();
         headers.insert(
@@ -177,9 +130,8 @@ impl AuthRejection {
         if let Some(challenge) = self.www_authenticate() {
             headers.insert(header::WWW_AUTHENTICATE, challenge);
         }
-        if let Some(wait) = self.retry_after() {
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        if let Some(secs) = self.rejection.retry_after_secs() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
@@ -197,7 +149,7 @@ impl IntoResponse for AuthRejection {
 impl fmt::Debug for AuthRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthRejection")
-            .field("cause", &self.cause)
+            .field("rejection", &self.rejection)
             .field("custom_responder", &self.responder.is_some())
             .finish()
     }
@@ -205,18 +157,21 @@ impl fmt::Debug for AuthRejection {
 
 impl fmt::Display for AuthRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.cause {
-            Cause::Unreadable(e) => write!(f, "unauthenticated: {e}"),
-            Cause::Verify(e) => write!(f, "unauthenticated: {e}"),
-        }
+        fmt::Display::fmt(&self.rejection, f)
     }
 }
 
 impl std::error::Error for AuthRejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.cause {
-            Cause::Unreadable(e) => Some(e),
-            Cause::Verify(e) => Some(e),
+        std::error::Error::source(&self.rejection)
+    }
+}
+
+impl From<Rejection> for AuthRejection {
+    fn from(rejection: Rejection) -> Self {
+        AuthRejection {
+            rejection,
+            responder: None,
         }
     }
 }
@@ -230,26 +185,5 @@ impl From<VerifyError> for AuthRejection {
 impl From<ExtractError> for AuthRejection {
     fn from(error: ExtractError) -> Self {
         Self::from_extract_error(error)
-    }
-}
-
-fn unreadable_message(error: &ExtractError) -> &'static str {
-    match error {
-        ExtractError::TooLarge(_) => "the access token is too large",
-        ExtractError::Ambiguous(_) | ExtractError::Conflict(..) => {
-            "the access token is sent more than once"
-        }
-        _ => "the access token header or cookie is malformed",
-    }
-}
-
-fn refusal_message(reason: RefusalReason) -> &'static str {
-    match reason {
-        RefusalReason::MissingToken => "an access token is required",
-        RefusalReason::Expired => "the access token expired",
-        RefusalReason::UserTypeNotAllowed => "this user type is not allowed here",
-        RefusalReason::UserNotFound => "the user of this access token no longer exists",
-        RefusalReason::WrongProject => "the access token belongs to another project",
-        _ => "the access token is invalid",
     }
 }

@@ -1,6 +1,8 @@
 //! The core of the Stack Auth Rust SDK: the [`TokenVerifier`] trait, the [`VerifiedUser`] every
 //! strategy returns, the [`VerifyError`] that says what to do when verification fails, the shared
-//! [`StackAuthConfig`], and [`extract_token`] for reading a token from request headers.
+//! [`StackAuthConfig`], [`extract_token`] for reading a token from request headers, and
+//! [`framework`]: what the axum, actix-web and gRPC integrations share (the RFC 6750 rejection
+//! mapping and the verdict-reuse rule).
 //!
 //! ```
 //! use stack_auth_core::{extract_token, RefusalReason, TokenVerifier, VerifyError};
@@ -30,7 +32,7 @@
 //!
 //! | crate | types | where |
 //! |---|---|---|
-//! | `http` 1 | `HeaderMap` | [`extract_token`], [`extract_token_from`] |
+//! | `http` 1 | `HeaderMap` | [`extract_token`], [`extract_token_from`], [`framework::RequestAuth`] |
 //! | `serde_json` 1 | `Value`, `Map<String, Value>` | unknown claims and profile fields (`extra`), metadata fields of [`ServerUser`] and [`ServerTeam`], [`AccessTokenClaims::from_json_value`] |
 //! | `serde` 1 | `Serialize`, `Deserialize` (implemented) | [`VerifiedUser`], [`AccessTokenClaims`], [`ServerUser`], the error and user-type enums |
 //! | `async-trait` 0.1 | the `#[async_trait]` attribute, re-exported as [`async_trait`](macro@async_trait) | implementing [`TokenVerifier`] |
@@ -43,6 +45,7 @@ mod claims;
 mod config;
 mod error;
 mod extract;
+pub mod framework;
 #[cfg(feature = "metrics")]
 pub mod metrics;
 mod observe;

@@ -13,12 +13,14 @@
 //!
 //! | feature | adds | crate |
 //! |---|---|---|
-//! | (always) | `TokenVerifier`, `VerifiedUser`, `VerifyError`, config, `extract_token` | `stack-auth-core`, re-exported at the root |
+//! | (always) | `TokenVerifier`, `VerifiedUser`, `VerifyError`, config, `extract_token`, `framework` (what the framework integrations share) | `stack-auth-core`, re-exported at the root |
 //! | `jwks` | `jwks`: local JWT verification against the project's JWKS | `stack-auth-jwks` |
 //! | `rest` | `rest`: verification through `GET /api/v1/users/me`, with the full profile | `stack-auth-rest` |
 //! | `composite` | `composite`: JWT first, REST for the profile (enables `jwks` and `rest`) | `stack-auth-composite` |
 //! | `testkit` | `testkit`: the local Stack Auth stand-in and token minter | `stack-auth-testkit` |
 //! | `axum` | `axum`: `StackUser` / `MaybeStackUser` extractors and `StackAuthLayer` | `stack-auth-axum` |
+//! | `actix` | `actix`: `StackUser` / `MaybeStackUser` extractors and `StackAuthMiddleware` for actix-web | `stack-auth-actix` |
+//! | `tonic` | `tonic`: `StackAuthLayer` for gRPC servers (tonic), refusing with gRPC statuses | `stack-auth-tonic` |
 //! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier` | `stack-auth-core` |
 //! | `metrics` | counters and histograms (verifications, cache, upstream requests and errors) through the `metrics` facade, in the enabled verifiers; adds nothing on its own | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite` |
 //! | `aws_lc_rs` (default) | ECDSA through aws-lc in `jwks` | `stack-auth-jwks` |
@@ -33,7 +35,8 @@
 //! Each re-exported crate lists the other crates' types its public signatures name (its
 //! "External types" section): `http`, `serde_json`, `serde` and `async-trait` in core;
 //! `reqwest` in `jwks` and `rest`, re-exported as `jwks::reqwest` and `rest::reqwest`; axum,
-//! tower and http in `axum`; `serde_json`, `serde` and `tracing` in `testkit`.
+//! tower and http in `axum`; actix-web in `actix`; tonic, tower and http in `tonic`;
+//! `serde_json`, `serde` and `tracing` in `testkit`.
 
 pub use stack_auth_core::*;
 
@@ -56,3 +59,11 @@ pub use stack_auth_testkit as testkit;
 #[cfg(feature = "axum")]
 #[doc(inline)]
 pub use stack_auth_axum as axum;
+
+#[cfg(feature = "actix")]
+#[doc(inline)]
+pub use stack_auth_actix as actix;
+
+#[cfg(feature = "tonic")]
+#[doc(inline)]
+pub use stack_auth_tonic as tonic;

@@ -1,0 +1,12 @@
+//! Integration tests of `stack-auth-actix`, one module per concern, built as one test binary (one
+//! link instead of one per file: faster CI and a fraction of the disk).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod csrf;
+mod errors;
+mod extraction;
+mod middleware;
+mod optional;
+mod responder;
