@@ -163,16 +163,21 @@ async fn a_rest_misconfiguration_is_never_hidden() {
 }
 
 #[tokio::test]
-async fn a_rest_user_without_profile_keeps_the_claims() {
+async fn a_rest_user_without_profile_is_a_misconfiguration_not_a_profileless_user() {
     let token = token("normal-user");
     let claims = claims_of(&token);
     let bare =
         stack_auth_core::VerifiedUser::new(&claims.sub, &claims.project_id, UserType::Normal, None);
-    let rest = rest(Ok(bare));
-    let v = composite(jwt(Ok(claims_user(&token))), &rest, ProfilePolicy::Required);
-    let user = v.verify(&token).await.unwrap();
-    assert_eq!(user.claims(), Some(&claims));
-    assert!(user.profile().is_none());
+    for policy in [ProfilePolicy::Required, ProfilePolicy::BestEffort] {
+        let rest = rest(Ok(bare.clone()));
+        let v = composite(jwt(Ok(claims_user(&token))), &rest, policy);
+        let err = v.verify(&token).await.unwrap_err();
+        assert!(
+            matches!(err, VerifyError::Misconfigured(ref m) if m.kind() == MisconfigKind::UnexpectedError),
+            "{policy:?}: {err}"
+        );
+        assert_eq!(rest.calls(), 1, "{policy:?}");
+    }
 }
 
 #[test]

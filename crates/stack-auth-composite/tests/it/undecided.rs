@@ -7,7 +7,7 @@ use std::{sync::Arc, time::Duration, time::UNIX_EPOCH};
 use stack_auth_composite::{CompositeVerifier, ProfilePolicy, UnknownKeyPolicy};
 use stack_auth_core::{
     test_util::StaticVerifier, ProfileStatus, RefusalReason, StackAuthConfig, TokenVerifier,
-    UnavailableKind, Upstream, UserTypes, VerifyError,
+    UnavailableKind, Upstream, UserType, UserTypes, VerifiedUser, VerifyError,
 };
 
 use crate::common::{self, *};
@@ -33,6 +33,22 @@ async fn an_undecided_plausible_token_is_decided_by_rest() {
             assert_eq!(user.email(), Some("from-profile@example.com"));
             // REST checked this exact token on the server: its claims come along.
             assert_eq!(user.claims(), Some(&claims_of(&token)));
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_undecided_token_rest_accepts_without_a_profile_is_a_misconfiguration() {
+    let token = token("normal-user");
+    let claims = claims_of(&token);
+    let bare = VerifiedUser::new(&claims.sub, &claims.project_id, UserType::Normal, None);
+    for policy in ALL_POLICIES {
+        for jwt_error in [unknown_key(), jwks_down()] {
+            let rest = rest(Ok(bare.clone()));
+            let v = composite(jwt(Err(jwt_error.clone())), &rest, policy);
+            let err = v.verify(&token).await.unwrap_err();
+            assert_eq!(err.code(), "misconfigured", "{policy:?} {jwt_error}");
+            assert_eq!(rest.calls(), 1, "{policy:?} {jwt_error}");
         }
     }
 }
