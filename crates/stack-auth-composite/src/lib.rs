@@ -55,9 +55,10 @@
 //! | unavailable (JWKS down, no usable stale keys) | if [`UnknownKeyPolicy::AskRest`] and the token passes the screen | REST's answer | as in the row above; a token that fails the screen is refused for what the screen found; under [`UnknownKeyPolicy::Refuse`] a token that passes it gets the JWT check's unavailability (503): whether its key is known cannot be told, and that policy never sends such a token to REST |
 //!
 //! **The screen** is a local, unverified look at a token the JWT check could not decide: three
-//! base64url segments, an `ES256` header with a `kid`, a 64-byte signature, claims that parse and
-//! are consistent (PROTOCOL §1.8), an `exp` not older than the
-//! [leeway](CompositeVerifierBuilder::screen_leeway), and, when the builder has a
+//! base64url segments, an `ES256` header with a non-empty `kid`, a 64-byte signature, claims
+//! that parse and are consistent (PROTOCOL §1.8, and a `project_id` that agrees with `aud`), and
+//! `now < exp + leeway` (the [leeway](CompositeVerifierBuilder::screen_leeway)); the JWT check's
+//! rules, order and reasons, shared through [`stack_auth_core::jws`]; and, when the builder has a
 //! [`config`](CompositeVerifierBuilder::config), this project's audience and issuer for an
 //! accepted user type. Whatever fails it would be refused whatever its signature, so it costs
 //! Stack Auth nothing. When REST accepts an undecided token, the user carries its claims: REST

@@ -43,6 +43,7 @@ mod claims;
 mod config;
 mod error;
 mod extract;
+pub mod jws;
 #[cfg(feature = "metrics")]
 pub mod metrics;
 mod observe;

@@ -74,11 +74,11 @@
 //!
 //! | reason | when |
 //! |---|---|
-//! | `malformed` | longer than [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN) (refused before decoding); not three base64url segments; header not a JSON object; `alg` or `kid` missing or not a string; a `crit` header; payload not JSON; a claim Stack Auth always sets (`sub`, `exp`, ...) missing or of the wrong type |
+//! | `malformed` | longer than [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN) (refused before decoding); not three base64url segments; header not a JSON object; `alg` or `kid` missing or not a string; an empty `kid`; a `crit` header; an empty signature; payload not a JSON object; a claim Stack Auth always sets (`sub`, `exp`, ...) missing or of the wrong type. The token rules are the shared ones of [`stack_auth_core::jws`] |
 //! | `unsupported_algorithm` | `alg` is not exactly `ES256` (`none`, `HS256`, `RS256`, `ES384`, ...) |
 //! | `unknown_key` | no key of the project's JWKS has the `kid`, even after one refetch. Keys or URLs named inside the token (`jwk`, `jku`, `x5u`, `x5c`) are never used |
 //! | `bad_signature` | the signature does not verify with the key named by `kid` (tampered, truncated, signed by another key); a signature that is not 64 bytes is refused before the key lookup, so it never gets `unknown_key` |
-//! | `expired` | `exp` plus the leeway has passed |
+//! | `expired` | `now >= exp + leeway` (in whole seconds; jose's zero-tolerance rule widened by the leeway, [`check_expiry`](stack_auth_core::jws::check_expiry)) |
 //! | `wrong_audience` | `aud` is not a string, or none of the project's three audiences |
 //! | `wrong_issuer` | `iss` is not the issuer of the audience's user type on an accepted origin: the configured base URL's, its cloud-brand sibling's (`api.stack-auth.com` ↔ `api.hexclave.com`, PROTOCOL §9.1) or one added with `accept_issuer_origin` (another deployment, a failover or look-alike host, plain http, or an issuer variant that does not match the audience variant) |
 //! | `inconsistent_claims` | the PROTOCOL §1.8 rules fail (anonymous implies restricted, restricted iff a reason, audience suffix matches the type, branch `main`), or `project_id` disagrees with `aud` |
@@ -185,7 +185,6 @@ mod builder;
 mod clock;
 mod defaults;
 mod fetch;
-mod header;
 mod keys;
 mod keyset_cache;
 mod observe;

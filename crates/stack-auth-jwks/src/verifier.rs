@@ -5,6 +5,7 @@ use std::{fmt, sync::Arc, time::Duration};
 use async_trait::async_trait;
 use jsonwebtoken::crypto::CryptoProvider;
 use stack_auth_core::{
+    jws::{check_expiry, Segments, UnverifiedJws},
     AccessTokenClaims, Refusal, RefusalReason, StackAuthConfig, TokenVerifier, VerifiedUser,
     VerifyError,
 };
@@ -14,16 +15,12 @@ use crate::{
     builder::JwksVerifierBuilder,
     clock::Clock,
     fetch::Fetcher,
-    header::{decode_segment, parse_header, split},
     keys::VerifyKey,
     keyset_cache::{KeyStore, Timing},
     observe::{self, CacheUse, KeySetUse, Timer},
     status::{JwksStatus, KeySetState},
     token_cache::{TokenCache, TokenDigest},
 };
-
-/// Length of a raw ES256 signature (`r ‖ s`).
-const SIGNATURE_LEN: usize = 64;
 
 /// Verifies Stack Auth access tokens locally against the project's JWKS.
 ///
@@ -39,7 +36,7 @@ struct Inner {
     store: Arc<KeyStore>,
     token_cache: Option<TokenCache>,
     clock: Arc<dyn Clock>,
-    leeway_secs: i64,
+    leeway: Duration,
     provider: &'static CryptoProvider,
     jwks_url: String,
 }
@@ -101,9 +98,7 @@ impl JwksVerifier {
                 store: Arc::new(store),
                 token_cache,
                 clock,
-                // Whole seconds, rounded up: a sub-second leeway is not silently dropped.
-                leeway_secs: i64::try_from(leeway.as_secs() + u64::from(leeway.subsec_nanos() > 0))
-                    .unwrap_or(i64::MAX),
+                leeway,
                 provider,
                 jwks_url,
             }),
@@ -180,8 +175,8 @@ impl JwksVerifier {
         }
     }
 
-    fn now_secs(&self) -> i64 {
-        i64::try_from(self.inner.clock.now().as_secs()).unwrap_or(i64::MAX)
+    fn now(&self) -> std::time::SystemTime {
+        std::time::UNIX_EPOCH + self.inner.clock.now()
     }
 
     /// The pipeline, recording on `span` what it learns; `cache` tells how the token cache
@@ -192,7 +187,7 @@ impl JwksVerifier {
         span: &Span,
         cache_use: &mut Option<CacheUse>,
     ) -> Result<VerifiedUser, VerifyError> {
-        let parts = split(token)?;
+        let segments = Segments::split(token)?;
         let digest = self
             .inner
             .token_cache
@@ -211,24 +206,16 @@ impl JwksVerifier {
                 Lookup::Stale => *cache_use = Some(CacheUse::Stale),
             }
         }
-        let header = parse_header(parts.header)?;
-        observe::record(span, "kid", observe::shortened(&header.kid));
-        let signature = decode_segment(parts.signature, "signature is not base64url")?;
-        let payload = decode_segment(parts.payload, "payload is not base64url")?;
-        let payload: serde_json::Value = serde_json::from_slice(&payload).map_err(|_| {
-            Refusal::new(RefusalReason::Malformed).with_detail("payload is not JSON")
-        })?;
+        let jws = UnverifiedJws::from_segments(segments)?;
+        observe::record(span, "kid", observe::shortened(jws.kid()));
         // Checked before the key lookup, so a malformed signature cannot spend the one
         // unknown-kid refetch a cooldown allows.
-        if signature.len() != SIGNATURE_LEN {
+        let signature = jws.es256_signature()?;
+        let key = self.key_for(jws.kid(), span).await?;
+        if !key.verify(self.inner.provider, jws.signing_input(), signature) {
             return Err(Refusal::new(RefusalReason::BadSignature).into());
         }
-        let key = self.key_for(&header.kid, span).await?;
-        let signed = parts.signing_input.as_bytes();
-        if !key.verify(self.inner.provider, signed, &signature) {
-            return Err(Refusal::new(RefusalReason::BadSignature).into());
-        }
-        let claims = AccessTokenClaims::from_json_value(payload)?;
+        let claims = jws.into_claims()?;
         let remaining = self.check_claims(&claims)?;
         let user = VerifiedUser::from_claims(claims);
         if let (Some(cache), Some(digest)) = (&self.inner.token_cache, digest) {
@@ -244,7 +231,7 @@ impl JwksVerifier {
         let Some(verdict) = cache.get(digest) else {
             return Lookup::Miss;
         };
-        if self.now_secs() >= verdict.exp.saturating_add(self.inner.leeway_secs) {
+        if check_expiry(verdict.exp, self.now(), self.inner.leeway).is_err() {
             cache.remove(digest);
             return Lookup::Stale;
         }
@@ -280,11 +267,7 @@ impl JwksVerifier {
     /// The claim checks after the signature holds; returns how long the token stays valid.
     fn check_claims(&self, claims: &AccessTokenClaims) -> Result<Duration, Refusal> {
         let config = &self.inner.config;
-        let valid_until = claims.exp.saturating_add(self.inner.leeway_secs);
-        let now = self.now_secs();
-        if now >= valid_until {
-            return Err(Refusal::new(RefusalReason::Expired));
-        }
+        let remaining = check_expiry(claims.exp, self.now(), self.inner.leeway)?;
         let Some(aud_type) = config.user_type_for_audience(&claims.aud) else {
             return Err(Refusal::new(RefusalReason::WrongAudience)
                 .with_detail("aud is none of this project's audiences"));
@@ -297,19 +280,14 @@ impl JwksVerifier {
                 )),
             );
         }
+        // Includes a `project_id` that disagrees with `aud` (already this project's).
         claims.check_consistency()?;
-        if claims.project_id != config.project_id() {
-            return Err(Refusal::new(RefusalReason::InconsistentClaims)
-                .with_detail("project_id disagrees with aud"));
-        }
         let user_type = claims.user_type();
         if !config.accepts(user_type) {
             return Err(Refusal::new(RefusalReason::UserTypeNotAllowed)
                 .with_detail(format!("{user_type} users are not accepted")));
         }
-        Ok(Duration::from_secs(
-            u64::try_from(valid_until.saturating_sub(now)).unwrap_or(0),
-        ))
+        Ok(remaining)
     }
 }
 

@@ -4,11 +4,10 @@
 use std::{sync::Arc, time::Duration, time::SystemTime};
 
 use moka::{sync::Cache, Expiry};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use stack_auth_core::{UnavailableKind, VerifiedUser, VerifyError};
 
-use crate::{shape::Segments, Clock};
+use crate::Clock;
 
 /// How long a verified token's result is reused by default (never past the token's `exp`).
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(30);
@@ -90,13 +89,18 @@ impl VerdictCache {
         self.cache.as_ref()?.get(key).map(|e| e.result)
     }
 
-    /// Stores a verdict for `token`: a user until `min(ttl, exp)`; a refusal, or a profile
-    /// over the size cap (an answer about this token that repeats), for the refusal TTL;
-    /// other errors are not stored.
-    pub(crate) fn store(&self, key: &Key, token: &str, result: &Result<VerifiedUser, VerifyError>) {
+    /// Stores a verdict for the token with unverified expiry `exp`: a user until
+    /// `min(ttl, exp)`; a refusal, or a profile over the size cap (an answer about this token
+    /// that repeats), for the refusal TTL; other errors are not stored.
+    pub(crate) fn store(
+        &self,
+        key: &Key,
+        exp: Option<i64>,
+        result: &Result<VerifiedUser, VerifyError>,
+    ) {
         let Some(cache) = &self.cache else { return };
         let ttl = match result {
-            Ok(_) => success_ttl(self.ttl, token, self.clock.now()),
+            Ok(_) => success_ttl(self.ttl, exp, self.clock.now()),
             Err(VerifyError::Refused(_)) => self.refusal_ttl,
             Err(VerifyError::Unavailable(u)) if u.kind() == UnavailableKind::ProfileTooLarge => {
                 self.refusal_ttl
@@ -115,12 +119,13 @@ impl VerdictCache {
     }
 }
 
-/// `min(ttl, exp - now)`; zero when the token's `exp` cannot be read or has passed.
+/// `min(ttl, exp - now)`; zero when the token's `exp` could not be read or has passed.
 ///
-/// The `exp` is read without verifying anything: it only shortens how long Stack Auth's own
-/// answer is reused, it never makes a token acceptable.
-pub(crate) fn success_ttl(ttl: Duration, token: &str, now: SystemTime) -> Duration {
-    let Some(exp) = unverified_exp(token) else {
+/// The `exp` is read without verifying anything (by the shared parser,
+/// [`UnverifiedJws::exp`](stack_auth_core::jws::UnverifiedJws::exp)): it only shortens how
+/// long Stack Auth's own answer is reused, it never makes a token acceptable.
+pub(crate) fn success_ttl(ttl: Duration, exp: Option<i64>, now: SystemTime) -> Duration {
+    let Some(exp) = exp else {
         return Duration::ZERO;
     };
     let Ok(exp_secs) = u64::try_from(exp) else {
@@ -134,26 +139,23 @@ pub(crate) fn success_ttl(ttl: Duration, token: &str, now: SystemTime) -> Durati
         .map_or(Duration::ZERO, |left| left.min(ttl))
 }
 
-/// The `exp` claim of a JWS compact token's payload, unverified.
-fn unverified_exp(token: &str) -> Option<i64> {
-    #[derive(Deserialize)]
-    struct Exp {
-        exp: i64,
-    }
-    let bytes = Segments::of(token)?.payload()?;
-    serde_json::from_slice::<Exp>(&bytes).ok().map(|e| e.exp)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    use stack_auth_core::jws::UnverifiedJws;
 
+    /// A token whose header is {"alg":"ES256","kid":"k1"}.
     fn token_with(payload: &str) -> String {
         format!(
-            "eyJhbGciOiJFUzI1NiJ9.{}.c2ln",
+            "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.{}.c2ln",
             URL_SAFE_NO_PAD.encode(payload)
         )
+    }
+
+    fn success_ttl(ttl: Duration, token: &str, now: SystemTime) -> Duration {
+        let exp = UnverifiedJws::parse(token).ok().and_then(|j| j.exp());
+        super::success_ttl(ttl, exp, now)
     }
 
     #[test]

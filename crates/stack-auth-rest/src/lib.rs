@@ -84,10 +84,11 @@
 //!
 //! A string that cannot be an access token is refused without a request (the request would
 //! carry the secret server key for nothing): as `malformed` when it is empty, longer than
-//! [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN), has characters no token has, is not three
-//! base64url segments with a non-empty signature, or its protected header is not a JSON object
-//! with a string `alg` and a non-empty string `kid`, or its payload is not a JSON object; as
-//! `unsupported_algorithm` when `alg` is not `ES256`. The screen verifies nothing (key,
+//! [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN), is not three base64url segments with a
+//! non-empty signature, or its protected header is not a JSON object with a string `alg` and a
+//! non-empty string `kid` (and no `crit`), or its payload is not a JSON object; as
+//! `unsupported_algorithm` when `alg` is not `ES256` (the rules every verifier of this SDK
+//! shares, [`stack_auth_core::jws`]). The screen verifies nothing (key,
 //! signature and claims are Stack Auth's to check); it only keeps what is plainly not a token
 //! away from users/me.
 //!

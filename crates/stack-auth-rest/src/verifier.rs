@@ -143,10 +143,10 @@ impl RestVerifier {
             upstream_ms = Empty
         );
         async {
-            let header = shape::screen(token)?;
+            let screened = shape::screen(token)?;
             flight::require_runtime()?;
             self.inner
-                .fetch(&header, UserTypes::ALL, self.health)
+                .fetch(&screened.header, UserTypes::ALL, self.health)
                 .await
                 .result
         }
@@ -162,7 +162,7 @@ impl RestVerifier {
         span: &Span,
         cache_use: &mut Option<CacheUse>,
     ) -> Verdict {
-        let header = shape::screen(token)?;
+        let shape::Screened { header, exp } = shape::screen(token)?;
         let key = cache::key(token);
         let inner = &self.inner;
         let joined = inner.flights.join_or_start(
@@ -171,7 +171,6 @@ impl RestVerifier {
             || {
                 let inner = Arc::clone(inner);
                 let health = self.health;
-                let token = token.to_owned();
                 let leader = span.clone();
                 let span = tracing::debug_span!(
                     "stack_auth.rest.users_me",
@@ -185,7 +184,7 @@ impl RestVerifier {
                     let verdict = outcome
                         .result
                         .map(|p| VerifiedUser::from_profile(inner.config.project_id(), p));
-                    inner.cache.store(&key, &token, &verdict);
+                    inner.cache.store(&key, exp, &verdict);
                     verdict
                 }
                 .instrument(span)

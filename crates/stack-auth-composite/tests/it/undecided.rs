@@ -201,7 +201,8 @@ async fn during_a_jwks_outage_implausible_tokens_are_refused_for_what_the_screen
 async fn the_screen_expiry_follows_the_injected_clock() {
     let token = token("normal-user");
     let exp = u64::try_from(claims_of(&token).exp).unwrap();
-    for (now, calls) in [(exp + 60, 1), (exp + 61, 0)] {
+    // The shared boundary: expired once `now >= exp + leeway`.
+    for (now, calls) in [(exp + 59, 1), (exp + 60, 0)] {
         let rest = rest(Ok(profile_for(&token)));
         let v = CompositeVerifier::builder(jwt(Err(jwks_down())), Arc::clone(&rest))
             .config(config())

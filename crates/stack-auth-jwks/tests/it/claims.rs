@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+
 use stack_auth_core::{RefusalReason, RestrictedReason, TokenVerifier, UserType, UserTypes};
 use stack_auth_testkit::{Breakage, UserSpec};
 
@@ -142,5 +144,44 @@ async fn a_token_of_another_project_on_the_same_deployment_is_an_unknown_key() {
     assert_eq!(
         reason(verifier.verify(&token).await),
         RefusalReason::UnknownKey
+    );
+}
+
+/// The rules of the shared unverified-JWS parser (`stack_auth_core::jws`) hold here too: an
+/// empty `kid` is malformed (refused before any fetch), a `project_id` that disagrees with a
+/// correctly signed `aud` is `inconsistent_claims`, and a signature of the wrong length is
+/// `bad_signature` while an empty one is malformed.
+#[tokio::test]
+async fn the_shared_parser_rules() {
+    let kit = Kit::start().await;
+    let verifier = kit.verifier().build().unwrap();
+    let token = kit.token();
+    let empty_kid = verifier.verify(&with_kid(&token, "")).await.unwrap_err();
+    assert_eq!(empty_kid.refusal_reason(), Some(RefusalReason::Malformed));
+    assert_eq!(kit.jwks_requests(), 0);
+    let unsecured = format!("{}.", &token[..token.rfind('.').unwrap()]);
+    assert_eq!(
+        reason(verifier.verify(&unsecured).await),
+        RefusalReason::Malformed
+    );
+    let truncated = format!(
+        "{}.{}",
+        &token[..token.rfind('.').unwrap()],
+        URL_SAFE_NO_PAD.encode([7u8; 63])
+    );
+    assert_eq!(
+        reason(verifier.verify(&truncated).await),
+        RefusalReason::BadSignature
+    );
+    assert_eq!(kit.jwks_requests(), 0);
+    let user = kit.stack.create_user(UserSpec::normal()).unwrap();
+    let other_project = kit
+        .stack
+        .token(&user)
+        .extra_claim("project_id", "another-project")
+        .mint();
+    assert_eq!(
+        reason(verifier.verify(&other_project).await),
+        RefusalReason::InconsistentClaims
     );
 }
