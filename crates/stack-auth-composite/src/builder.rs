@@ -1,8 +1,8 @@
 //! [`CompositeVerifierBuilder`]: the settings of a [`CompositeVerifier`].
 
-use std::{fmt, sync::Arc, time::Duration, time::SystemTime};
+use std::{fmt, sync::Arc, time::Duration};
 
-use stack_auth_core::{ConfigError, StackAuthConfig, TokenVerifier};
+use stack_auth_core::{Clock, ConfigError, StackAuthConfig, SystemClock, TokenVerifier};
 
 use crate::{
     budget::Bucket, screen::Screen, CompositeVerifier, ProfilePolicy, UnknownKeyBudget,
@@ -37,7 +37,7 @@ pub struct CompositeVerifierBuilder<J, R> {
     unknown_key_verifier: Option<Arc<dyn TokenVerifier>>,
     config: Option<StackAuthConfig>,
     screen_leeway: Duration,
-    clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
+    clock: Arc<dyn Clock>,
 }
 
 impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R> {
@@ -51,7 +51,7 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R
             unknown_key_verifier: None,
             config: None,
             screen_leeway: DEFAULT_SCREEN_LEEWAY,
-            clock: None,
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -106,9 +106,11 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R
         self
     }
 
-    /// The clock the screen compares `exp` with (default [`SystemTime::now`]); for tests.
-    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
-        self.clock = Some(Arc::new(clock));
+    /// The wall clock the screen compares `exp` with (default [`SystemClock`]; a
+    /// [`ManualClock`](stack_auth_core::test_util::ManualClock) in tests). The unknown-key
+    /// budget refills on Tokio's monotonic clock.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
         self
     }
 
@@ -139,7 +141,7 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R
         let screen = Screen {
             config: self.config,
             leeway: self.screen_leeway,
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+            clock: self.clock,
         };
         let rest = Arc::new(self.rest);
         let undecided = match self.unknown_key_verifier {

@@ -1,26 +1,19 @@
 //! The unverified screen: a cheap, local look at a token the JWT check could not decide, so that
 //! only tokens that could be this project's cost Stack Auth a REST call.
 
-use std::{
-    fmt,
-    sync::Arc,
-    time::{Duration, SystemTime},
-};
+use std::{fmt, sync::Arc, time::Duration};
 
 use stack_auth_core::{
     jws::{check_expiry, UnverifiedJws},
-    AccessTokenClaims, Refusal, RefusalReason, StackAuthConfig, UserType,
+    AccessTokenClaims, Clock, Refusal, RefusalReason, StackAuthConfig, UserType,
 };
-
-/// The clock the screen compares `exp` with.
-pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// Decides, without any key, whether a token could be a valid token of the configured project.
 #[derive(Clone)]
 pub(crate) struct Screen {
     pub(crate) config: Option<StackAuthConfig>,
     pub(crate) leeway: Duration,
-    pub(crate) clock: Clock,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for Screen {
@@ -41,7 +34,7 @@ impl Screen {
         let jws = UnverifiedJws::parse(token)?;
         jws.es256_signature()?;
         let claims = jws.into_claims()?;
-        check_expiry(claims.exp, (self.clock)(), self.leeway)?;
+        check_expiry(claims.exp, self.clock.now(), self.leeway)?;
         let user_type = match &self.config {
             Some(config) => Some(check_audience_and_issuer(config, &claims)?),
             None => None,

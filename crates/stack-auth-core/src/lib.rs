@@ -20,7 +20,7 @@
 //!
 //! | feature | what it adds |
 //! |---|---|
-//! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`] |
+//! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`], [`test_util::ManualClock`] |
 //! | `metrics` | `metrics`: the SDK's metric series (the strategies' `metrics` features turn it on), for verifiers of your own too |
 //!
 //! # External types
@@ -40,6 +40,7 @@
 //! stand-in; `stack-auth` re-exports them behind features.
 
 mod claims;
+mod clock;
 mod config;
 mod error;
 mod extract;
@@ -59,6 +60,7 @@ pub mod test_util;
 
 pub use async_trait::async_trait;
 pub use claims::{AccessTokenClaims, MAIN_BRANCH};
+pub use clock::{Clock, SystemClock};
 pub use config::{
     ConfigError, StackAuthConfig, StackAuthConfigBuilder, CLOUD_HOST_PAIRS, DEFAULT_BASE_URL,
     MAX_PROJECT_ID_LEN,

@@ -136,7 +136,7 @@
 //! | [`max_response_bytes`](JwksVerifierBuilder::max_response_bytes) | [`DEFAULT_MAX_RESPONSE_BYTES`] (64 KiB) |
 //! | [`token_cache_capacity`](JwksVerifierBuilder::token_cache_capacity) / [`token_cache_ttl`](JwksVerifierBuilder::token_cache_ttl) / [`disable_token_cache`](JwksVerifierBuilder::disable_token_cache) | [`DEFAULT_TOKEN_CACHE_CAPACITY`] (10,000) / [`DEFAULT_TOKEN_CACHE_TTL`] (5 min) / on |
 //! | [`http_client`](JwksVerifierBuilder::http_client) | built-in reqwest client, no redirects |
-//! | [`clock`](JwksVerifierBuilder::clock) | [`SystemClock`] |
+//! | [`clock`](JwksVerifierBuilder::clock) | [`SystemClock`](stack_auth_core::SystemClock) |
 //!
 //! [`JwksVerifier::status`] gives a snapshot of the key set and counters for health checks.
 //!
@@ -182,7 +182,6 @@
 //! `stack-auth-axum` (extractor and layer), `stack-auth` (facade).
 
 mod builder;
-mod clock;
 mod defaults;
 mod fetch;
 mod keys;
@@ -193,7 +192,6 @@ mod token_cache;
 mod verifier;
 
 pub use builder::JwksVerifierBuilder;
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use defaults::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_LEEWAY, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_TTL,
     DEFAULT_MIN_TTL, DEFAULT_REFRESH_AHEAD, DEFAULT_RETRY_AFTER_ERROR, DEFAULT_STALE_IF_ERROR,

@@ -6,14 +6,13 @@ use async_trait::async_trait;
 use jsonwebtoken::crypto::CryptoProvider;
 use stack_auth_core::{
     jws::{check_expiry, Segments, UnverifiedJws},
-    AccessTokenClaims, Refusal, RefusalReason, StackAuthConfig, TokenVerifier, VerifiedUser,
+    AccessTokenClaims, Clock, Refusal, RefusalReason, StackAuthConfig, TokenVerifier, VerifiedUser,
     VerifyError,
 };
 use tracing::{Instrument as _, Span};
 
 use crate::{
     builder::JwksVerifierBuilder,
-    clock::Clock,
     fetch::Fetcher,
     keys::VerifyKey,
     keyset_cache::{KeyStore, Timing},
@@ -138,7 +137,6 @@ impl JwksVerifier {
         let store = &self.inner.store;
         let set = store.snapshot();
         let now = store.now_ms();
-        let at = |ms: u64| std::time::UNIX_EPOCH + Duration::from_millis(ms);
         // A static set was never fetched and has no lifetime.
         let fetched = set.as_ref().filter(|s| !s.is_static);
         let state = match &set {
@@ -156,9 +154,9 @@ impl JwksVerifier {
                 .as_ref()
                 .map(|s| s.keys.iter().map(|k| k.kid().to_owned()).collect())
                 .unwrap_or_default(),
-            fetched_at: fetched.map(|s| at(s.fetched_at_ms)),
-            fresh_until: fetched.map(|s| at(s.fresh_until_ms)),
-            stale_until: fetched.map(|s| at(s.stale_until_ms)),
+            fetched_at: fetched.map(|s| s.fetched_at),
+            fresh_until: fetched.map(|s| s.wall_time(s.fresh_until_ms)),
+            stale_until: fetched.map(|s| s.wall_time(s.stale_until_ms)),
             last_fetch: store.last_fetch(),
             fetch_count: load(&stats.fetches),
             failed_fetch_count: load(&stats.failures),
@@ -176,7 +174,7 @@ impl JwksVerifier {
     }
 
     fn now(&self) -> std::time::SystemTime {
-        std::time::UNIX_EPOCH + self.inner.clock.now()
+        self.inner.clock.now()
     }
 
     /// The pipeline, recording on `span` what it learns; `cache` tells how the token cache
@@ -327,7 +325,8 @@ impl TokenVerifier for JwksVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{KeySetState, ManualClock};
+    use crate::KeySetState;
+    use stack_auth_core::test_util::ManualClock;
 
     fn assert_shareable<T: Clone + Send + Sync + 'static>() {}
 

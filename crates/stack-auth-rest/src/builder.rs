@@ -4,7 +4,8 @@ use std::{borrow::Cow, sync::Arc, time::Duration};
 
 use reqwest::header::HeaderValue;
 use stack_auth_core::{
-    ConfigError, SecretServerKey, StackAuthConfig, StackAuthConfigBuilder, UserType, UserTypes,
+    Clock, ConfigError, SecretServerKey, StackAuthConfig, StackAuthConfigBuilder, SystemClock,
+    UserType, UserTypes,
 };
 use tokio::sync::Semaphore;
 
@@ -13,7 +14,7 @@ use crate::{
     cache::{VerdictCache, DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, DEFAULT_REFUSAL_CACHE_TTL},
     request::{HttpTransport, Transport},
     verifier::Inner,
-    CircuitBreakerPolicy, Clock, RestVerifier, RetryPolicy, SystemClock,
+    CircuitBreakerPolicy, RestVerifier, RetryPolicy,
 };
 
 /// How long establishing a connection may take by default (applies to the built-in client).

@@ -5,9 +5,7 @@ use std::{sync::Arc, time::Duration, time::SystemTime};
 
 use moka::{sync::Cache, Expiry};
 use sha2::{Digest, Sha256};
-use stack_auth_core::{UnavailableKind, VerifiedUser, VerifyError};
-
-use crate::Clock;
+use stack_auth_core::{Clock, UnavailableKind, VerifiedUser, VerifyError};
 
 /// How long a verified token's result is reused by default (never past the token's `exp`).
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(30);

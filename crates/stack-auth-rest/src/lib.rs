@@ -213,7 +213,6 @@
 mod breaker;
 mod builder;
 mod cache;
-mod clock;
 mod error;
 mod flight;
 mod known_error;
@@ -230,7 +229,6 @@ pub use builder::{
     DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES, MAX_DURATION_SETTING,
 };
 pub use cache::{DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, DEFAULT_REFUSAL_CACHE_TTL};
-pub use clock::{Clock, SystemClock};
 pub use retry::{RetryPolicy, DEFAULT_BASE_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF};
 pub use verifier::RestVerifier;
 

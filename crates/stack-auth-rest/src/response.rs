@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use stack_auth_core::{
-    MisconfigKind, Misconfiguration, RestrictedReason, ServerUser, UnavailableKind, VerifyError,
+    Clock, MisconfigKind, Misconfiguration, RestrictedReason, ServerUser, UnavailableKind,
+    VerifyError,
 };
 
 use crate::{
@@ -13,7 +14,6 @@ use crate::{
     known_error,
     request::{RawResponse, TransportError},
     retry::{Failure, RetryHint},
-    Clock,
 };
 
 /// The profile in a 200 answer, or what went wrong.
@@ -258,7 +258,7 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SystemClock;
+    use stack_auth_core::SystemClock;
     use std::time::SystemTime;
 
     #[derive(Debug)]

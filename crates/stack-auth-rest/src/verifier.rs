@@ -5,8 +5,8 @@ use std::{fmt, sync::Arc, time::Duration};
 use async_trait::async_trait;
 use reqwest::header::HeaderValue;
 use stack_auth_core::{
-    Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier, UserTypes,
-    VerifiedUser, VerifyError,
+    Clock, Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier,
+    UserTypes, VerifiedUser, VerifyError,
 };
 use tokio::{sync::Semaphore, time::Instant};
 use tracing::{field::Empty, Instrument, Span};
@@ -19,7 +19,7 @@ use crate::{
     request::Transport,
     response,
     retry::{self, Gates, Health, Outcome, RetryPolicy},
-    shape, Clock, RestVerifierBuilder,
+    shape, RestVerifierBuilder,
 };
 
 /// Verifies Stack Auth access tokens by asking Stack Auth's `GET /api/v1/users/me` with the

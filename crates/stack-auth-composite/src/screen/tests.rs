@@ -1,6 +1,6 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use stack_auth_core::{StackAuthConfig, UserTypes};
+use stack_auth_core::{test_util::ManualClock, StackAuthConfig, UserTypes};
 
 use super::Screen;
 
@@ -50,7 +50,7 @@ fn screen_at(config: Option<StackAuthConfig>, now: u64, leeway: u64) -> Screen {
     Screen {
         config,
         leeway: Duration::from_secs(leeway),
-        clock: Arc::new(move || std::time::UNIX_EPOCH + Duration::from_secs(now)),
+        clock: Arc::new(ManualClock::at_unix_secs(now)),
     }
 }
 

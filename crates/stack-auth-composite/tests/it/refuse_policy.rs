@@ -5,7 +5,8 @@
 //! cached, and under `Refuse` the composite never asks REST about a token whose key it could
 //! not check.
 
-use std::{sync::Arc, time::Duration};
+use stack_auth_core::test_util::ManualClock;
+use std::sync::Arc;
 
 use stack_auth_composite::{CompositeVerifier, UnknownKeyPolicy};
 use stack_auth_core::{RefusalReason, TokenVerifier, UnavailableKind, Upstream, VerifyError};
@@ -57,7 +58,7 @@ async fn refuse_never_asks_rest_when_the_jwt_check_is_unavailable() {
     let v = CompositeVerifier::builder(jwt(Err(jwks_down)), Arc::clone(&rest))
         .config(config())
         .unknown_key_policy(UnknownKeyPolicy::Refuse)
-        .clock(|| std::time::UNIX_EPOCH + Duration::from_secs(NOW))
+        .clock(ManualClock::at_unix_secs(NOW))
         .build()
         .unwrap();
     let err = v.verify(&token).await.unwrap_err();

@@ -2,7 +2,8 @@
 //! decides, but only for tokens that pass the local screen.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::{sync::Arc, time::Duration, time::UNIX_EPOCH};
+use stack_auth_core::test_util::ManualClock;
+use std::{sync::Arc, time::Duration};
 
 use stack_auth_composite::{CompositeVerifier, ProfilePolicy, UnknownKeyPolicy};
 use stack_auth_core::{
@@ -207,7 +208,7 @@ async fn the_screen_expiry_follows_the_injected_clock() {
         let v = CompositeVerifier::builder(jwt(Err(jwks_down())), Arc::clone(&rest))
             .config(config())
             .screen_leeway(Duration::from_secs(60))
-            .clock(move || UNIX_EPOCH + Duration::from_secs(now))
+            .clock(ManualClock::at_unix_secs(now))
             .build()
             .unwrap();
         let _ = v.verify(&token).await;
@@ -220,7 +221,7 @@ async fn without_a_config_only_the_shape_is_screened() {
     let other = token("token-of-other-project");
     let rest = rest(Ok(profile_for(&other)));
     let v = CompositeVerifier::builder(StaticVerifier::fail(unknown_key()), Arc::clone(&rest))
-        .clock(|| UNIX_EPOCH + Duration::from_secs(NOW))
+        .clock(ManualClock::at_unix_secs(NOW))
         .build()
         .unwrap();
     assert!(v.verify(&other).await.is_ok());
@@ -247,7 +248,7 @@ async fn during_a_jwks_outage_the_screen_accepts_exactly_the_brand_aliases() {
         let v = CompositeVerifier::builder(jwt(Err(jwks_down())), Arc::clone(&rest))
             .config(config)
             .profile_policy(ProfilePolicy::BestEffort)
-            .clock(|| UNIX_EPOCH + Duration::from_secs(NOW))
+            .clock(ManualClock::at_unix_secs(NOW))
             .build()
             .unwrap();
         let got = v.verify(token).await;

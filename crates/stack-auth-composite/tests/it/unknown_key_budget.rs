@@ -4,6 +4,7 @@
 //! shared by clones; 5 per minute by default) bounds them, and a token over budget is refused
 //! as `unknown_key` without a request. Time is Tokio's, paused.
 
+use stack_auth_core::test_util::ManualClock;
 use std::{sync::Arc, time::Duration};
 
 use stack_auth_composite::{CompositeVerifier, ProfilePolicy, UnknownKeyBudget};
@@ -51,7 +52,7 @@ async fn the_budget_is_configurable_and_spares_other_paths() {
     let v = CompositeVerifier::builder(jwt(Err(unknown_key())), Arc::clone(&rest))
         .config(config())
         .unknown_key_budget(UnknownKeyBudget::new(2, Duration::from_secs(3600)))
-        .clock(|| std::time::UNIX_EPOCH + Duration::from_secs(NOW))
+        .clock(ManualClock::at_unix_secs(NOW))
         .build()
         .unwrap();
     for _ in 0..10 {

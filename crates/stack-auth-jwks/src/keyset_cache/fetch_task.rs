@@ -4,16 +4,15 @@
 use std::{
     fmt,
     sync::{atomic::Ordering, Arc},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use futures_util::FutureExt as _;
 use stack_auth_core::{Unavailable, UnavailableKind, Upstream, VerifyError};
 use tracing::Instrument as _;
 
-use super::{lock, FetchResult, KeySet, KeyStore, SharedFetch};
+use super::{duration_millis, lock, FetchResult, KeySet, KeyStore, SharedFetch};
 use crate::{
-    clock::duration_millis,
     fetch::FetchError,
     keys::{parse_jwks, VerifyKey},
     observe::{self, Trigger},
@@ -90,7 +89,7 @@ impl KeyStore {
         self.stats.fetches.fetch_add(1, Ordering::Relaxed);
         let previous = self.current.load_full();
         let old_keys = previous.as_ref().map_or(&[][..], |s| &s.keys[..]);
-        let started = Instant::now();
+        let started = tokio::time::Instant::now();
         let fetched = self.fetcher.fetch().await;
         let elapsed = started.elapsed();
         let (status, bytes) = match &fetched {
@@ -126,6 +125,7 @@ impl KeyStore {
         let ahead = t.refresh_ahead.min(ttl / 2);
         let fresh_until_ms = now.saturating_add(duration_millis(ttl));
         let set = Arc::new(KeySet {
+            fetched_at: self.wall_now(),
             fetched_at_ms: now,
             refresh_at_ms: fresh_until_ms.saturating_sub(duration_millis(ahead)),
             fresh_until_ms,
@@ -143,7 +143,7 @@ impl KeyStore {
         self.no_fetch_before_ms.store(0, Ordering::Release);
         *lock(&self.last_error) = None;
         *lock(&self.stats.last) = Some((
-            now,
+            set.fetched_at,
             FetchOutcome::Succeeded {
                 keys: set.keys.len(),
             },
@@ -170,7 +170,7 @@ impl KeyStore {
         let error = e.into_verify_error();
         tracing::warn!(strategy = "jwks", error = %error, "key set fetch failed");
         *lock(&self.last_error) = Some(error.clone());
-        *lock(&self.stats.last) = Some((now, FetchOutcome::Failed(error.clone())));
+        *lock(&self.stats.last) = Some((self.wall_now(), FetchOutcome::Failed(error.clone())));
         error
     }
 }

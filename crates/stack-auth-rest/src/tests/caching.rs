@@ -6,11 +6,14 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use stack_auth_core::{RefusalReason, TokenVerifier, UserType};
 
 use super::scripted::{after, builder, known, ok_user, status, Scripted};
-use crate::Clock as _;
 
 /// A JWT-shaped token whose payload has `exp` an hour from now (only the cache reads it).
 fn token(nonce: u32) -> String {
-    let exp = crate::SystemClock.unix_seconds() + 3600;
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
     let payload = URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{exp},"n":{nonce}}}"#));
     format!("{}.{payload}.c2ln", super::scripted::HEADER)
 }

@@ -7,12 +7,10 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use stack_auth_core::{
-    MisconfigKind, RefusalReason, RestrictedReason, TokenVerifier, UnavailableKind, UserType,
-    UserTypes, VerifyError,
+    Clock, MisconfigKind, RefusalReason, RestrictedReason, TokenVerifier, UnavailableKind,
+    UserType, UserTypes, VerifyError,
 };
-use stack_auth_rest::{
-    CircuitBreakerPolicy, Clock, RestVerifier, RestVerifierBuilder, RetryPolicy,
-};
+use stack_auth_rest::{CircuitBreakerPolicy, RestVerifier, RestVerifierBuilder, RetryPolicy};
 use stack_auth_testkit::{
     random_secret, Breakage, Fault, LocalStackAuth, ProjectSpec, Route, TestClock, UserSpec,
 };
