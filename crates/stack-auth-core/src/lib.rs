@@ -51,6 +51,7 @@ mod observe;
 mod profile;
 mod raw_json;
 mod secret;
+pub mod single_flight;
 mod user;
 mod user_type;
 mod verifier;

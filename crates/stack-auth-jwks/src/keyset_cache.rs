@@ -20,12 +20,11 @@ use std::{
 };
 
 use arc_swap::ArcSwapOption;
-use futures_util::future::{BoxFuture, Shared};
 use stack_auth_core::{Clock, Unavailable, UnavailableKind, Upstream, VerifyError};
 use tokio::time::Instant;
 use tracing::Span;
 
-use self::fetch_task::{live, InFlight};
+use self::fetch_task::InFlight;
 use crate::{
     fetch::Fetcher,
     keys::VerifyKey,
@@ -89,7 +88,7 @@ pub(crate) struct Timing {
 }
 
 type FetchResult = Result<Arc<KeySet>, VerifyError>;
-type SharedFetch = Shared<BoxFuture<'static, FetchResult>>;
+type SharedFetch = stack_auth_core::single_flight::Flight<Arc<KeySet>>;
 
 /// Counters and the last outcome, for [`JwksStatus`](crate::JwksStatus).
 #[derive(Debug, Default)]
@@ -104,7 +103,7 @@ pub(crate) struct Stats {
 #[derive(Debug)]
 pub(crate) struct KeyStore {
     current: ArcSwapOption<KeySet>,
-    inflight: Mutex<Option<InFlight>>,
+    inflight: InFlight,
     fetcher: Fetcher,
     /// The wall clock: only dates fetches for the status report.
     clock: Arc<dyn Clock>,
@@ -139,7 +138,7 @@ impl KeyStore {
     ) -> Self {
         KeyStore {
             current: ArcSwapOption::empty(),
-            inflight: Mutex::new(None),
+            inflight: InFlight::new(),
             fetcher,
             clock,
             origin: Instant::now(),
@@ -183,7 +182,7 @@ impl KeyStore {
     }
 
     pub(crate) fn fetch_in_flight(&self) -> bool {
-        live(&mut lock(&self.inflight)).is_some()
+        !self.inflight.is_empty()
     }
 
     /// The key set to verify with now, and which it is. Fresh: returned at once (and refreshed
@@ -316,7 +315,7 @@ impl KeyStore {
     }
 
     fn running(&self) -> Option<SharedFetch> {
-        live(&mut lock(&self.inflight))
+        self.inflight.running(&())
     }
 
     fn last_error_or_no_keys(&self) -> VerifyError {

@@ -189,6 +189,7 @@ impl RestVerifier {
                 }
                 .instrument(span)
             },
+            flight::spawn,
         )?;
         let verdict = match joined {
             Joined::Cached(verdict) => {

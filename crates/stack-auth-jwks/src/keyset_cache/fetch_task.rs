@@ -1,14 +1,16 @@
-//! The single-flight key set fetch: one spawned task shared by every waiter, and what its
-//! result does to the cache (new lifetimes, dropped verdicts, or the failure backoff).
+//! The single-flight key set fetch (core's [`SingleFlight`], as for the REST flights): one
+//! spawned task shared by every waiter, and what its result does to the cache (new lifetimes,
+//! dropped verdicts, or the failure backoff).
 
 use std::{
-    fmt,
     sync::{atomic::Ordering, Arc},
     time::Duration,
 };
 
-use futures_util::FutureExt as _;
-use stack_auth_core::{Unavailable, UnavailableKind, Upstream, VerifyError};
+use stack_auth_core::{
+    single_flight::{SingleFlight, Task},
+    VerifyError,
+};
 use tracing::Instrument as _;
 
 use super::{duration_millis, lock, FetchResult, KeySet, KeyStore, SharedFetch};
@@ -19,28 +21,15 @@ use crate::{
     status::FetchOutcome,
 };
 
-/// The fetch in flight: the shared result and its task, to tell a running fetch from one whose
-/// task ended without clearing the slot (cancelled with its runtime, or panicked).
-pub(super) struct InFlight {
-    shared: SharedFetch,
-    task: tokio::task::AbortHandle,
-}
+/// The one key-set fetch in flight (the key is `()`: a store has one key set).
+pub(super) type InFlight = SingleFlight<(), Arc<KeySet>>;
 
-impl fmt::Debug for InFlight {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InFlight")
-            .field("finished", &self.task.is_finished())
-            .finish_non_exhaustive()
-    }
-}
-
-/// The running fetch in `slot`, clearing a dead one (a finished task always clears its slot
-/// itself first, so a finished task still in the slot never completed normally).
-pub(super) fn live(slot: &mut Option<InFlight>) -> Option<SharedFetch> {
-    if slot.as_ref().is_some_and(|f| f.task.is_finished()) {
-        *slot = None;
-    }
-    slot.as_ref().map(|f| f.shared.clone())
+/// Spawns a fetch's task on the current Tokio runtime.
+fn spawn(task: Task) -> Result<(), VerifyError> {
+    let runtime = tokio::runtime::Handle::try_current()
+        .map_err(|_| FetchError::NoRuntime.into_verify_error())?;
+    runtime.spawn(task);
+    Ok(())
 }
 
 impl KeyStore {
@@ -50,37 +39,13 @@ impl KeyStore {
         self: &Arc<Self>,
         trigger: Trigger,
     ) -> Result<SharedFetch, VerifyError> {
-        let mut slot = lock(&self.inflight);
-        if let Some(running) = live(&mut slot) {
-            return Ok(running);
-        }
-        let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|_| FetchError::NoRuntime.into_verify_error())?;
         let this = Arc::clone(self);
-        let span = observe::fetch_span(trigger);
-        let task = runtime.spawn(
-            async move {
-                let result = this.fetch_and_store(trigger).await;
-                *lock(&this.inflight) = None;
-                result
-            }
-            .instrument(span),
-        );
-        let abort = task.abort_handle();
-        let shared = async move {
-            task.await.unwrap_or_else(|e| {
-                Err(Unavailable::new(Upstream::Jwks, UnavailableKind::Connect)
-                    .with_source(e)
-                    .into())
-            })
-        }
-        .boxed()
-        .shared();
-        *slot = Some(InFlight {
-            shared: shared.clone(),
-            task: abort,
-        });
-        Ok(shared)
+        let start = move || {
+            let span = observe::fetch_span(trigger);
+            async move { this.fetch_and_store(trigger).await }.instrument(span)
+        };
+        let (flight, _leader) = self.inflight.join_or_spawn((), start, spawn)?;
+        Ok(flight)
     }
 
     /// One fetch (in its `stack_auth.jwks.fetch` span): parse, store on success, remember the

@@ -78,7 +78,7 @@ impl Transport for Scripted {
                 tokio::time::sleep(delay).await;
                 Ok(raw)
             }
-            Step::Refuse => Err(TransportError::Connect(RestError::Task("refused".into()))),
+            Step::Refuse => Err(TransportError::Connect(RestError::Redirected)),
             Step::Hang => std::future::pending().await,
         }
     }
