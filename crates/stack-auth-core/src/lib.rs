@@ -50,6 +50,7 @@ pub mod metrics;
 mod observe;
 mod profile;
 mod raw_json;
+mod retry_after;
 mod secret;
 pub mod single_flight;
 mod user;
@@ -76,6 +77,7 @@ pub use extract::{
 };
 pub use profile::{OAuthProvider, RiskScores, ServerTeam, ServerUser, SignUpRiskScores};
 pub use raw_json::{RawJson, RawJsonError, MAX_JSON_DEPTH};
+pub use retry_after::parse_retry_after;
 pub use secret::{redact_token, SecretServerKey};
 pub use user::{ProfileLoader, ProfileStatus, VerifiedUser};
 pub use user_type::{RestrictedReason, RestrictedReasonObject, UserType, UserTypes};

@@ -296,6 +296,7 @@ impl JwksVerifierBuilder {
             url,
             timeout: self.timeout,
             max_bytes: self.max_response_bytes,
+            clock: Arc::clone(&self.clock),
         };
         let provider = crypto_provider()
             .ok_or_else(|| invalid("crypto", "no jsonwebtoken crypto provider is available"))?;
