@@ -5,8 +5,10 @@ use std::borrow::Cow;
 use crate::{UserType, UserTypes};
 
 mod issuers;
+mod service_url;
 
 pub use issuers::CLOUD_HOST_PAIRS;
+pub use service_url::ServiceUrl;
 
 /// The default Stack Auth API base URL (the hosted service).
 pub const DEFAULT_BASE_URL: &str = "https://api.stack-auth.com";
@@ -298,8 +300,8 @@ impl StackAuthConfigBuilder {
         if self.accepted.is_empty() {
             return Err(ConfigError::NoUserTypesAccepted);
         }
-        let url = issuers::parse_deployment_url(&self.base_url, self.allow_insecure_http)?;
-        let origin = url.origin().ascii_serialization();
+        let url = ServiceUrl::parse(&self.base_url, self.allow_insecure_http)?;
+        let origin = url.origin().to_owned();
         let api_base = format!("{origin}{}", url.path().trim_end_matches('/'));
         let mut extra_issuer_origins = Vec::with_capacity(self.extra_issuer_origins.len());
         for raw in &self.extra_issuer_origins {

@@ -64,8 +64,8 @@ pub use async_trait::async_trait;
 pub use claims::{AccessTokenClaims, MAIN_BRANCH};
 pub use clock::{Clock, SystemClock};
 pub use config::{
-    ConfigError, StackAuthConfig, StackAuthConfigBuilder, CLOUD_HOST_PAIRS, DEFAULT_BASE_URL,
-    MAX_PROJECT_ID_LEN,
+    ConfigError, ServiceUrl, StackAuthConfig, StackAuthConfigBuilder, CLOUD_HOST_PAIRS,
+    DEFAULT_BASE_URL, MAX_PROJECT_ID_LEN,
 };
 pub use error::{
     BoxError, MisconfigKind, Misconfiguration, Refusal, RefusalReason, Unavailable,
