@@ -21,7 +21,8 @@
 //! | feature | what it adds |
 //! |---|---|
 //! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`], [`test_util::ManualClock`] |
-//! | `metrics` | `metrics`: the SDK's metric series (the strategies' `metrics` features turn it on), for verifiers of your own too |
+//! | `metrics` | `metrics`: the SDK's metric series (the strategies' `metrics` features turn it on), for verifiers of your own too; [`observe::Timer`] measures |
+//! | `tracing` | [`observe::record_outcome`] and [`observe::record_verification`]: the span fields every strategy records (the strategies turn it on) |
 //!
 //! # External types
 //!
@@ -47,7 +48,7 @@ mod extract;
 pub mod jws;
 #[cfg(feature = "metrics")]
 pub mod metrics;
-mod observe;
+pub mod observe;
 mod profile;
 mod raw_json;
 mod retry_after;

@@ -1,7 +1,67 @@
-//! Stable, bounded labels for tracing fields and metrics, so every strategy reports an error the
-//! same way (`outcome` and `reason`).
+//! What every strategy reports about a verification, written once (for verifier
+//! implementations): the stable, bounded `outcome` and `reason` labels, a [`Timer`] that costs
+//! nothing unless metrics are compiled in, and (feature `tracing`) the recording of those labels
+//! on a verification's span.
+//!
+//! It lives in core so the JWKS, REST and composite verifiers (and yours) report alike. Tracing
+//! types appear only behind the `tracing` feature, which the strategies turn on; the
+//! always-available API names none.
 
 use crate::VerifyError;
+
+/// Measures a verification's (or a request's) duration when the `metrics` feature is compiled
+/// in; otherwise zero-sized and free.
+#[derive(Debug, Clone, Copy)]
+pub struct Timer {
+    #[cfg(feature = "metrics")]
+    started: std::time::Instant,
+}
+
+impl Timer {
+    /// Starts measuring (a no-op without the `metrics` feature).
+    pub fn start() -> Self {
+        Timer {
+            #[cfg(feature = "metrics")]
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// The time since [`Timer::start`].
+    #[cfg(feature = "metrics")]
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.started.elapsed()
+    }
+}
+
+/// Records `outcome` (`ok` when `error` is `None`, else [`VerifyError::outcome_label`]) and, on
+/// failure, `reason` ([`VerifyError::reason_label`]) on `span`; nothing when the span is
+/// disabled.
+#[cfg(feature = "tracing")]
+pub fn record_outcome(span: &tracing::Span, error: Option<&VerifyError>) {
+    if span.is_disabled() {
+        return;
+    }
+    match error {
+        None => span.record("outcome", "ok"),
+        Some(e) => span
+            .record("outcome", e.outcome_label())
+            .record("reason", e.reason_label()),
+    };
+}
+
+/// [`record_outcome`] for a verification's `result`, and the `cache` field (how the verdict
+/// cache served it) when there is one to say.
+#[cfg(feature = "tracing")]
+pub fn record_verification<T>(
+    span: &tracing::Span,
+    cache: Option<&'static str>,
+    result: &Result<T, VerifyError>,
+) {
+    record_outcome(span, result.as_ref().err());
+    if let (Some(cache), false) = (cache, span.is_disabled()) {
+        span.record("cache", cache);
+    }
+}
 
 impl VerifyError {
     /// What happened, as a stable label: `refused`, `unavailable` or `misconfigured` (a success

@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
-use stack_auth_core::{VerifiedUser, VerifyError};
+use stack_auth_core::{observe as core_observe, VerifiedUser, VerifyError};
 use tracing::{field::Empty, Span};
+
+pub(crate) use stack_auth_core::observe::Timer;
 
 /// How the verified-token cache served a verification (the `cache` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +28,16 @@ impl CacheUse {
             CacheUse::Miss => "miss",
             CacheUse::Stale => "stale",
             CacheUse::Off => "off",
+        }
+    }
+
+    /// A cache hit or miss for the metrics; `None` when the cache is off.
+    #[cfg(feature = "metrics")]
+    fn hit(self) -> Option<bool> {
+        match self {
+            CacheUse::Hit => Some(true),
+            CacheUse::Miss | CacheUse::Stale => Some(false),
+            CacheUse::Off => None,
         }
     }
 }
@@ -136,42 +148,21 @@ pub(crate) fn record(span: &Span, field: &'static str, value: &str) {
     }
 }
 
-/// Measures a verification's duration, only when metrics are compiled in.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Timer {
-    #[cfg(feature = "metrics")]
-    started: std::time::Instant,
-}
-
-impl Timer {
-    pub(crate) fn start() -> Self {
-        Timer {
-            #[cfg(feature = "metrics")]
-            started: std::time::Instant::now(),
-        }
-    }
-}
-
-/// Records the outcome of a verification on its span and in the metrics.
+/// Records the outcome of a verification on its span and in the metrics (core's one way).
 pub(crate) fn verification(
     span: &Span,
     timer: Timer,
     cache: Option<CacheUse>,
     result: &Result<VerifiedUser, VerifyError>,
 ) {
-    if !span.is_disabled() {
-        match result {
-            Ok(_) => span.record("outcome", "ok"),
-            Err(e) => span
-                .record("outcome", e.outcome_label())
-                .record("reason", e.reason_label()),
-        };
-        if let Some(cache) = cache {
-            span.record("cache", cache.as_str());
-        }
-    }
+    core_observe::record_verification(span, cache.map(CacheUse::as_str), result);
     #[cfg(feature = "metrics")]
-    metrics_impl::verification(timer, cache, result);
+    stack_auth_core::metrics::verification_timed(
+        "jwks",
+        timer,
+        cache.and_then(CacheUse::hit),
+        result,
+    );
     #[cfg(not(feature = "metrics"))]
     let _ = timer;
 }
@@ -192,12 +183,10 @@ pub(crate) fn fetch(
     if let Some(bytes) = bytes {
         span.record("bytes", bytes);
     }
-    match result {
-        Ok(keys) => span.record("outcome", "ok").record("keys", keys),
-        Err(e) => span
-            .record("outcome", e.outcome_label())
-            .record("reason", e.reason_label()),
-    };
+    if let Ok(keys) = result {
+        span.record("keys", keys);
+    }
+    core_observe::record_outcome(span, result.err());
     #[cfg(feature = "metrics")]
     metrics_impl::fetch(trigger, elapsed, result.err());
     #[cfg(not(feature = "metrics"))]
@@ -209,22 +198,9 @@ mod metrics_impl {
     use std::time::Duration;
 
     use ::metrics::counter;
-    use stack_auth_core::{metrics, VerifiedUser, VerifyError};
+    use stack_auth_core::{metrics, VerifyError};
 
-    use super::{CacheUse, Timer, Trigger};
-
-    pub(super) fn verification(
-        timer: Timer,
-        cache: Option<CacheUse>,
-        result: &Result<VerifiedUser, VerifyError>,
-    ) {
-        metrics::verification("jwks", timer.started.elapsed(), result);
-        match cache {
-            Some(CacheUse::Hit) => metrics::cache("jwks", true),
-            Some(CacheUse::Miss | CacheUse::Stale) => metrics::cache("jwks", false),
-            Some(CacheUse::Off) | None => {}
-        }
-    }
+    use super::Trigger;
 
     pub(super) fn fetch(trigger: Trigger, elapsed: Duration, error: Option<&VerifyError>) {
         counter!("stack_auth_jwks_refetch_total", "trigger" => trigger.as_str()).increment(1);

@@ -4,8 +4,10 @@
 
 use std::time::Duration;
 
-use stack_auth_core::{VerifiedUser, VerifyError};
+use stack_auth_core::{observe as core_observe, VerifiedUser, VerifyError};
 use tracing::{field::Empty, Span};
+
+pub(crate) use stack_auth_core::observe::Timer;
 
 /// How the verdict cache served a verification (the `cache` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +31,16 @@ impl CacheUse {
             CacheUse::Off => "off",
         }
     }
+
+    /// A cache hit or miss for the metrics; `None` when the cache is off.
+    #[cfg(feature = "metrics")]
+    fn hit(self) -> Option<bool> {
+        match self {
+            CacheUse::Hit => Some(true),
+            CacheUse::Miss | CacheUse::Joined => Some(false),
+            CacheUse::Off => None,
+        }
+    }
 }
 
 /// The `stack_auth.verify` span, its fields declared empty and recorded as they become known.
@@ -49,50 +61,29 @@ pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Measures a duration for the metrics, only when they are compiled in.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Timer {
-    #[cfg(feature = "metrics")]
-    started: std::time::Instant,
-}
-
-impl Timer {
-    pub(crate) fn start() -> Self {
-        Timer {
-            #[cfg(feature = "metrics")]
-            started: std::time::Instant::now(),
-        }
-    }
-}
-
-/// Records the outcome of a verification on its span and in the metrics.
+/// Records the outcome of a verification on its span and in the metrics (core's one way).
 pub(crate) fn verification(
     span: &Span,
     timer: Timer,
     cache: Option<CacheUse>,
     result: &Result<VerifiedUser, VerifyError>,
 ) {
-    if !span.is_disabled() {
-        match result {
-            Ok(_) => span.record("outcome", "ok"),
-            Err(e) => span
-                .record("outcome", e.outcome_label())
-                .record("reason", e.reason_label()),
-        };
-        if let Some(cache) = cache {
-            span.record("cache", cache.as_str());
-        }
-    }
+    core_observe::record_verification(span, cache.map(CacheUse::as_str), result);
     #[cfg(feature = "metrics")]
-    metrics_impl::verification(timer, cache, result);
+    stack_auth_core::metrics::verification_timed(
+        "rest",
+        timer,
+        cache.and_then(CacheUse::hit),
+        result,
+    );
     #[cfg(not(feature = "metrics"))]
-    let _ = (timer, cache);
+    let _ = timer;
 }
 
 /// Counts one users/me request that got an answer (`None`) or failed (`Some`), in the metrics.
 pub(crate) fn request(timer: Timer, error: Option<&VerifyError>) {
     #[cfg(feature = "metrics")]
-    metrics_impl::request(timer, error);
+    stack_auth_core::metrics::upstream("api", timer.elapsed(), error);
     #[cfg(not(feature = "metrics"))]
     let _ = (timer, error);
 }
@@ -106,28 +97,4 @@ pub(crate) fn circuit_open() {
         "kind" => "circuit_open"
     )
     .increment(1);
-}
-
-#[cfg(feature = "metrics")]
-mod metrics_impl {
-    use stack_auth_core::{metrics, VerifiedUser, VerifyError};
-
-    use super::{CacheUse, Timer};
-
-    pub(super) fn verification(
-        timer: Timer,
-        cache: Option<CacheUse>,
-        result: &Result<VerifiedUser, VerifyError>,
-    ) {
-        metrics::verification("rest", timer.started.elapsed(), result);
-        match cache {
-            Some(CacheUse::Hit) => metrics::cache("rest", true),
-            Some(CacheUse::Miss | CacheUse::Joined) => metrics::cache("rest", false),
-            Some(CacheUse::Off) | None => {}
-        }
-    }
-
-    pub(super) fn request(timer: Timer, error: Option<&VerifyError>) {
-        metrics::upstream("api", timer.started.elapsed(), error);
-    }
 }

@@ -1,8 +1,6 @@
 //! Turning one users/me answer (or the failure to get one) into a profile or a [`Failure`] that
 //! says whether trying again can help.
 
-use std::time::Duration;
-
 use serde::Deserialize;
 use stack_auth_core::{
     parse_retry_after, Clock, MisconfigKind, Misconfiguration, RestrictedReason, ServerUser,
