@@ -149,7 +149,7 @@ impl AuthRejection {
             Cause::Unreadable(_) => "invalid_request",
             Cause::Verify(VerifyError::Refused(r)) => match r.reason() {
                 RefusalReason::MissingToken => return Some(HeaderValue::from_static("Bearer")),
-                RefusalReason::UserTypeNotAllowed => "insufficient_scope",
+                RefusalReason::UserTypeNotAllowed | RefusalReason::Custom => "insufficient_scope",
                 _ => "invalid_token",
             },
             Cause::Verify(_) => return None,
@@ -248,6 +248,7 @@ fn refusal_message(reason: RefusalReason) -> &'static str {
         RefusalReason::MissingToken => "an access token is required",
         RefusalReason::Expired => "the access token expired",
         RefusalReason::UserTypeNotAllowed => "this user type is not allowed here",
+        RefusalReason::Custom => "this user is not allowed here",
         RefusalReason::UserNotFound => "the user of this access token no longer exists",
         RefusalReason::WrongProject => "the access token belongs to another project",
         _ => "the access token is invalid",

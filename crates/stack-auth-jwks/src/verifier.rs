@@ -334,7 +334,7 @@ mod tests {
     fn is_cheap_to_share_and_usable_as_a_trait_object() {
         assert_shareable::<JwksVerifier>();
         let verifier = JwksVerifier::builder("p").build().unwrap();
-        let shared: stack_auth_core::DynTokenVerifier = Arc::new(verifier.clone());
+        let shared: Arc<stack_auth_core::DynTokenVerifier> = Arc::new(verifier.clone());
         drop(shared);
         assert!(Arc::ptr_eq(&verifier.inner, &verifier.clone().inner));
     }

@@ -77,7 +77,7 @@ async fn refused_tokens_are_401_invalid_token_with_the_reason_code() {
     let refusals = RefusalReason::ALL.into_iter().filter(|r| {
         !matches!(
             r,
-            RefusalReason::MissingToken | RefusalReason::UserTypeNotAllowed
+            RefusalReason::MissingToken | RefusalReason::UserTypeNotAllowed | RefusalReason::Custom
         )
     });
     for reason in refusals {
@@ -118,6 +118,20 @@ async fn user_type_not_allowed_by_the_verifier_is_403_insufficient_scope() {
         "{challenge}"
     );
     reply.assert_error_body("user_type_not_allowed");
+}
+
+/// A custom verifier's own rule (an allow-list) refused a known user.
+#[tokio::test]
+async fn a_custom_refusal_is_403_insufficient_scope_without_its_detail() {
+    let reply = fail_with(Refusal::custom("not on the allow-list leak-canary").into()).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let challenge = reply.header("www-authenticate").unwrap();
+    assert!(
+        challenge.starts_with(r#"Bearer error="insufficient_scope""#),
+        "{challenge}"
+    );
+    reply.assert_error_body("custom");
+    assert!(!reply.json().to_string().contains("leak-canary"));
 }
 
 #[tokio::test]

@@ -211,10 +211,11 @@ fn builder_defaults_and_limits() {
 async fn composes_as_a_dyn_verifier() {
     let token = token("normal-user");
     let rest = rest(Ok(profile_for(&token)));
-    let j: stack_auth_core::DynTokenVerifier = std::sync::Arc::new(jwt(Ok(claims_user(&token))));
-    let r: stack_auth_core::DynTokenVerifier = rest.clone();
+    let j: std::sync::Arc<stack_auth_core::DynTokenVerifier> =
+        std::sync::Arc::new(jwt(Ok(claims_user(&token))));
+    let r: std::sync::Arc<stack_auth_core::DynTokenVerifier> = rest.clone();
     let v: CompositeVerifier = CompositeVerifier::builder(j, r).build().unwrap();
-    let shared: stack_auth_core::DynTokenVerifier = std::sync::Arc::new(v);
+    let shared: std::sync::Arc<stack_auth_core::DynTokenVerifier> = std::sync::Arc::new(v);
     assert!(shared.verify(&token).await.unwrap().profile().is_some());
     assert_eq!(rest.calls(), 1);
 }
