@@ -116,7 +116,8 @@ impl AuthRejection {
     pub fn code(&self) -> &'static str {
         match &self.cause {
             Cause::Unreadable(_) => "invalid_request",
-            Cause::Verify(e) => e.code(),
+            Cause::Verify(VerifyError::Refused(r)) => r.reason().as_str(),
+            Cause::Verify(e) => e.outcome_label(),
         }
     }
 

@@ -33,7 +33,7 @@
 //! |---|---|---|
 //! | `http` 1 | `HeaderMap` | [`extract_token`], [`extract_token_from`] |
 //! | `serde_json` 1 | `Value`, `Map<String, Value>` | unknown claims and profile fields (`extra`), metadata fields of [`ServerUser`] and [`ServerTeam`], [`AccessTokenClaims::from_json_value`] |
-//! | `serde` 1 | `Serialize`, `Deserialize` (implemented) | [`VerifiedUser`], [`AccessTokenClaims`], [`ServerUser`], the error and user-type enums |
+//! | `serde` 1 | `Serialize`, `Deserialize` (implemented) | [`AccessTokenClaims`], [`ServerUser`], the error and user-type enums; [`VerifiedUser`] (`Serialize` only) |
 //! | `async-trait` 0.1 | the `#[async_trait]` attribute, re-exported as [`async_trait`](macro@async_trait) | implementing [`TokenVerifier`] |
 //!
 //! Strategies live in sibling crates: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
@@ -69,7 +69,7 @@ pub use config::{
     DEFAULT_BASE_URL, MAX_PROJECT_ID_LEN,
 };
 pub use error::{
-    BoxError, MisconfigKind, Misconfiguration, Refusal, RefusalReason, Unavailable,
+    MisconfigKind, Misconfiguration, Refusal, RefusalReason, SharedError, Unavailable,
     UnavailableKind, Upstream, VerifyError,
 };
 pub use extract::{

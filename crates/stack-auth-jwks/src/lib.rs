@@ -32,7 +32,7 @@
 //! verifier.prefetch().await?; // optional: warm the key set at startup
 //! match verifier.verify(token).await {
 //!     Ok(user) => println!("hello {}", user.user_id()),
-//!     Err(e) => println!("answer {} ({})", e.http_status(), e.code()),
+//!     Err(e) => println!("answer {} ({})", e.http_status(), e.reason_label()),
 //! }
 //! # Ok(()) }
 //! ```

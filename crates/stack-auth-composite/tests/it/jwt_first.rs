@@ -158,7 +158,7 @@ async fn a_rest_misconfiguration_is_never_hidden() {
         let v = composite(jwt(Ok(claims_user(&token))), &rest, policy);
         let err = v.verify(&token).await.unwrap_err();
         assert_eq!(err.http_status(), 500, "{policy:?}");
-        assert_eq!(err.code(), "misconfigured");
+        assert_eq!(err.outcome_label(), "misconfigured");
     }
 }
 

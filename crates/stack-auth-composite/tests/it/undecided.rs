@@ -48,7 +48,11 @@ async fn an_undecided_token_rest_accepts_without_a_profile_is_a_misconfiguration
             let rest = rest(Ok(bare.clone()));
             let v = composite(jwt(Err(jwt_error.clone())), &rest, policy);
             let err = v.verify(&token).await.unwrap_err();
-            assert_eq!(err.code(), "misconfigured", "{policy:?} {jwt_error}");
+            assert_eq!(
+                err.outcome_label(),
+                "misconfigured",
+                "{policy:?} {jwt_error}"
+            );
             assert_eq!(rest.calls(), 1, "{policy:?} {jwt_error}");
         }
     }
