@@ -79,7 +79,7 @@ struct Backend {
 
 /// Checks JWTs locally on every request; asks REST only when a handler loads the profile.
 fn on_demand(config: StackAuthConfig, key: SecretServerKey) -> BoxResult<Arc<dyn TokenVerifier>> {
-    let verifier = CompositeVerifier::builder_with_config(config, key)?
+    let verifier = CompositeVerifier::builder_with_config(config, key)
         .profile_policy(ProfilePolicy::OnDemand)
         .build()?;
     Ok(Arc::new(verifier))

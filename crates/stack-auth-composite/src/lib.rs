@@ -34,7 +34,7 @@
 //! In a server, the documented default is a `JwksVerifier` and a `RestVerifier` with the same
 //! configuration (feature `default-wiring`):
 //! `CompositeVerifier::stack_auth(project_id, secret_server_key)?`, or
-//! `CompositeVerifier::builder_with_config(config, secret_server_key)?` to choose the policies.
+//! `CompositeVerifier::builder_with_config(config, secret_server_key)` to choose the policies.
 //!
 //! # Decision table
 //!
@@ -147,10 +147,11 @@ mod verifier;
 #[cfg(feature = "default-wiring")]
 mod wiring;
 
-pub use budget::{UnknownKeyBudget, DEFAULT_UNKNOWN_KEY_BUDGET, MAX_UNKNOWN_KEY_BUDGET_PERIOD};
+pub use budget::{UnknownKeyBudget, DEFAULT_UNKNOWN_KEY_BUDGET};
 pub use builder::CompositeVerifierBuilder;
 pub use policy::{
     ProfilePolicy, UnknownKeyPolicy, DEFAULT_PROFILE_POLICY, DEFAULT_SCREEN_LEEWAY,
     DEFAULT_UNKNOWN_KEY_POLICY, MAX_SCREEN_LEEWAY,
 };
+pub use stack_auth_core::MAX_DURATION_SETTING;
 pub use verifier::CompositeVerifier;

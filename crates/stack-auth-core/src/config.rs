@@ -13,6 +13,12 @@ pub use service_url::ServiceUrl;
 /// The default Stack Auth API base URL (the hosted service).
 pub const DEFAULT_BASE_URL: &str = "https://api.stack-auth.com";
 
+/// The longest duration any builder setting of the SDK accepts (30 days): longer is surely a
+/// mistake, and bounding durations keeps time arithmetic from overflowing. Every verifier
+/// refuses a longer setting at `build` time, naming the field.
+pub const MAX_DURATION_SETTING: std::time::Duration =
+    std::time::Duration::from_secs(30 * 24 * 60 * 60);
+
 /// Longest project id accepted (real ids are UUIDs or `internal`).
 pub const MAX_PROJECT_ID_LEN: usize = 128;
 

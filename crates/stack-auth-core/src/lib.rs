@@ -66,7 +66,7 @@ pub use claims::{AccessTokenClaims, MAIN_BRANCH};
 pub use clock::{Clock, SystemClock};
 pub use config::{
     ConfigError, ServiceUrl, StackAuthConfig, StackAuthConfigBuilder, CLOUD_HOST_PAIRS,
-    DEFAULT_BASE_URL, MAX_PROJECT_ID_LEN,
+    DEFAULT_BASE_URL, MAX_DURATION_SETTING, MAX_PROJECT_ID_LEN,
 };
 pub use error::{
     MisconfigKind, Misconfiguration, Refusal, RefusalReason, SharedError, Unavailable,

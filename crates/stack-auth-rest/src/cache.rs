@@ -8,13 +8,13 @@ use sha2::{Digest, Sha256};
 use stack_auth_core::{Clock, UnavailableKind, VerifiedUser, VerifyError};
 
 /// How long a verified token's result is reused by default (never past the token's `exp`).
-pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(30);
+pub const DEFAULT_TOKEN_CACHE_TTL: Duration = Duration::from_secs(30);
 
 /// How long a refused token's refusal is reused by default.
-pub const DEFAULT_REFUSAL_CACHE_TTL: Duration = Duration::from_secs(5);
+pub const DEFAULT_TOKEN_CACHE_REFUSAL_TTL: Duration = Duration::from_secs(5);
 
 /// How many tokens' results are kept by default.
-pub const DEFAULT_CACHE_CAPACITY: u64 = 10_000;
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = 10_000;
 
 /// A cache key: the SHA-256 of the token, so the cache never holds a token.
 pub(crate) type Key = [u8; 32];
@@ -44,6 +44,24 @@ impl Expiry<Key, Entry> for EntryExpiry {
     }
 }
 
+/// The token cache's settings (the builder's `token_cache_*`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TokenCacheSettings {
+    pub(crate) capacity: u64,
+    pub(crate) ttl: Duration,
+    pub(crate) refusal_ttl: Duration,
+}
+
+impl Default for TokenCacheSettings {
+    fn default() -> Self {
+        TokenCacheSettings {
+            capacity: DEFAULT_TOKEN_CACHE_CAPACITY,
+            ttl: DEFAULT_TOKEN_CACHE_TTL,
+            refusal_ttl: DEFAULT_TOKEN_CACHE_REFUSAL_TTL,
+        }
+    }
+}
+
 /// Verdicts by token hash.
 #[derive(Debug)]
 pub(crate) struct VerdictCache {
@@ -55,20 +73,16 @@ pub(crate) struct VerdictCache {
 
 impl VerdictCache {
     /// A cache keeping successes up to `ttl`, refusals for `refusal_ttl`, at most `capacity`
-    /// entries. With both TTLs zero nothing is stored.
-    pub(crate) fn new(
-        ttl: Duration,
-        refusal_ttl: Duration,
-        capacity: u64,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        let enabled = !(ttl.is_zero() && refusal_ttl.is_zero()) && capacity > 0;
-        let cache = enabled.then(|| {
+    /// entries; `None` stores nothing.
+    pub(crate) fn new(settings: Option<TokenCacheSettings>, clock: Arc<dyn Clock>) -> Self {
+        let cache = settings.map(|s| {
             Cache::builder()
-                .max_capacity(capacity)
+                .max_capacity(s.capacity)
                 .expire_after(EntryExpiry)
                 .build()
         });
+        let (ttl, refusal_ttl) =
+            settings.map_or((Duration::ZERO, Duration::ZERO), |s| (s.ttl, s.refusal_ttl));
         VerdictCache {
             cache,
             ttl,

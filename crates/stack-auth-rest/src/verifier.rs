@@ -58,7 +58,7 @@ impl fmt::Debug for RestVerifier {
             .field("config", &inner.config)
             .field("transport", &inner.transport)
             .field("retry", &inner.retry)
-            .field("deadline", &inner.deadline)
+            .field("timeout", &inner.deadline)
             .field("free_request_slots", &inner.slots.available_permits())
             .field("health", &self.health)
             .finish_non_exhaustive()

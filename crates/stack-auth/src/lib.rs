@@ -46,7 +46,7 @@ pub use stack_auth_core::{
     ServiceUrl, SharedError, SignUpRiskScores, StackAuthConfig, StackAuthConfigBuilder,
     SystemClock, TokenSource, TokenSources, TokenVerifier, Unavailable, UnavailableKind, Upstream,
     UserType, UserTypes, VerifiedUser, VerifyError, CLOUD_HOST_PAIRS, DEFAULT_BASE_URL,
-    MAIN_BRANCH, MAX_JSON_DEPTH, MAX_PROJECT_ID_LEN, MAX_TOKEN_LEN,
+    MAIN_BRANCH, MAX_DURATION_SETTING, MAX_JSON_DEPTH, MAX_PROJECT_ID_LEN, MAX_TOKEN_LEN,
 };
 
 /// The SDK's metric series (feature `metrics`), for verifiers of your own too.

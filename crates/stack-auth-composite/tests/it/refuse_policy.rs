@@ -18,7 +18,6 @@ use crate::common::{self, *};
 async fn refuse_holds_for_an_invented_kid_during_the_jwks_backoff() {
     let stack = LocalStackAuth::start().await.unwrap();
     let v = CompositeVerifier::builder_with_config(stack.config(), stack.secret_server_key())
-        .unwrap()
         .unknown_key_policy(UnknownKeyPolicy::Refuse)
         .build()
         .unwrap();

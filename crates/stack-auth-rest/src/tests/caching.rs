@@ -67,8 +67,8 @@ async fn successes_and_refusals_are_cached_other_errors_are_not() {
         _ => known(401, "INVALID_SECRET_SERVER_KEY"),
     });
     let v = builder(&t)
-        .cache_ttl(Duration::from_secs(30))
-        .refusal_cache_ttl(Duration::from_secs(30))
+        .token_cache_ttl(Duration::from_secs(30))
+        .token_cache_refusal_ttl(Duration::from_secs(30))
         .build()
         .unwrap();
     // Each token is made once: `token(n)` reads the clock, so two calls a second apart differ
@@ -94,7 +94,7 @@ async fn successes_and_refusals_are_cached_other_errors_are_not() {
 async fn a_token_without_readable_exp_is_not_cached_as_success() {
     let t = Scripted::new(|_| ok_user("u1"));
     let v = builder(&t)
-        .cache_ttl(Duration::from_secs(30))
+        .token_cache_ttl(Duration::from_secs(30))
         .build()
         .unwrap();
     let opaque = format!("{}.e30.c2ln", super::scripted::HEADER);
@@ -147,7 +147,7 @@ async fn fetch_profile_bypasses_cache_and_type_filter() {
     let anonymous = r#"{"id":"u3","is_anonymous":true,"is_restricted":true,"restricted_reason":{"type":"anonymous"}}"#;
     let t = Scripted::new(move |_| status(200, anonymous));
     let v = builder(&t)
-        .cache_ttl(Duration::from_secs(30))
+        .token_cache_ttl(Duration::from_secs(30))
         .build()
         .unwrap();
     let tok = token(9);

@@ -114,7 +114,7 @@ async fn a_deleted_user_is_refused_as_not_found() {
     let stack = LocalStackAuth::start().await.unwrap();
     let ada = stack.create_user(UserSpec::normal()).unwrap();
     let token = stack.mint(&ada);
-    let v = rest(&stack).cache_ttl(Duration::ZERO).build().unwrap();
+    let v = rest(&stack).disable_token_cache().build().unwrap();
     v.verify(&token).await.unwrap();
     stack.delete_user(&ada.id).unwrap();
     let e = v.verify(&token).await.unwrap_err();
@@ -154,7 +154,7 @@ async fn signing_secret_rotation_refuses_old_tokens_and_accepts_new_ones() {
     let stack = LocalStackAuth::start().await.unwrap();
     let ada = stack.create_user(UserSpec::normal()).unwrap();
     let before = stack.mint(&ada);
-    let v = rest(&stack).cache_ttl(Duration::ZERO).build().unwrap();
+    let v = rest(&stack).disable_token_cache().build().unwrap();
     v.verify(&before).await.unwrap();
     stack.rotate_secret(random_secret()).unwrap();
     let e = v.verify(&before).await.unwrap_err();
@@ -249,10 +249,10 @@ async fn injected_faults_map_to_unavailability() {
     let stack = LocalStackAuth::start().await.unwrap();
     let ada = stack.create_user(UserSpec::normal()).unwrap();
     let v = rest(&stack)
-        .cache_ttl(Duration::ZERO)
+        .disable_token_cache()
         .circuit_breaker(CircuitBreakerPolicy::disabled())
         .max_response_bytes(64 * 1024)
-        .deadline(Duration::from_millis(500))
+        .timeout(Duration::from_millis(500))
         .build()
         .unwrap();
     stack.inject_times(Route::UsersMe, Fault::status(503), 2);
