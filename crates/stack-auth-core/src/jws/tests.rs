@@ -109,7 +109,7 @@ fn parses_in_one_pass() {
     assert_eq!(parsed.exp(), Some(1_700_000_000));
     assert_eq!(parsed.payload()["sub"], "u");
     let dot = token.rfind('.').unwrap();
-    assert_eq!(parsed.signing_input(), token[..dot].as_bytes());
+    assert_eq!(parsed.signing_input(), &token.as_bytes()[..dot]);
     assert_eq!(parsed.segments().signature(), &token[dot + 1..]);
     let shown = format!("{parsed:?}");
     assert!(
