@@ -9,6 +9,12 @@
 
 use crate::VerifyError;
 
+/// Whole milliseconds in `d`, saturating: the unit of every `_ms` span field and of the
+/// verifiers' monotonic bookkeeping.
+pub fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// Measures a verification's (or a request's) duration when the `metrics` feature is compiled
 /// in; otherwise zero-sized and free.
 #[derive(Debug, Clone, Copy)]

@@ -20,7 +20,9 @@ use std::{
 };
 
 use arc_swap::ArcSwapOption;
-use stack_auth_core::{Clock, Unavailable, UnavailableKind, Upstream, VerifyError};
+use stack_auth_core::{
+    observe::millis, Clock, Unavailable, UnavailableKind, Upstream, VerifyError,
+};
 use tokio::time::Instant;
 use tracing::Span;
 
@@ -35,11 +37,6 @@ use crate::{
 
 /// Sentinel for "never happened" in the millisecond atomics.
 const NEVER: u64 = u64::MAX;
-
-/// Milliseconds in `d`, saturating (no `Duration` this crate handles comes near `u64::MAX` ms).
-pub(crate) fn duration_millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
 
 /// A parsed key set and its lifetime, in monotonic milliseconds of its [`KeyStore`].
 #[derive(Debug)]
@@ -153,7 +150,7 @@ impl KeyStore {
 
     /// Monotonic milliseconds since the store was made (Tokio's clock: paused time in tests).
     pub(crate) fn now_ms(&self) -> u64 {
-        duration_millis(Instant::now().saturating_duration_since(self.origin))
+        millis(Instant::now().saturating_duration_since(self.origin))
     }
 
     /// The wall-clock time now.
@@ -305,7 +302,7 @@ impl KeyStore {
     /// Claims the one unknown-`kid` refetch allowed per cooldown (atomically).
     fn take_cooldown_slot(&self, now: u64) -> bool {
         let last = self.last_unknown_kid_refetch_ms.load(Ordering::Acquire);
-        let cooldown = duration_millis(self.timing.unknown_kid_cooldown);
+        let cooldown = millis(self.timing.unknown_kid_cooldown);
         if last != NEVER && now < last.saturating_add(cooldown) {
             return false;
         }

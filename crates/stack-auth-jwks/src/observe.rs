@@ -6,7 +6,7 @@ use std::time::Duration;
 use stack_auth_core::{observe as core_observe, VerifiedUser, VerifyError};
 use tracing::{field::Empty, Span};
 
-pub(crate) use stack_auth_core::observe::Timer;
+pub(crate) use stack_auth_core::observe::{millis, Timer};
 
 /// How the verified-token cache served a verification (the `cache` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,11 +117,6 @@ pub(crate) fn fetch_span(trigger: Trigger) -> Span {
     );
     span.follows_from(Span::current());
     span
-}
-
-/// Whole milliseconds, saturating.
-pub(crate) fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Records how long a caller waited for a key set fetch.

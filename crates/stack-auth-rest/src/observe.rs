@@ -2,12 +2,10 @@
 //! field and metric names are listed in the [crate documentation](crate#tracing); they are
 //! stable.
 
-use std::time::Duration;
-
 use stack_auth_core::{observe as core_observe, VerifiedUser, VerifyError};
 use tracing::{field::Empty, Span};
 
-pub(crate) use stack_auth_core::observe::Timer;
+pub(crate) use stack_auth_core::observe::{millis, Timer};
 
 /// How the verdict cache served a verification (the `cache` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,11 +52,6 @@ pub(crate) fn verify_span() -> Span {
         attempts = Empty,
         upstream_ms = Empty,
     )
-}
-
-/// Whole milliseconds, saturating.
-pub(crate) fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Records the outcome of a verification on its span and in the metrics (core's one way).

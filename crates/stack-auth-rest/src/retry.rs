@@ -255,7 +255,7 @@ where
         tracing::debug!(
             target: "stack_auth_rest",
             attempt = attempts,
-            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            wait_ms = crate::observe::millis(wait),
             error = %failure.error,
             "retrying users/me"
         );

@@ -268,7 +268,7 @@ impl Inner {
     ) -> Result<ServerUser, retry::Failure> {
         let started = Instant::now();
         let answer = self.transport.users_me(token, allowed).await;
-        let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let latency_ms = observe::millis(started.elapsed());
         match answer {
             Ok(raw) => {
                 tracing::debug!(

@@ -8,12 +8,13 @@ use std::{
 };
 
 use stack_auth_core::{
+    observe::millis,
     single_flight::{SingleFlight, Task},
     VerifyError,
 };
 use tracing::Instrument as _;
 
-use super::{duration_millis, lock, FetchResult, KeySet, KeyStore, SharedFetch};
+use super::{lock, FetchResult, KeySet, KeyStore, SharedFetch};
 use crate::{
     fetch::FetchError,
     keys::{parse_jwks, VerifyKey},
@@ -88,13 +89,13 @@ impl KeyStore {
         let t = &self.timing;
         let ttl = max_age.unwrap_or(t.max_ttl).clamp(t.min_ttl, t.max_ttl);
         let ahead = t.refresh_ahead.min(ttl / 2);
-        let fresh_until_ms = now.saturating_add(duration_millis(ttl));
+        let fresh_until_ms = now.saturating_add(millis(ttl));
         let set = Arc::new(KeySet {
             fetched_at: self.wall_now(),
             fetched_at_ms: now,
-            refresh_at_ms: fresh_until_ms.saturating_sub(duration_millis(ahead)),
+            refresh_at_ms: fresh_until_ms.saturating_sub(millis(ahead)),
             fresh_until_ms,
-            stale_until_ms: fresh_until_ms.saturating_add(duration_millis(t.max_stale)),
+            stale_until_ms: fresh_until_ms.saturating_add(millis(t.max_stale)),
             is_static: false,
             keys,
         });
@@ -127,10 +128,8 @@ impl KeyStore {
         let backoff = e.retry_after().map_or(self.timing.retry_after_error, |r| {
             r.max(self.timing.retry_after_error)
         });
-        self.no_fetch_before_ms.store(
-            now.saturating_add(duration_millis(backoff)),
-            Ordering::Release,
-        );
+        self.no_fetch_before_ms
+            .store(now.saturating_add(millis(backoff)), Ordering::Release);
         self.stats.failures.fetch_add(1, Ordering::Relaxed);
         let error = e.into_verify_error();
         tracing::warn!(strategy = "jwks", error = %error, "key set fetch failed");
