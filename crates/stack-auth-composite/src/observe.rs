@@ -29,9 +29,5 @@ pub(crate) fn load_profile_span() -> Span {
 
 /// Records the outcome of a verification on its span and in the metrics (core's one way).
 pub(crate) fn verification<T>(span: &Span, timer: Timer, result: &Result<T, VerifyError>) {
-    observe::record_verification(span, None, result);
-    #[cfg(feature = "metrics")]
-    stack_auth_core::metrics::verification_timed("composite", timer, None, result);
-    #[cfg(not(feature = "metrics"))]
-    let _ = timer;
+    observe::verification(span, "composite", timer, None, result);
 }

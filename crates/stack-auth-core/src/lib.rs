@@ -22,7 +22,7 @@
 //! |---|---|
 //! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`], [`test_util::ManualClock`] |
 //! | `metrics` | `metrics`: the SDK's metric series (the strategies' `metrics` features turn it on), for verifiers of your own too; [`observe::Timer`] measures |
-//! | `tracing` | [`observe::record_outcome`] and [`observe::record_verification`]: the span fields every strategy records (the strategies turn it on) |
+//! | `tracing` | [`observe::record_outcome`] and [`observe::verification`]: the span fields (and metrics) every strategy records (the strategies turn it on) |
 //!
 //! # External types
 //!

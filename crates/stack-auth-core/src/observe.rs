@@ -55,18 +55,36 @@ pub fn record_outcome(span: &tracing::Span, error: Option<&VerifyError>) {
     };
 }
 
-/// [`record_outcome`] for a verification's `result`, and the `cache` field (how the verdict
-/// cache served it) when there is one to say.
+/// How a verdict cache served a verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheLookup {
+    /// The `cache` span field: `hit`, `miss`, or what else the strategy documents.
+    pub label: &'static str,
+    /// For the metrics: a hit (`Some(true)`), a miss (`Some(false)`), or not counted (`None`,
+    /// e.g. the cache is off).
+    pub hit: Option<bool>,
+}
+
+/// Everything a strategy reports once a verification ends, the same way for every strategy:
+/// `outcome`, `reason` and (with a `cache`) `cache` on its `span`; and, when the `metrics`
+/// feature is compiled in, `stack_auth_verifications_total`, the duration `timer` measured, and
+/// the cache lookup, labelled with `strategy`.
 #[cfg(feature = "tracing")]
-pub fn record_verification<T>(
+pub fn verification<T>(
     span: &tracing::Span,
-    cache: Option<&'static str>,
+    strategy: &'static str,
+    timer: Timer,
+    cache: Option<CacheLookup>,
     result: &Result<T, VerifyError>,
 ) {
     record_outcome(span, result.as_ref().err());
     if let (Some(cache), false) = (cache, span.is_disabled()) {
-        span.record("cache", cache);
+        span.record("cache", cache.label);
     }
+    #[cfg(feature = "metrics")]
+    crate::metrics::verification_timed(strategy, timer, cache.and_then(|c| c.hit), result);
+    #[cfg(not(feature = "metrics"))]
+    let _ = (strategy, timer);
 }
 
 impl VerifyError {

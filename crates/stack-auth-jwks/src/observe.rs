@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use stack_auth_core::{observe as core_observe, VerifiedUser, VerifyError};
+use stack_auth_core::{
+    observe::{self as core_observe, CacheLookup},
+    VerifiedUser, VerifyError,
+};
 use tracing::{field::Empty, Span};
 
 pub(crate) use stack_auth_core::observe::{millis, Timer};
@@ -31,13 +34,16 @@ impl CacheUse {
         }
     }
 
-    /// A cache hit or miss for the metrics; `None` when the cache is off.
-    #[cfg(feature = "metrics")]
-    fn hit(self) -> Option<bool> {
-        match self {
+    /// The span label, and a hit or miss for the metrics (`None` when the cache is off).
+    fn lookup(self) -> CacheLookup {
+        let hit = match self {
             CacheUse::Hit => Some(true),
             CacheUse::Miss | CacheUse::Stale => Some(false),
             CacheUse::Off => None,
+        };
+        CacheLookup {
+            label: self.as_str(),
+            hit,
         }
     }
 }
@@ -150,16 +156,7 @@ pub(crate) fn verification(
     cache: Option<CacheUse>,
     result: &Result<VerifiedUser, VerifyError>,
 ) {
-    core_observe::record_verification(span, cache.map(CacheUse::as_str), result);
-    #[cfg(feature = "metrics")]
-    stack_auth_core::metrics::verification_timed(
-        "jwks",
-        timer,
-        cache.and_then(CacheUse::hit),
-        result,
-    );
-    #[cfg(not(feature = "metrics"))]
-    let _ = timer;
+    core_observe::verification(span, "jwks", timer, cache.map(CacheUse::lookup), result);
 }
 
 /// Records a finished fetch (`status`, `bytes`, `keys` when known) on its span and in the metrics.

@@ -2,7 +2,10 @@
 //! field and metric names are listed in the [crate documentation](crate#tracing); they are
 //! stable.
 
-use stack_auth_core::{observe as core_observe, VerifiedUser, VerifyError};
+use stack_auth_core::{
+    observe::{self as core_observe, CacheLookup},
+    VerifiedUser, VerifyError,
+};
 use tracing::{field::Empty, Span};
 
 pub(crate) use stack_auth_core::observe::{millis, Timer};
@@ -30,13 +33,16 @@ impl CacheUse {
         }
     }
 
-    /// A cache hit or miss for the metrics; `None` when the cache is off.
-    #[cfg(feature = "metrics")]
-    fn hit(self) -> Option<bool> {
-        match self {
+    /// The span label, and a hit or miss for the metrics (`None` when the cache is off).
+    fn lookup(self) -> CacheLookup {
+        let hit = match self {
             CacheUse::Hit => Some(true),
             CacheUse::Miss | CacheUse::Joined => Some(false),
             CacheUse::Off => None,
+        };
+        CacheLookup {
+            label: self.as_str(),
+            hit,
         }
     }
 }
@@ -61,16 +67,7 @@ pub(crate) fn verification(
     cache: Option<CacheUse>,
     result: &Result<VerifiedUser, VerifyError>,
 ) {
-    core_observe::record_verification(span, cache.map(CacheUse::as_str), result);
-    #[cfg(feature = "metrics")]
-    stack_auth_core::metrics::verification_timed(
-        "rest",
-        timer,
-        cache.and_then(CacheUse::hit),
-        result,
-    );
-    #[cfg(not(feature = "metrics"))]
-    let _ = timer;
+    core_observe::verification(span, "rest", timer, cache.map(CacheUse::lookup), result);
 }
 
 /// Counts one users/me request that got an answer (`None`) or failed (`Some`), in the metrics.
