@@ -18,6 +18,14 @@
 //! }
 //! ```
 //!
+//! For writing verifiers (the SDK's strategies use them, so every strategy follows the same
+//! rules): [`jws`] (the one unverified-JWS parser and the expiry rule), [`Clock`] (wall-clock
+//! time), [`single_flight`] (concurrent callers share one piece of work), [`observe`] (the
+//! labels, span fields and timer every strategy reports), [`parse_retry_after`] and
+//! [`ServiceUrl`] (the check every configured URL passes). The builders of the strategies share
+//! one vocabulary (`timeout`, `token_cache_*`, `disable_token_cache`, [`MAX_DURATION_SETTING`]),
+//! tabled in the repository's README.
+//!
 //! | feature | what it adds |
 //! |---|---|
 //! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`], [`test_util::ManualClock`] |
@@ -35,6 +43,7 @@
 //! | `serde_json` 1 | `Value`, `Map<String, Value>` | unknown claims and profile fields (`extra`), metadata fields of [`ServerUser`] and [`ServerTeam`], [`AccessTokenClaims::from_json_value`] |
 //! | `serde` 1 | `Serialize`, `Deserialize` (implemented) | [`AccessTokenClaims`], [`ServerUser`], the error and user-type enums; [`VerifiedUser`] (`Serialize` only) |
 //! | `async-trait` 0.1 | the `#[async_trait]` attribute, re-exported as [`async_trait`](macro@async_trait) | implementing [`TokenVerifier`] |
+//! | `tracing` 0.1 | `Span` | [`observe`], feature `tracing` only |
 //!
 //! Strategies live in sibling crates: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
 //! (users/me), `stack-auth-composite` (both); `stack-auth-testkit` runs a local Stack Auth
