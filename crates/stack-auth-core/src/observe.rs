@@ -55,14 +55,45 @@ pub fn record_outcome(span: &tracing::Span, error: Option<&VerifyError>) {
     };
 }
 
-/// How a verdict cache served a verification.
+/// How a verdict cache served a verification: the `cache` span field (its label) and, for the
+/// metrics, a hit or a miss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CacheLookup {
-    /// The `cache` span field: `hit`, `miss`, or what else the strategy documents.
-    pub label: &'static str,
-    /// For the metrics: a hit (`Some(true)`), a miss (`Some(false)`), or not counted (`None`,
-    /// e.g. the cache is off).
-    pub hit: Option<bool>,
+#[non_exhaustive]
+pub enum CacheUse {
+    /// Answered from the cache (`hit`).
+    Hit,
+    /// Not cached: verified (`miss`).
+    Miss,
+    /// Cached, but no longer valid (expired, or its key left the key set): dropped, then
+    /// verified (`stale`; a miss).
+    Stale,
+    /// Not cached: this verification shared another one's upstream request (`joined`; a miss).
+    Joined,
+    /// The cache is disabled (`off`; not counted).
+    Off,
+}
+
+impl CacheUse {
+    /// The stable `cache` label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheUse::Hit => "hit",
+            CacheUse::Miss => "miss",
+            CacheUse::Stale => "stale",
+            CacheUse::Joined => "joined",
+            CacheUse::Off => "off",
+        }
+    }
+
+    /// A hit (`Some(true)`) or a miss (`Some(false)`) for the metrics; `None` when the cache is
+    /// off.
+    pub fn hit(self) -> Option<bool> {
+        match self {
+            CacheUse::Hit => Some(true),
+            CacheUse::Miss | CacheUse::Stale | CacheUse::Joined => Some(false),
+            CacheUse::Off => None,
+        }
+    }
 }
 
 /// Everything a strategy reports once a verification ends, the same way for every strategy:
@@ -74,15 +105,15 @@ pub fn verification<T>(
     span: &tracing::Span,
     strategy: &'static str,
     timer: Timer,
-    cache: Option<CacheLookup>,
+    cache: Option<CacheUse>,
     result: &Result<T, VerifyError>,
 ) {
     record_outcome(span, result.as_ref().err());
     if let (Some(cache), false) = (cache, span.is_disabled()) {
-        span.record("cache", cache.label);
+        span.record("cache", cache.as_str());
     }
     #[cfg(feature = "metrics")]
-    crate::metrics::verification_timed(strategy, timer, cache.and_then(|c| c.hit), result);
+    crate::metrics::verification_timed(strategy, timer, cache.and_then(CacheUse::hit), result);
     #[cfg(not(feature = "metrics"))]
     let _ = (strategy, timer);
 }

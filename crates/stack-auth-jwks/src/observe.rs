@@ -3,50 +3,10 @@
 
 use std::time::Duration;
 
-use stack_auth_core::{
-    observe::{self as core_observe, CacheLookup},
-    VerifiedUser, VerifyError,
-};
+use stack_auth_core::{observe as core_observe, VerifiedUser, VerifyError};
 use tracing::{field::Empty, Span};
 
-pub(crate) use stack_auth_core::observe::{millis, Timer};
-
-/// How the verified-token cache served a verification (the `cache` field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CacheUse {
-    /// Answered from the cache.
-    Hit,
-    /// Not cached: verified.
-    Miss,
-    /// Cached, but expired or verified by a key that left the key set: dropped, then verified.
-    Stale,
-    /// The token cache is disabled.
-    Off,
-}
-
-impl CacheUse {
-    fn as_str(self) -> &'static str {
-        match self {
-            CacheUse::Hit => "hit",
-            CacheUse::Miss => "miss",
-            CacheUse::Stale => "stale",
-            CacheUse::Off => "off",
-        }
-    }
-
-    /// The span label, and a hit or miss for the metrics (`None` when the cache is off).
-    fn lookup(self) -> CacheLookup {
-        let hit = match self {
-            CacheUse::Hit => Some(true),
-            CacheUse::Miss | CacheUse::Stale => Some(false),
-            CacheUse::Off => None,
-        };
-        CacheLookup {
-            label: self.as_str(),
-            hit,
-        }
-    }
-}
+pub(crate) use stack_auth_core::observe::{millis, CacheUse, Timer};
 
 /// Which key set a verification used (the `keyset` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,7 +116,7 @@ pub(crate) fn verification(
     cache: Option<CacheUse>,
     result: &Result<VerifiedUser, VerifyError>,
 ) {
-    core_observe::verification(span, "jwks", timer, cache.map(CacheUse::lookup), result);
+    core_observe::verification(span, "jwks", timer, cache, result);
 }
 
 /// Records a finished fetch (`status`, `bytes`, `keys` when known) on its span and in the metrics.

@@ -2,50 +2,10 @@
 //! field and metric names are listed in the [crate documentation](crate#tracing); they are
 //! stable.
 
-use stack_auth_core::{
-    observe::{self as core_observe, CacheLookup},
-    VerifiedUser, VerifyError,
-};
+use stack_auth_core::{observe as core_observe, VerifiedUser, VerifyError};
 use tracing::{field::Empty, Span};
 
-pub(crate) use stack_auth_core::observe::{millis, Timer};
-
-/// How the verdict cache served a verification (the `cache` field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CacheUse {
-    /// Answered from the cache.
-    Hit,
-    /// Not cached: this verification asked users/me.
-    Miss,
-    /// Not cached: this verification shared another one's users/me request.
-    Joined,
-    /// The cache is disabled: this verification asked users/me.
-    Off,
-}
-
-impl CacheUse {
-    fn as_str(self) -> &'static str {
-        match self {
-            CacheUse::Hit => "hit",
-            CacheUse::Miss => "miss",
-            CacheUse::Joined => "joined",
-            CacheUse::Off => "off",
-        }
-    }
-
-    /// The span label, and a hit or miss for the metrics (`None` when the cache is off).
-    fn lookup(self) -> CacheLookup {
-        let hit = match self {
-            CacheUse::Hit => Some(true),
-            CacheUse::Miss | CacheUse::Joined => Some(false),
-            CacheUse::Off => None,
-        };
-        CacheLookup {
-            label: self.as_str(),
-            hit,
-        }
-    }
-}
+pub(crate) use stack_auth_core::observe::{millis, CacheUse, Timer};
 
 /// The `stack_auth.verify` span, its fields declared empty and recorded as they become known.
 pub(crate) fn verify_span() -> Span {
@@ -67,7 +27,7 @@ pub(crate) fn verification(
     cache: Option<CacheUse>,
     result: &Result<VerifiedUser, VerifyError>,
 ) {
-    core_observe::verification(span, "rest", timer, cache.map(CacheUse::lookup), result);
+    core_observe::verification(span, "rest", timer, cache, result);
 }
 
 /// Counts one users/me request that got an answer (`None`) or failed (`Some`), in the metrics.
