@@ -49,7 +49,6 @@ fn benches(c: &mut Criterion) {
     let jwks_on = rt.block_on(stand_in.jwks_verifier(true)).unwrap();
     let composite = |jwks| {
         let verifier = CompositeVerifier::builder_from_verifiers(jwks, rest.clone())
-            .unwrap()
             .build()
             .unwrap();
         let user = rt.block_on(verifier.verify(token)).unwrap();

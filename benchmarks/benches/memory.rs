@@ -93,13 +93,18 @@ async fn jwks(stand_in: &StandIn) -> Value {
 
 async fn rest(stand_in: &StandIn) -> Value {
     let tokens = stand_in.stored_user_tokens(REST_ENTRIES).unwrap();
-    let build = |ttl| {
-        RestVerifier::builder_with_config(
+    let build = |ttl: Duration| {
+        let builder = RestVerifier::builder_with_config(
             stand_in.stack().config(),
             stand_in.stack().secret_server_key(),
-        )
-        .cache_ttl(ttl)
-        .cache_capacity(REST_ENTRIES as u64)
+        );
+        if ttl.is_zero() {
+            builder.disable_token_cache()
+        } else {
+            builder
+                .token_cache_ttl(ttl)
+                .token_cache_capacity(REST_ENTRIES as u64)
+        }
         .build()
         .unwrap()
     };

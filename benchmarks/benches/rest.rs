@@ -20,7 +20,7 @@ use futures::StreamExt;
 use serde_json::{json, Map, Value};
 use stack_auth_benchmarks::{runtime, write_results, StandIn};
 use stack_auth_core::TokenVerifier;
-use stack_auth_rest::{RestVerifier, DEFAULT_CACHE_TTL};
+use stack_auth_rest::{RestVerifier, DEFAULT_TOKEN_CACHE_TTL};
 
 /// Verifications in flight at once in the concurrent case.
 const CONCURRENCY: usize = 16;
@@ -53,7 +53,7 @@ fn benches(c: &mut Criterion) {
     let token = stand_in.token();
     let tokens = stand_in.stored_user_tokens(USERS).unwrap();
     let cached = rt
-        .block_on(stand_in.rest_verifier(DEFAULT_CACHE_TTL))
+        .block_on(stand_in.rest_verifier(DEFAULT_TOKEN_CACHE_TTL))
         .unwrap();
     let uncached = rt.block_on(stand_in.rest_verifier(Duration::ZERO)).unwrap();
 

@@ -104,17 +104,21 @@ impl StandIn {
     }
 
     /// A [`RestVerifier`] for the stand-in's project keeping successes for `cache_ttl`
-    /// ([`Duration::ZERO`]: no success cache), with its connection open and, when it caches,
+    /// ([`Duration::ZERO`]: no token cache), with its connection open and, when it caches,
     /// the user's token in its cache.
     ///
     /// # Errors
     ///
     /// When the verifier cannot be built or the stand-in does not accept the token.
     pub async fn rest_verifier(&self, cache_ttl: Duration) -> Result<RestVerifier, BenchError> {
-        let verifier =
-            RestVerifier::builder_with_config(self.stack.config(), self.stack.secret_server_key())
-                .cache_ttl(cache_ttl)
-                .build()?;
+        let builder =
+            RestVerifier::builder_with_config(self.stack.config(), self.stack.secret_server_key());
+        let verifier = if cache_ttl.is_zero() {
+            builder.disable_token_cache()
+        } else {
+            builder.token_cache_ttl(cache_ttl)
+        }
+        .build()?;
         verifier.verify(&self.token).await?;
         Ok(verifier)
     }

@@ -12,7 +12,7 @@ use stack_auth::{
     async_trait,
     composite::CompositeVerifier,
     testkit::{LocalStackAuth, UserSpec},
-    Refusal, RefusalReason, TokenVerifier, VerifiedUser, VerifyError,
+    Refusal, TokenVerifier, VerifiedUser, VerifyError,
 };
 
 /// Lets through only the users on the list; everything else the inner verifier decides.
@@ -29,9 +29,7 @@ impl<V: TokenVerifier> TokenVerifier for AllowList<V> {
         if self.allowed.contains(user.user_id()) {
             Ok(user)
         } else {
-            Err(Refusal::new(RefusalReason::UserTypeNotAllowed)
-                .with_detail("not on the allow-list")
-                .into())
+            Err(Refusal::custom("not on the allow-list").into())
         }
     }
 }

@@ -114,7 +114,7 @@ fn describe(result: Result<VerifiedUser, VerifyError>) -> String {
                 ""
             },
         ),
-        Err(e) => format!("✘ {} → HTTP {}", e.code(), e.http_status()),
+        Err(e) => format!("✘ {} → HTTP {}", e.reason_label(), e.http_status()),
     }
 }
 

@@ -90,7 +90,7 @@ impl std::fmt::Debug for Backend {
 
 /// Checks JWTs locally on every request; asks REST only when a handler loads the profile.
 fn on_demand(config: StackAuthConfig, key: SecretServerKey) -> BoxResult<Arc<dyn TokenVerifier>> {
-    let verifier = CompositeVerifier::builder_with_config(config, key)?
+    let verifier = CompositeVerifier::builder_with_config(config, key)
         .profile_policy(ProfilePolicy::OnDemand)
         .build()?;
     Ok(Arc::new(verifier))

@@ -271,7 +271,6 @@ async fn composite_paths(w: &World, audit: &mut Audit) {
         .build()
         .unwrap();
     let v = CompositeVerifier::builder_with_config(config.clone(), SERVER_KEY)
-        .unwrap()
         .build()
         .unwrap();
     audit.see_debug("composite", &v);
@@ -281,7 +280,6 @@ async fn composite_paths(w: &World, audit: &mut Audit) {
     // The profile unavailable (best effort), then the JWKS unavailable (REST asked instead).
     w.stack.inject(Route::UsersMe, Fault::status(503));
     let best_effort = CompositeVerifier::builder_with_config(config.clone(), SERVER_KEY)
-        .unwrap()
         .profile_policy(ProfilePolicy::BestEffort)
         .build()
         .unwrap();
@@ -292,7 +290,6 @@ async fn composite_paths(w: &World, audit: &mut Audit) {
     w.stack.clear_faults();
     w.stack.inject(Route::Jwks, Fault::status(503));
     let fresh = CompositeVerifier::builder_with_config(config, SERVER_KEY)
-        .unwrap()
         .build()
         .unwrap();
     for (label, token) in w.tokens.iter().take(6) {

@@ -45,6 +45,7 @@ fn parsed(claims: &AccessTokenClaims) {
             );
             assert_eq!(claims.audience_user_type(), claims.user_type());
             assert_eq!(claims.branch_id, MAIN_BRANCH);
+            assert_eq!(claims.aud.split(':').next(), Some(claims.project_id.as_str()));
         }
     }
 }

@@ -13,7 +13,8 @@ use std::{collections::HashSet, sync::OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use stack_auth_core::{ConfigError, TokenVerifier, UserTypes, VerifyError};
-use stack_auth_jwks::{JwksVerifier, KeySetState, ManualClock};
+use stack_auth_core::test_util::ManualClock;
+use stack_auth_jwks::{JwksVerifier, KeySetState};
 
 struct Fixture {
     client: reqwest::Client,

@@ -15,7 +15,8 @@ use std::{collections::HashSet, sync::OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use stack_auth_core::{RefusalReason, TokenVerifier, UserTypes, VerifyError};
-use stack_auth_jwks::{JwksVerifier, ManualClock};
+use stack_auth_core::test_util::ManualClock;
+use stack_auth_jwks::JwksVerifier;
 
 struct Fixture {
     verifier: JwksVerifier,

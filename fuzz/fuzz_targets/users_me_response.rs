@@ -63,11 +63,10 @@ fn fixture() -> &'static Fixture {
             .accepted_user_types(UserTypes::ALL)
             .retry_policy(RetryPolicy::new(2, Duration::ZERO))
             .circuit_breaker(CircuitBreakerPolicy::disabled())
-            .cache_ttl(Duration::ZERO)
-            .refusal_cache_ttl(Duration::ZERO)
+            .disable_token_cache()
             // Under a second: a `Retry-After` (whole seconds, at least 1) never fits, so no
             // input sleeps; a loopback answer takes well under a millisecond.
-            .deadline(Duration::from_millis(500))
+            .timeout(Duration::from_millis(500))
             .build()
             .expect("rest verifier");
         Fixture { verifier, response }

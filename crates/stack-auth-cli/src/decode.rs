@@ -1,9 +1,11 @@
-//! Unverified decoding of a token, part by part, so a broken token still shows what it has.
+//! Unverified decoding of a token, part by part, so a broken token still shows what it has;
+//! and what the shared parser every verifier uses ([`stack_auth_core::jws`]) says about it.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde_json::Value;
-use stack_auth_core::AccessTokenClaims;
+use stack_auth_core::{
+    jws::{decode_segment, UnverifiedJws},
+    AccessTokenClaims, Refusal,
+};
 
 /// A token taken apart without checking anything. Each part decodes (or fails) on its own.
 #[derive(Debug)]
@@ -16,6 +18,9 @@ pub(crate) struct Decoded {
     pub(crate) payload: Result<Value, String>,
     /// The signature bytes, or why they do not decode.
     pub(crate) signature: Result<Vec<u8>, String>,
+    /// The shared parser's verdict on the token's form: what every verifier refuses it as,
+    /// whatever its key, signature and claims.
+    pub(crate) shape: Result<(), Refusal>,
 }
 
 impl Decoded {
@@ -30,6 +35,7 @@ impl Decoded {
             signature: part(2)
                 .ok_or_else(|| "missing".to_owned())
                 .and_then(base64url),
+            shape: UnverifiedJws::parse(token).map(|_| ()),
         }
     }
 
@@ -66,9 +72,7 @@ fn base64url(segment: &str) -> Result<Vec<u8>, String> {
     if segment.ends_with('=') {
         return Err("not base64url: padded with '=' (JWS segments are unpadded)".to_owned());
     }
-    URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|e| format!("not base64url: {e}"))
+    decode_segment(segment).ok_or_else(|| "not base64url".to_owned())
 }
 
 fn json_part(segment: Option<&str>) -> Result<Value, String> {
@@ -87,6 +91,8 @@ fn json_part(segment: Option<&str>) -> Result<Value, String> {
 
 #[cfg(test)]
 mod tests {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+
     use super::*;
 
     fn b64(s: &str) -> String {
@@ -107,6 +113,15 @@ mod tests {
         assert_eq!(d.time_claim("exp"), Some(5));
         assert_eq!(d.signature.as_deref().unwrap(), b"sig");
         assert_eq!(d.claims().unwrap_err(), "wrong_audience: aud is missing");
+        assert!(d.shape.is_ok());
+        let empty_kid = format!(
+            "{}.{}",
+            b64(r#"{"alg":"ES256","kid":""}"#),
+            &token[token.find('.').unwrap() + 1..]
+        );
+        let d = Decoded::new(&empty_kid);
+        assert!(d.is_complete());
+        assert_eq!(d.shape.unwrap_err().detail(), Some("kid is empty"));
     }
 
     #[test]

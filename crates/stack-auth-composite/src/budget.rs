@@ -12,9 +12,6 @@ use tokio::time::Instant;
 /// The unknown-key budget a builder starts with: 5 per minute.
 pub const DEFAULT_UNKNOWN_KEY_BUDGET: UnknownKeyBudget = UnknownKeyBudget::per_minute(5);
 
-/// The longest budget period [`build`](crate::CompositeVerifierBuilder::build) accepts (a day).
-pub const MAX_UNKNOWN_KEY_BUDGET_PERIOD: Duration = Duration::from_secs(24 * 60 * 60);
-
 /// How many tokens the JWT check refused as `unknown_key` (and the screen let through) may be
 /// sent to REST, under [`UnknownKeyPolicy::AskRest`](crate::UnknownKeyPolicy::AskRest).
 ///

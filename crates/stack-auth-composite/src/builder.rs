@@ -1,13 +1,15 @@
 //! [`CompositeVerifierBuilder`]: the settings of a [`CompositeVerifier`].
 
-use std::{fmt, sync::Arc, time::Duration, time::SystemTime};
+use std::{fmt, sync::Arc, time::Duration};
 
-use stack_auth_core::{ConfigError, StackAuthConfig, TokenVerifier};
+use stack_auth_core::{
+    Clock, ConfigError, StackAuthConfig, SystemClock, TokenVerifier, MAX_DURATION_SETTING,
+};
 
 use crate::{
     budget::Bucket, screen::Screen, CompositeVerifier, ProfilePolicy, UnknownKeyBudget,
     UnknownKeyPolicy, DEFAULT_PROFILE_POLICY, DEFAULT_SCREEN_LEEWAY, DEFAULT_UNKNOWN_KEY_BUDGET,
-    DEFAULT_UNKNOWN_KEY_POLICY, MAX_SCREEN_LEEWAY, MAX_UNKNOWN_KEY_BUDGET_PERIOD,
+    DEFAULT_UNKNOWN_KEY_POLICY, MAX_SCREEN_LEEWAY,
 };
 
 /// Builds a [`CompositeVerifier`]; start with [`CompositeVerifier::builder`].
@@ -29,29 +31,34 @@ use crate::{
 /// ```
 #[must_use]
 pub struct CompositeVerifierBuilder<J, R> {
-    jwt: J,
-    rest: R,
+    /// The two verifiers, or why the default wiring could not make or pair them (reported by
+    /// `build`, so every `builder_with_config` returns a builder).
+    verifiers: Result<(J, R), ConfigError>,
     profile_policy: ProfilePolicy,
     unknown_key_policy: UnknownKeyPolicy,
     unknown_key_budget: UnknownKeyBudget,
     unknown_key_verifier: Option<Arc<dyn TokenVerifier>>,
     config: Option<StackAuthConfig>,
     screen_leeway: Duration,
-    clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
+    clock: Arc<dyn Clock>,
 }
 
 impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R> {
     pub(crate) fn new(jwt: J, rest: R) -> Self {
+        Self::with_verifiers(Ok((jwt, rest)))
+    }
+
+    /// A builder over `verifiers`, or one whose `build` reports why there are none.
+    pub(crate) fn with_verifiers(verifiers: Result<(J, R), ConfigError>) -> Self {
         CompositeVerifierBuilder {
-            jwt,
-            rest,
+            verifiers,
             profile_policy: DEFAULT_PROFILE_POLICY,
             unknown_key_policy: DEFAULT_UNKNOWN_KEY_POLICY,
             unknown_key_budget: DEFAULT_UNKNOWN_KEY_BUDGET,
             unknown_key_verifier: None,
             config: None,
             screen_leeway: DEFAULT_SCREEN_LEEWAY,
-            clock: None,
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -106,9 +113,11 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R
         self
     }
 
-    /// The clock the screen compares `exp` with (default [`SystemTime::now`]); for tests.
-    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
-        self.clock = Some(Arc::new(clock));
+    /// The wall clock the screen compares `exp` with (default [`SystemClock`]; a
+    /// [`ManualClock`](stack_auth_core::test_util::ManualClock) in tests). The unknown-key
+    /// budget refills on Tokio's monotonic clock.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
         self
     }
 
@@ -116,11 +125,13 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Invalid`] when the screen leeway exceeds [`MAX_SCREEN_LEEWAY`]
-    /// (`screen_leeway`), or the unknown-key budget's period is longer than
-    /// [`MAX_UNKNOWN_KEY_BUDGET_PERIOD`] or too short to refill one request per nanosecond
-    /// (`unknown_key_budget`).
+    /// The error the default wiring met making or pairing the two verifiers (see
+    /// [`CompositeVerifier::builder_with_config`]); [`ConfigError::Invalid`] when the screen
+    /// leeway exceeds [`MAX_SCREEN_LEEWAY`] (`screen_leeway`), or the unknown-key budget's
+    /// period is longer than [`MAX_DURATION_SETTING`] or too short to refill one request per
+    /// nanosecond (`unknown_key_budget`).
     pub fn build(self) -> Result<CompositeVerifier<J, R>, ConfigError> {
+        let (jwt, rest) = self.verifiers?;
         let invalid = |field: &'static str, reason: String| ConfigError::Invalid {
             field,
             reason: reason.into(),
@@ -130,24 +141,24 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R
             return Err(invalid("screen_leeway", reason));
         }
         let budget = self.unknown_key_budget;
-        if budget.per() > MAX_UNKNOWN_KEY_BUDGET_PERIOD
+        if budget.per() > MAX_DURATION_SETTING
             || (budget.requests() > 0 && (budget.per() / budget.requests()).is_zero())
         {
-            let reason = "the period must be at most a day, and long enough for its requests";
+            let reason = "the period must be at most 30 days, and long enough for its requests";
             return Err(invalid("unknown_key_budget", reason.to_owned()));
         }
         let screen = Screen {
             config: self.config,
             leeway: self.screen_leeway,
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+            clock: self.clock,
         };
-        let rest = Arc::new(self.rest);
+        let rest = Arc::new(rest);
         let undecided = match self.unknown_key_verifier {
             Some(verifier) => verifier,
             None => Arc::clone(&rest) as Arc<dyn TokenVerifier>,
         };
         Ok(CompositeVerifier {
-            jwt: self.jwt,
+            jwt,
             rest,
             undecided,
             profile_policy: self.profile_policy,

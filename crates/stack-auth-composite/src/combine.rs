@@ -12,12 +12,16 @@ use stack_auth_core::{
 ///
 /// # Errors
 ///
-/// [`RefusalReason::InconsistentClaims`] when they disagree on the user id or the project.
+/// [`RefusalReason::InconsistentClaims`] when they disagree on the user id or the project; a
+/// [`MisconfigKind::UnexpectedError`] misconfiguration when the profile verifier accepted the
+/// token without a profile (a user must never leave the composite looking checked by REST
+/// when REST told nothing about it).
 pub(crate) fn merge(
     jwt_user: VerifiedUser,
     rest_user: VerifiedUser,
 ) -> Result<VerifiedUser, VerifyError> {
     check_same_user(jwt_user.user_id(), jwt_user.project_id(), &rest_user)?;
+    require_profile(&rest_user)?;
     Ok(match jwt_user.shared_claims() {
         Some(claims) => rest_user.with_shared_claims(Arc::clone(claims)),
         None => rest_user,
@@ -29,12 +33,14 @@ pub(crate) fn merge(
 ///
 /// # Errors
 ///
-/// [`RefusalReason::InconsistentClaims`] when REST's user is not the one the claims name.
+/// [`RefusalReason::InconsistentClaims`] when REST's user is not the one the claims name; a
+/// [`MisconfigKind::UnexpectedError`] misconfiguration when REST's user has no profile.
 pub(crate) fn with_server_checked_claims(
     claims: AccessTokenClaims,
     rest_user: VerifiedUser,
 ) -> Result<VerifiedUser, VerifyError> {
     check_same_user(&claims.sub, &claims.project_id, &rest_user)?;
+    require_profile(&rest_user)?;
     Ok(rest_user.with_claims(claims))
 }
 
@@ -50,11 +56,23 @@ pub(crate) fn profile_of(
     rest_user: VerifiedUser,
 ) -> Result<ServerUser, VerifyError> {
     check_same_user(user_id, project_id, &rest_user)?;
-    rest_user.profile().cloned().ok_or_else(|| {
-        Misconfiguration::new(MisconfigKind::UnexpectedError)
-            .with_detail("the profile verifier returned a user without a profile")
-            .into()
-    })
+    require_profile(&rest_user)?;
+    rest_user.profile().cloned().ok_or_else(no_profile)
+}
+
+/// The one rule for every path that asks the profile verifier: an acceptance without a profile
+/// is a misconfigured profile verifier, never a user to let through without one.
+fn require_profile(rest_user: &VerifiedUser) -> Result<(), VerifyError> {
+    match rest_user.profile() {
+        Some(_) => Ok(()),
+        None => Err(no_profile()),
+    }
+}
+
+fn no_profile() -> VerifyError {
+    Misconfiguration::new(MisconfigKind::UnexpectedError)
+        .with_detail("the profile verifier returned a user without a profile")
+        .into()
 }
 
 fn check_same_user(

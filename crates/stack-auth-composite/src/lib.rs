@@ -34,7 +34,7 @@
 //! In a server, the documented default is a `JwksVerifier` and a `RestVerifier` with the same
 //! configuration (feature `default-wiring`):
 //! `CompositeVerifier::stack_auth(project_id, secret_server_key)?`, or
-//! `CompositeVerifier::builder_with_config(config, secret_server_key)?` to choose the policies.
+//! `CompositeVerifier::builder_with_config(config, secret_server_key)` to choose the policies.
 //!
 //! # Decision table
 //!
@@ -50,13 +50,15 @@
 //! | accepted | yes | refused (`user_not_found` for a deleted user, or any other reason) | that refusal: REST is the authority on revocation |
 //! | accepted | yes | unavailable | [`ProfilePolicy::Required`]: unavailable (503); [`ProfilePolicy::BestEffort`]: claims-only user, [`ProfileStatus::Unavailable`](stack_auth_core::ProfileStatus::Unavailable), and a warning |
 //! | accepted | yes | misconfigured | misconfigured, under every policy: a wrong server key is never hidden |
+//! | accepted (or undecided, as below) | yes | a user **without** a profile (a custom profile verifier) | misconfigured ([`MisconfigKind::UnexpectedError`](stack_auth_core::MisconfigKind::UnexpectedError)), under every policy: a user never leaves looking checked by REST when REST described no one |
 //! | refused `unknown_key` (even after a refetch) | if [`UnknownKeyPolicy::AskRest`], the token passes the screen and the [unknown-key budget](UnknownKeyBudget) is not spent | REST's answer (through the [`unknown_key_verifier`](CompositeVerifierBuilder::unknown_key_verifier)) | REST's user (with the claims REST just verified), or REST's error (`unparsable` stays `unknown_key`, the more precise reason); a token that fails the screen, a token over budget, or any token under [`UnknownKeyPolicy::Refuse`], stays refused `unknown_key` without a request |
 //! | unavailable (JWKS down, no usable stale keys) | if [`UnknownKeyPolicy::AskRest`] and the token passes the screen | REST's answer | as in the row above; a token that fails the screen is refused for what the screen found; under [`UnknownKeyPolicy::Refuse`] a token that passes it gets the JWT check's unavailability (503): whether its key is known cannot be told, and that policy never sends such a token to REST |
 //!
 //! **The screen** is a local, unverified look at a token the JWT check could not decide: three
-//! base64url segments, an `ES256` header with a `kid`, a 64-byte signature, claims that parse and
-//! are consistent (PROTOCOL §1.8), an `exp` not older than the
-//! [leeway](CompositeVerifierBuilder::screen_leeway), and, when the builder has a
+//! base64url segments, an `ES256` header with a non-empty `kid`, a 64-byte signature, claims
+//! that parse and are consistent (PROTOCOL §1.8, and a `project_id` that agrees with `aud`), and
+//! `now < exp + leeway` (the [leeway](CompositeVerifierBuilder::screen_leeway)); the JWT check's
+//! rules, order and reasons, shared through [`stack_auth_core::jws`]; and, when the builder has a
 //! [`config`](CompositeVerifierBuilder::config), this project's audience and issuer for an
 //! accepted user type. Whatever fails it would be refused whatever its signature, so it costs
 //! Stack Auth nothing. When REST accepts an undecided token, the user carries its claims: REST
@@ -145,10 +147,11 @@ mod verifier;
 #[cfg(feature = "default-wiring")]
 mod wiring;
 
-pub use budget::{UnknownKeyBudget, DEFAULT_UNKNOWN_KEY_BUDGET, MAX_UNKNOWN_KEY_BUDGET_PERIOD};
+pub use budget::{UnknownKeyBudget, DEFAULT_UNKNOWN_KEY_BUDGET};
 pub use builder::CompositeVerifierBuilder;
 pub use policy::{
     ProfilePolicy, UnknownKeyPolicy, DEFAULT_PROFILE_POLICY, DEFAULT_SCREEN_LEEWAY,
     DEFAULT_UNKNOWN_KEY_POLICY, MAX_SCREEN_LEEWAY,
 };
+pub use stack_auth_core::MAX_DURATION_SETTING;
 pub use verifier::CompositeVerifier;

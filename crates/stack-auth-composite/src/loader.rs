@@ -55,7 +55,7 @@ impl ProfileLoader for RestProfileLoader {
         }
         .instrument(span.clone())
         .await;
-        observe::record_outcome(&span, &result);
+        observe::record_outcome(&span, result.as_ref().err());
         result
     }
 }

@@ -1,8 +1,10 @@
 //! Tracing spans and (feature `metrics`) metrics of composite verifications. The field and
 //! metric names are listed in the [crate documentation](crate#tracing); they are stable.
 
-use stack_auth_core::VerifyError;
+use stack_auth_core::{observe, VerifyError};
 use tracing::{field::Empty, Span};
+
+pub(crate) use stack_auth_core::observe::{record_outcome, Timer};
 
 /// The `stack_auth.verify` span, its fields declared empty and recorded as they become known.
 pub(crate) fn verify_span() -> Span {
@@ -25,51 +27,7 @@ pub(crate) fn load_profile_span() -> Span {
     )
 }
 
-/// Records `outcome` and `reason` on `span`.
-pub(crate) fn record_outcome<T>(span: &Span, result: &Result<T, VerifyError>) {
-    if span.is_disabled() {
-        return;
-    }
-    match result {
-        Ok(_) => span.record("outcome", "ok"),
-        Err(e) => span
-            .record("outcome", e.outcome_label())
-            .record("reason", e.reason_label()),
-    };
-}
-
-/// Measures a verification's duration, only when metrics are compiled in.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Timer {
-    #[cfg(feature = "metrics")]
-    started: std::time::Instant,
-}
-
-impl Timer {
-    pub(crate) fn start() -> Self {
-        Timer {
-            #[cfg(feature = "metrics")]
-            started: std::time::Instant::now(),
-        }
-    }
-}
-
-/// Records the outcome of a verification on its span and in the metrics.
+/// Records the outcome of a verification on its span and in the metrics (core's one way).
 pub(crate) fn verification<T>(span: &Span, timer: Timer, result: &Result<T, VerifyError>) {
-    record_outcome(span, result);
-    #[cfg(feature = "metrics")]
-    metrics_impl::verification(timer, result);
-    #[cfg(not(feature = "metrics"))]
-    let _ = timer;
-}
-
-#[cfg(feature = "metrics")]
-mod metrics_impl {
-    use stack_auth_core::{metrics, VerifyError};
-
-    use super::Timer;
-
-    pub(super) fn verification<T>(timer: Timer, result: &Result<T, VerifyError>) {
-        metrics::verification("composite", timer.started.elapsed(), result);
-    }
+    observe::verification(span, "composite", timer, None, result);
 }

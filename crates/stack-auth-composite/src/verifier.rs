@@ -22,9 +22,9 @@ use crate::{
 /// [crate docs](crate) for the decision table).
 ///
 /// `J` is the JWT check (usually a `JwksVerifier`), `R` the profile verifier (usually a
-/// `RestVerifier`); any two [`TokenVerifier`]s compose. Both default to [`DynTokenVerifier`].
+/// `RestVerifier`); any two [`TokenVerifier`]s compose. Both default to `Arc<`[`DynTokenVerifier`]`>`.
 /// The composite keeps no cache of its own: it relies on the caches of the two verifiers.
-pub struct CompositeVerifier<J = DynTokenVerifier, R = DynTokenVerifier> {
+pub struct CompositeVerifier<J = Arc<DynTokenVerifier>, R = Arc<DynTokenVerifier>> {
     pub(crate) jwt: J,
     pub(crate) rest: Arc<R>,
     /// Asked about tokens the JWT check refused as `unknown_key`.

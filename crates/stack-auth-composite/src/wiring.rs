@@ -41,7 +41,7 @@ impl CompositeVerifier<JwksVerifier, RestVerifier> {
         config: StackAuthConfig,
         secret_server_key: impl Into<SecretServerKey>,
     ) -> Result<Self, ConfigError> {
-        Self::builder_with_config(config, secret_server_key)?.build()
+        Self::builder_with_config(config, secret_server_key).build()
     }
 
     /// A builder over a `JwksVerifier` and a `RestVerifier` both built from `config`, to set the
@@ -55,23 +55,25 @@ impl CompositeVerifier<JwksVerifier, RestVerifier> {
     ///     .base_url("https://auth.example.com")
     ///     .accept(UserType::Restricted)
     ///     .build()?;
-    /// let verifier = CompositeVerifier::builder_with_config(config, "ssk_example")?
+    /// let verifier = CompositeVerifier::builder_with_config(config, "ssk_example")
     ///     .profile_policy(ProfilePolicy::BestEffort)
     ///     .build()?;
     /// assert!(verifier.rest_verifier().config().accepts(UserType::Restricted));
     /// # Ok::<(), stack_auth_core::ConfigError>(())
     /// ```
     ///
-    /// # Errors
-    ///
-    /// [`ConfigError`] when either verifier refuses the configuration.
+    /// Like every `builder_with_config` of the SDK, it returns the builder; a configuration
+    /// either verifier refuses is reported by [`build`](CompositeVerifierBuilder::build).
     pub fn builder_with_config(
         config: StackAuthConfig,
         secret_server_key: impl Into<SecretServerKey>,
-    ) -> Result<CompositeVerifierBuilder<JwksVerifier, RestVerifier>, ConfigError> {
-        let jwks = JwksVerifier::builder_with_config(config.clone()).build()?;
-        let rest = RestVerifier::builder_with_config(config, secret_server_key).build()?;
-        Self::builder_from_verifiers(jwks, rest)
+    ) -> CompositeVerifierBuilder<JwksVerifier, RestVerifier> {
+        let jwks = JwksVerifier::builder_with_config(config.clone()).build();
+        let rest = RestVerifier::builder_with_config(config, secret_server_key).build();
+        match (jwks, rest) {
+            (Ok(jwks), Ok(rest)) => Self::builder_from_verifiers(jwks, rest),
+            (Err(e), _) | (_, Err(e)) => CompositeVerifierBuilder::with_verifiers(Err(e)),
+        }
     }
 
     /// A builder over verifiers you built yourself (custom timeouts, caches, HTTP client, cap
@@ -82,13 +84,12 @@ impl CompositeVerifier<JwksVerifier, RestVerifier> {
     /// keys through [`RestVerifier::for_unverified_tokens`], so they never count towards the
     /// REST circuit breaker.
     ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Invalid`] (field `config`) when the two configurations differ.
+    /// Two configurations that differ are reported by
+    /// [`build`](CompositeVerifierBuilder::build): [`ConfigError::Invalid`] (field `config`).
     pub fn builder_from_verifiers(
         jwks: JwksVerifier,
         rest: RestVerifier,
-    ) -> Result<CompositeVerifierBuilder<JwksVerifier, RestVerifier>, ConfigError> {
+    ) -> CompositeVerifierBuilder<JwksVerifier, RestVerifier> {
         let (a, b) = (jwks.config(), rest.config());
         let mismatch = if a.project_id() != b.project_id() {
             Some("project ids")
@@ -100,15 +101,15 @@ impl CompositeVerifier<JwksVerifier, RestVerifier> {
             None
         };
         if let Some(what) = mismatch {
-            return Err(ConfigError::Invalid {
+            return CompositeVerifierBuilder::with_verifiers(Err(ConfigError::Invalid {
                 field: "config",
                 reason: format!("the jwks and rest verifiers have different {what}").into(),
-            });
+            }));
         }
         let config = a.clone();
         let unverified = rest.for_unverified_tokens();
-        Ok(CompositeVerifier::builder(jwks, rest)
+        CompositeVerifier::builder(jwks, rest)
             .config(config)
-            .unknown_key_verifier(unverified))
+            .unknown_key_verifier(unverified)
     }
 }

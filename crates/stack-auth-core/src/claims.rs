@@ -137,7 +137,13 @@ impl AccessTokenClaims {
 
     /// Checks the invariants the server asserts (PROTOCOL §1.8): anonymous implies restricted,
     /// restricted iff a reason is given, an anonymous reason iff anonymous, the audience suffix
-    /// matches the user type, the branch is `main`.
+    /// matches the user type, the branch is `main`; and that `project_id` is the project `aud`
+    /// names.
+    ///
+    /// A `project_id` that disagrees with `aud` is `inconsistent_claims` (not `wrong_project`):
+    /// the server takes the project from `aud` (and chooses the verification key by it), so such
+    /// a token contradicts itself; `wrong_project` is for a token whose audience names another
+    /// project.
     ///
     /// # Errors
     ///
@@ -160,6 +166,9 @@ impl AccessTokenClaims {
         }
         if self.branch_id != MAIN_BRANCH {
             return fail("branch_id is not main");
+        }
+        if self.aud.split(':').next() != Some(self.project_id.as_str()) {
+            return fail("project_id disagrees with aud");
         }
         Ok(())
     }

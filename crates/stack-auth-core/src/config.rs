@@ -5,11 +5,19 @@ use std::borrow::Cow;
 use crate::{UserType, UserTypes};
 
 mod issuers;
+mod service_url;
 
 pub use issuers::CLOUD_HOST_PAIRS;
+pub use service_url::ServiceUrl;
 
 /// The default Stack Auth API base URL (the hosted service).
 pub const DEFAULT_BASE_URL: &str = "https://api.stack-auth.com";
+
+/// The longest duration any builder setting of the SDK accepts (30 days): longer is surely a
+/// mistake, and bounding durations keeps time arithmetic from overflowing. Every verifier
+/// refuses a longer setting at `build` time, naming the field.
+pub const MAX_DURATION_SETTING: std::time::Duration =
+    std::time::Duration::from_secs(30 * 24 * 60 * 60);
 
 /// Longest project id accepted (real ids are UUIDs or `internal`).
 pub const MAX_PROJECT_ID_LEN: usize = 128;
@@ -298,8 +306,8 @@ impl StackAuthConfigBuilder {
         if self.accepted.is_empty() {
             return Err(ConfigError::NoUserTypesAccepted);
         }
-        let url = issuers::parse_deployment_url(&self.base_url, self.allow_insecure_http)?;
-        let origin = url.origin().ascii_serialization();
+        let url = ServiceUrl::parse(&self.base_url, self.allow_insecure_http)?;
+        let origin = url.origin().to_owned();
         let api_base = format!("{origin}{}", url.path().trim_end_matches('/'));
         let mut extra_issuer_origins = Vec::with_capacity(self.extra_issuer_origins.len());
         for raw in &self.extra_issuer_origins {

@@ -11,8 +11,9 @@ pub use refusal::{Refusal, RefusalReason};
 pub use unavailable::{Unavailable, UnavailableKind, Upstream};
 
 /// A shared, type-erased error source. `Arc` (not `Box`) keeps [`VerifyError`] `Clone`, so a
-/// verdict can be cached and handed to many waiting callers.
-pub type BoxError = Arc<dyn std::error::Error + Send + Sync + 'static>;
+/// verdict can be cached and handed to many waiting callers; hence the name (tower's and axum's
+/// `BoxError` is a `Box`).
+pub type SharedError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Why a token could not be verified.
 ///
@@ -70,16 +71,6 @@ impl VerifyError {
         match self {
             VerifyError::Refused(r) => Some(r.reason()),
             _ => None,
-        }
-    }
-
-    /// A stable machine-readable code: the refusal label (e.g. `expired`), `unavailable` or
-    /// `misconfigured`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            VerifyError::Refused(r) => r.reason().as_str(),
-            VerifyError::Unavailable(_) => "unavailable",
-            VerifyError::Misconfigured(_) => "misconfigured",
         }
     }
 }

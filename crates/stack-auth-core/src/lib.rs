@@ -20,10 +20,19 @@
 //! }
 //! ```
 //!
+//! For writing verifiers (the SDK's strategies use them, so every strategy follows the same
+//! rules): [`jws`] (the one unverified-JWS parser and the expiry rule), [`Clock`] (wall-clock
+//! time), [`single_flight`] (concurrent callers share one piece of work), [`observe`] (the
+//! labels, span fields and timer every strategy reports), [`parse_retry_after`] and
+//! [`ServiceUrl`] (the check every configured URL passes). The builders of the strategies share
+//! one vocabulary (`timeout`, `token_cache_*`, `disable_token_cache`, [`MAX_DURATION_SETTING`]),
+//! tabled in the repository's README.
+//!
 //! | feature | what it adds |
 //! |---|---|
-//! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`] |
-//! | `metrics` | `metrics`: the SDK's metric series (the strategies' `metrics` features turn it on), for verifiers of your own too |
+//! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`], [`test_util::ManualClock`] |
+//! | `metrics` | `metrics`: the SDK's metric series (the strategies' `metrics` features turn it on), for verifiers of your own too; [`observe::Timer`] measures |
+//! | `tracing` | [`observe::record_outcome`] and [`observe::verification`]: the span fields (and metrics) every strategy records (the strategies turn it on) |
 //!
 //! # External types
 //!
@@ -34,24 +43,29 @@
 //! |---|---|---|
 //! | `http` 1 | `HeaderMap` | [`extract_token`], [`extract_token_from`], [`framework::RequestAuth`] |
 //! | `serde_json` 1 | `Value`, `Map<String, Value>` | unknown claims and profile fields (`extra`), metadata fields of [`ServerUser`] and [`ServerTeam`], [`AccessTokenClaims::from_json_value`] |
-//! | `serde` 1 | `Serialize`, `Deserialize` (implemented) | [`VerifiedUser`], [`AccessTokenClaims`], [`ServerUser`], the error and user-type enums |
+//! | `serde` 1 | `Serialize`, `Deserialize` (implemented) | [`AccessTokenClaims`], [`ServerUser`], the error and user-type enums; [`VerifiedUser`] (`Serialize` only) |
 //! | `async-trait` 0.1 | the `#[async_trait]` attribute, re-exported as [`async_trait`](macro@async_trait) | implementing [`TokenVerifier`] |
+//! | `tracing` 0.1 | `Span` | [`observe`], feature `tracing` only |
 //!
 //! Strategies live in sibling crates: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
 //! (users/me), `stack-auth-composite` (both); `stack-auth-testkit` runs a local Stack Auth
 //! stand-in; `stack-auth` re-exports them behind features.
 
 mod claims;
+mod clock;
 mod config;
 mod error;
 mod extract;
 pub mod framework;
+pub mod jws;
 #[cfg(feature = "metrics")]
 pub mod metrics;
-mod observe;
+pub mod observe;
 mod profile;
 mod raw_json;
+mod retry_after;
 mod secret;
+pub mod single_flight;
 mod user;
 mod user_type;
 mod verifier;
@@ -61,12 +75,13 @@ pub mod test_util;
 
 pub use async_trait::async_trait;
 pub use claims::{AccessTokenClaims, MAIN_BRANCH};
+pub use clock::{Clock, SystemClock};
 pub use config::{
-    ConfigError, StackAuthConfig, StackAuthConfigBuilder, CLOUD_HOST_PAIRS, DEFAULT_BASE_URL,
-    MAX_PROJECT_ID_LEN,
+    ConfigError, ServiceUrl, StackAuthConfig, StackAuthConfigBuilder, CLOUD_HOST_PAIRS,
+    DEFAULT_BASE_URL, MAX_DURATION_SETTING, MAX_PROJECT_ID_LEN,
 };
 pub use error::{
-    BoxError, MisconfigKind, Misconfiguration, Refusal, RefusalReason, Unavailable,
+    MisconfigKind, Misconfiguration, Refusal, RefusalReason, SharedError, Unavailable,
     UnavailableKind, Upstream, VerifyError,
 };
 pub use extract::{
@@ -75,6 +90,7 @@ pub use extract::{
 };
 pub use profile::{OAuthProvider, RiskScores, ServerTeam, ServerUser, SignUpRiskScores};
 pub use raw_json::{RawJson, RawJsonError, MAX_JSON_DEPTH};
+pub use retry_after::parse_retry_after;
 pub use secret::{redact_token, SecretServerKey};
 pub use user::{ProfileLoader, ProfileStatus, VerifiedUser};
 pub use user_type::{RestrictedReason, RestrictedReasonObject, UserType, UserTypes};

@@ -52,6 +52,20 @@ pub fn verification<T>(strategy: &'static str, elapsed: Duration, result: &Resul
         .record(elapsed.as_secs_f64());
 }
 
+/// [`verification`] measured by `timer`, and the verdict-cache lookup when there was one
+/// (`Some(true)` a hit, `Some(false)` a miss): what a strategy records once per verification.
+pub fn verification_timed<T>(
+    strategy: &'static str,
+    timer: crate::observe::Timer,
+    cache_hit: Option<bool>,
+    result: &Result<T, VerifyError>,
+) {
+    verification(strategy, timer.elapsed(), result);
+    if let Some(hit) = cache_hit {
+        cache(strategy, hit);
+    }
+}
+
 /// Records one lookup of `strategy`'s verdict cache: a `hit` or a miss.
 pub fn cache(strategy: &'static str, hit: bool) {
     let cache = if hit { "hit" } else { "miss" };

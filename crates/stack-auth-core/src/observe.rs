@@ -1,7 +1,122 @@
-//! Stable, bounded labels for tracing fields and metrics, so every strategy reports an error the
-//! same way (`outcome` and `reason`).
+//! What every strategy reports about a verification, written once (for verifier
+//! implementations): the stable, bounded `outcome` and `reason` labels, a [`Timer`] that costs
+//! nothing unless metrics are compiled in, and (feature `tracing`) the recording of those labels
+//! on a verification's span.
+//!
+//! It lives in core so the JWKS, REST and composite verifiers (and yours) report alike. Tracing
+//! types appear only behind the `tracing` feature, which the strategies turn on; the
+//! always-available API names none.
 
 use crate::VerifyError;
+
+/// Whole milliseconds in `d`, saturating: the unit of every `_ms` span field and of the
+/// verifiers' monotonic bookkeeping.
+pub fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Measures a verification's (or a request's) duration when the `metrics` feature is compiled
+/// in; otherwise zero-sized and free.
+#[derive(Debug, Clone, Copy)]
+pub struct Timer {
+    #[cfg(feature = "metrics")]
+    started: std::time::Instant,
+}
+
+impl Timer {
+    /// Starts measuring (a no-op without the `metrics` feature).
+    pub fn start() -> Self {
+        Timer {
+            #[cfg(feature = "metrics")]
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// The time since [`Timer::start`].
+    #[cfg(feature = "metrics")]
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.started.elapsed()
+    }
+}
+
+/// Records `outcome` (`ok` when `error` is `None`, else [`VerifyError::outcome_label`]) and, on
+/// failure, `reason` ([`VerifyError::reason_label`]) on `span`; nothing when the span is
+/// disabled.
+#[cfg(feature = "tracing")]
+pub fn record_outcome(span: &tracing::Span, error: Option<&VerifyError>) {
+    if span.is_disabled() {
+        return;
+    }
+    match error {
+        None => span.record("outcome", "ok"),
+        Some(e) => span
+            .record("outcome", e.outcome_label())
+            .record("reason", e.reason_label()),
+    };
+}
+
+/// How a verdict cache served a verification: the `cache` span field (its label) and, for the
+/// metrics, a hit or a miss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CacheUse {
+    /// Answered from the cache (`hit`).
+    Hit,
+    /// Not cached: verified (`miss`).
+    Miss,
+    /// Cached, but no longer valid (expired, or its key left the key set): dropped, then
+    /// verified (`stale`; a miss).
+    Stale,
+    /// Not cached: this verification shared another one's upstream request (`joined`; a miss).
+    Joined,
+    /// The cache is disabled (`off`; not counted).
+    Off,
+}
+
+impl CacheUse {
+    /// The stable `cache` label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheUse::Hit => "hit",
+            CacheUse::Miss => "miss",
+            CacheUse::Stale => "stale",
+            CacheUse::Joined => "joined",
+            CacheUse::Off => "off",
+        }
+    }
+
+    /// A hit (`Some(true)`) or a miss (`Some(false)`) for the metrics; `None` when the cache is
+    /// off.
+    pub fn hit(self) -> Option<bool> {
+        match self {
+            CacheUse::Hit => Some(true),
+            CacheUse::Miss | CacheUse::Stale | CacheUse::Joined => Some(false),
+            CacheUse::Off => None,
+        }
+    }
+}
+
+/// Everything a strategy reports once a verification ends, the same way for every strategy:
+/// `outcome`, `reason` and (with a `cache`) `cache` on its `span`; and, when the `metrics`
+/// feature is compiled in, `stack_auth_verifications_total`, the duration `timer` measured, and
+/// the cache lookup, labelled with `strategy`.
+#[cfg(feature = "tracing")]
+pub fn verification<T>(
+    span: &tracing::Span,
+    strategy: &'static str,
+    timer: Timer,
+    cache: Option<CacheUse>,
+    result: &Result<T, VerifyError>,
+) {
+    record_outcome(span, result.as_ref().err());
+    if let (Some(cache), false) = (cache, span.is_disabled()) {
+        span.record("cache", cache.as_str());
+    }
+    #[cfg(feature = "metrics")]
+    crate::metrics::verification_timed(strategy, timer, cache.and_then(CacheUse::hit), result);
+    #[cfg(not(feature = "metrics"))]
+    let _ = (strategy, timer);
+}
 
 impl VerifyError {
     /// What happened, as a stable label: `refused`, `unavailable` or `misconfigured` (a success

@@ -1,4 +1,5 @@
-//! Test doubles for code that takes a [`TokenVerifier`](crate::TokenVerifier) (feature `test-util`).
+//! Test doubles for code that takes a [`TokenVerifier`](crate::TokenVerifier) or a
+//! [`Clock`](crate::Clock) (feature `test-util`).
 //!
 //! ```
 //! use stack_auth_core::{test_util::StaticVerifier, TokenVerifier, UserType, VerifiedUser};
@@ -10,9 +11,11 @@
 //! ```
 
 mod fn_verifier;
+mod manual_clock;
 mod recording;
 mod static_verifier;
 
 pub use fn_verifier::FnVerifier;
+pub use manual_clock::ManualClock;
 pub use recording::RecordingVerifier;
 pub use static_verifier::StaticVerifier;

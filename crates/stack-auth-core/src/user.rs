@@ -56,7 +56,14 @@ pub trait ProfileLoader: Send + Sync + fmt::Debug {
 /// ```
 ///
 /// Cloning is cheap: the claims and profile are shared (`Arc`), so caches can hand out copies.
-#[derive(Clone, Serialize, Deserialize)]
+///
+/// It serializes (to log or return what was verified), but does not deserialize: a verified
+/// user comes from a verifier, never from JSON someone sent.
+///
+/// ```compile_fail
+/// let user: stack_auth_core::VerifiedUser = serde_json::from_str("{}").unwrap();
+/// ```
+#[derive(Clone, Serialize)]
 pub struct VerifiedUser {
     user_id: String,
     project_id: String,

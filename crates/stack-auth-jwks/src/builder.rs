@@ -4,11 +4,12 @@ mod validate;
 
 use std::{sync::Arc, time::Duration};
 
-use stack_auth_core::{ConfigError, StackAuthConfig, StackAuthConfigBuilder, UserType, UserTypes};
+use stack_auth_core::{
+    Clock, ConfigError, StackAuthConfig, StackAuthConfigBuilder, SystemClock, UserType, UserTypes,
+};
 
 use self::validate::{invalid, jwks_url};
 use crate::{
-    clock::{Clock, SystemClock},
     defaults::*,
     fetch::Fetcher,
     keys::parse_jwks,
@@ -248,7 +249,10 @@ impl JwksVerifierBuilder {
         self
     }
 
-    /// The clock for `exp`, freshness, cooldowns and stale limits (default [`SystemClock`]).
+    /// The wall clock `exp` is checked against (default [`SystemClock`]); it also dates fetches
+    /// in [`status`](crate::JwksVerifier::status). Freshness, cooldowns, backoff and stale limits
+    /// run on Tokio's monotonic clock (tests drive them with `tokio::time::pause`), so a
+    /// wall-clock step cannot stretch or skip them.
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
@@ -292,6 +296,7 @@ impl JwksVerifierBuilder {
             url,
             timeout: self.timeout,
             max_bytes: self.max_response_bytes,
+            clock: Arc::clone(&self.clock),
         };
         let provider = crypto_provider()
             .ok_or_else(|| invalid("crypto", "no jsonwebtoken crypto provider is available"))?;

@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-/// The longest duration any setting accepts: longer is surely a mistake, and bounding durations
-/// keeps time arithmetic from overflowing.
-pub const MAX_DURATION_SETTING: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+pub use stack_auth_core::MAX_DURATION_SETTING;
 
 /// The default clock-skew allowance on `exp`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);

@@ -1,11 +1,15 @@
 //! Fetching the JWKS document over HTTP, hardened: a total deadline, a size cap, status 200
 //! only, no redirects (PROTOCOL §2).
 
-use std::time::Duration;
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime},
+};
 
 use reqwest::{header, Client, StatusCode};
 use stack_auth_core::{
-    MisconfigKind, Misconfiguration, Unavailable, UnavailableKind, Upstream, VerifyError,
+    parse_retry_after, Clock, MisconfigKind, Misconfiguration, Unavailable, UnavailableKind,
+    Upstream, VerifyError,
 };
 use url::Url;
 
@@ -110,6 +114,8 @@ pub(crate) struct Fetcher {
     pub(crate) url: Url,
     pub(crate) timeout: Duration,
     pub(crate) max_bytes: usize,
+    /// The wall clock an HTTP-date `Retry-After` is measured from.
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl Fetcher {
@@ -139,7 +145,7 @@ impl Fetcher {
             } else {
                 FetchError::Status {
                     status: status.as_u16(),
-                    retry_after: retry_after(response.headers()),
+                    retry_after: retry_after(response.headers(), self.clock.now()),
                 }
             });
         }
@@ -194,16 +200,11 @@ pub(crate) fn max_age(headers: &header::HeaderMap) -> Option<Duration> {
     found
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is ignored), capped at [`MAX_RETRY_AFTER`].
-fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
-    let secs: u64 = headers
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
+/// `Retry-After` as delay-seconds or an HTTP-date from `now` (core's one reading,
+/// [`parse_retry_after`]), capped at [`MAX_RETRY_AFTER`].
+fn retry_after(headers: &header::HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?;
+    Some(parse_retry_after(value, now)?.min(MAX_RETRY_AFTER))
 }
 
 #[cfg(test)]
@@ -242,17 +243,24 @@ mod tests {
     }
 
     #[test]
-    fn reads_retry_after_seconds_only() {
+    fn reads_retry_after_in_both_forms() {
+        // 1445412480 is Wed, 21 Oct 2015 07:28:00 GMT.
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
         let mut h = header::HeaderMap::new();
+        assert_eq!(retry_after(&h, now), None);
         h.insert(header::RETRY_AFTER, "12".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(12)));
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(12)));
         h.insert(header::RETRY_AFTER, "999999".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
-        h.insert(
-            header::RETRY_AFTER,
-            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
-        );
-        assert_eq!(retry_after(&h), None);
+        assert_eq!(retry_after(&h, now), Some(MAX_RETRY_AFTER));
+        // The HTTP-date form (it was ignored): measured from the wall clock, capped too.
+        let in_90_s = "Wed, 21 Oct 2015 07:29:30 GMT";
+        h.insert(header::RETRY_AFTER, in_90_s.parse().unwrap());
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(90)));
+        let next_day = "Thu, 22 Oct 2015 07:28:00 GMT";
+        h.insert(header::RETRY_AFTER, next_day.parse().unwrap());
+        assert_eq!(retry_after(&h, now), Some(MAX_RETRY_AFTER));
+        h.insert(header::RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&h, now), None);
     }
 
     #[test]

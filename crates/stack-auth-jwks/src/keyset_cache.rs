@@ -3,6 +3,11 @@
 //!
 //! The hit path is one `ArcSwap` load and a clock read; no lock is ever held across an await.
 //! Fetches run on a spawned task shared by every waiter (a dropped caller cannot cancel it).
+//!
+//! Freshness, the refresh-ahead point, the stale-if-error limit, the unknown-`kid` cooldown and
+//! the failure backoff are measured on Tokio's monotonic clock (milliseconds since the store was
+//! made), so a wall-clock step cannot stretch or skip them; the wall clock only dates the set for
+//! [`JwksStatus`](crate::JwksStatus).
 
 mod fetch_task;
 
@@ -11,17 +16,18 @@ use std::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex, MutexGuard, PoisonError,
     },
-    time::{Duration, Instant},
+    time::{Duration, SystemTime},
 };
 
 use arc_swap::ArcSwapOption;
-use futures_util::future::{BoxFuture, Shared};
-use stack_auth_core::{Unavailable, UnavailableKind, Upstream, VerifyError};
+use stack_auth_core::{
+    observe::millis, Clock, Unavailable, UnavailableKind, Upstream, VerifyError,
+};
+use tokio::time::Instant;
 use tracing::Span;
 
-use self::fetch_task::{live, InFlight};
+use self::fetch_task::InFlight;
 use crate::{
-    clock::{duration_millis, now_millis, Clock},
     fetch::Fetcher,
     keys::VerifyKey,
     observe::{self, KeySetUse, Trigger},
@@ -32,10 +38,12 @@ use crate::{
 /// Sentinel for "never happened" in the millisecond atomics.
 const NEVER: u64 = u64::MAX;
 
-/// A parsed key set and its lifetime, in clock milliseconds.
+/// A parsed key set and its lifetime, in monotonic milliseconds of its [`KeyStore`].
 #[derive(Debug)]
 pub(crate) struct KeySet {
     pub(crate) keys: Vec<Arc<VerifyKey>>,
+    /// When it was fetched (or installed), by the wall clock: for the status report only.
+    pub(crate) fetched_at: SystemTime,
     pub(crate) fetched_at_ms: u64,
     pub(crate) refresh_at_ms: u64,
     pub(crate) fresh_until_ms: u64,
@@ -49,6 +57,14 @@ impl KeySet {
     /// The key with this id.
     pub(crate) fn find(&self, kid: &str) -> Option<&Arc<VerifyKey>> {
         self.keys.iter().find(|k| k.kid() == kid)
+    }
+
+    /// The wall-clock time of the monotonic instant `ms` (for the status report).
+    pub(crate) fn wall_time(&self, ms: u64) -> SystemTime {
+        let since_fetch = Duration::from_millis(ms.saturating_sub(self.fetched_at_ms));
+        self.fetched_at
+            .checked_add(since_fetch)
+            .unwrap_or(self.fetched_at)
     }
 
     /// Whether this exact key (same id and material) is still in the set.
@@ -69,7 +85,7 @@ pub(crate) struct Timing {
 }
 
 type FetchResult = Result<Arc<KeySet>, VerifyError>;
-type SharedFetch = Shared<BoxFuture<'static, FetchResult>>;
+type SharedFetch = stack_auth_core::single_flight::Flight<Arc<KeySet>>;
 
 /// Counters and the last outcome, for [`JwksStatus`](crate::JwksStatus).
 #[derive(Debug, Default)]
@@ -77,16 +93,19 @@ pub(crate) struct Stats {
     pub(crate) fetches: AtomicU64,
     pub(crate) failures: AtomicU64,
     pub(crate) unknown_kid_refetches: AtomicU64,
-    pub(crate) last: Mutex<Option<(u64, FetchOutcome)>>,
+    pub(crate) last: Mutex<Option<(SystemTime, FetchOutcome)>>,
 }
 
 /// The project's key set, shared by every clone of a verifier.
 #[derive(Debug)]
 pub(crate) struct KeyStore {
     current: ArcSwapOption<KeySet>,
-    inflight: Mutex<Option<InFlight>>,
+    inflight: InFlight,
     fetcher: Fetcher,
+    /// The wall clock: only dates fetches for the status report.
     clock: Arc<dyn Clock>,
+    /// The monotonic origin of every `_ms` value.
+    origin: Instant,
     timing: Timing,
     token_cache: Option<TokenCache>,
     last_unknown_kid_refetch_ms: AtomicU64,
@@ -116,9 +135,10 @@ impl KeyStore {
     ) -> Self {
         KeyStore {
             current: ArcSwapOption::empty(),
-            inflight: Mutex::new(None),
+            inflight: InFlight::new(),
             fetcher,
             clock,
+            origin: Instant::now(),
             timing,
             token_cache,
             last_unknown_kid_refetch_ms: AtomicU64::new(NEVER),
@@ -128,8 +148,14 @@ impl KeyStore {
         }
     }
 
+    /// Monotonic milliseconds since the store was made (Tokio's clock: paused time in tests).
     pub(crate) fn now_ms(&self) -> u64 {
-        now_millis(&*self.clock)
+        millis(Instant::now().saturating_duration_since(self.origin))
+    }
+
+    /// The wall-clock time now.
+    pub(crate) fn wall_now(&self) -> SystemTime {
+        self.clock.now()
     }
 
     /// Installs `keys` as a set that never expires, so nothing is ever fetched: `current` always
@@ -138,6 +164,7 @@ impl KeyStore {
         let now = self.now_ms();
         self.current.store(Some(Arc::new(KeySet {
             keys,
+            fetched_at: self.wall_now(),
             fetched_at_ms: now,
             refresh_at_ms: NEVER,
             fresh_until_ms: NEVER,
@@ -152,7 +179,7 @@ impl KeyStore {
     }
 
     pub(crate) fn fetch_in_flight(&self) -> bool {
-        live(&mut lock(&self.inflight)).is_some()
+        !self.inflight.is_empty()
     }
 
     /// The key set to verify with now, and which it is. Fresh: returned at once (and refreshed
@@ -275,7 +302,7 @@ impl KeyStore {
     /// Claims the one unknown-`kid` refetch allowed per cooldown (atomically).
     fn take_cooldown_slot(&self, now: u64) -> bool {
         let last = self.last_unknown_kid_refetch_ms.load(Ordering::Acquire);
-        let cooldown = duration_millis(self.timing.unknown_kid_cooldown);
+        let cooldown = millis(self.timing.unknown_kid_cooldown);
         if last != NEVER && now < last.saturating_add(cooldown) {
             return false;
         }
@@ -285,7 +312,7 @@ impl KeyStore {
     }
 
     fn running(&self) -> Option<SharedFetch> {
-        live(&mut lock(&self.inflight))
+        self.inflight.running(&())
     }
 
     fn last_error_or_no_keys(&self) -> VerifyError {
@@ -308,9 +335,6 @@ impl KeyStore {
     pub(crate) fn last_fetch(&self) -> Option<LastFetch> {
         lock(&self.stats.last)
             .clone()
-            .map(|(ms, outcome)| LastFetch {
-                at: std::time::UNIX_EPOCH + Duration::from_millis(ms),
-                outcome,
-            })
+            .map(|(at, outcome)| LastFetch { at, outcome })
     }
 }

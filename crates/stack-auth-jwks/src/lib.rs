@@ -32,7 +32,7 @@
 //! verifier.prefetch().await?; // optional: warm the key set at startup
 //! match verifier.verify(token).await {
 //!     Ok(user) => println!("hello {}", user.user_id()),
-//!     Err(e) => println!("answer {} ({})", e.http_status(), e.code()),
+//!     Err(e) => println!("answer {} ({})", e.http_status(), e.reason_label()),
 //! }
 //! # Ok(()) }
 //! ```
@@ -74,11 +74,11 @@
 //!
 //! | reason | when |
 //! |---|---|
-//! | `malformed` | longer than [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN) (refused before decoding); not three base64url segments; header not a JSON object; `alg` or `kid` missing or not a string; a `crit` header; payload not JSON; a claim Stack Auth always sets (`sub`, `exp`, ...) missing or of the wrong type |
+//! | `malformed` | longer than [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN) (refused before decoding); not three base64url segments; header not a JSON object; `alg` or `kid` missing or not a string; an empty `kid`; a `crit` header; an empty signature; payload not a JSON object; a claim Stack Auth always sets (`sub`, `exp`, ...) missing or of the wrong type. The token rules are the shared ones of [`stack_auth_core::jws`] |
 //! | `unsupported_algorithm` | `alg` is not exactly `ES256` (`none`, `HS256`, `RS256`, `ES384`, ...) |
 //! | `unknown_key` | no key of the project's JWKS has the `kid`, even after one refetch. Keys or URLs named inside the token (`jwk`, `jku`, `x5u`, `x5c`) are never used |
 //! | `bad_signature` | the signature does not verify with the key named by `kid` (tampered, truncated, signed by another key); a signature that is not 64 bytes is refused before the key lookup, so it never gets `unknown_key` |
-//! | `expired` | `exp` plus the leeway has passed |
+//! | `expired` | `now >= exp + leeway` (in whole seconds; jose's zero-tolerance rule widened by the leeway, [`check_expiry`](stack_auth_core::jws::check_expiry)) |
 //! | `wrong_audience` | `aud` is not a string, or none of the project's three audiences |
 //! | `wrong_issuer` | `iss` is not the issuer of the audience's user type on an accepted origin: the configured base URL's, its cloud-brand sibling's (`api.stack-auth.com` ↔ `api.hexclave.com`, PROTOCOL §9.1) or one added with `accept_issuer_origin` (another deployment, a failover or look-alike host, plain http, or an issuer variant that does not match the audience variant) |
 //! | `inconsistent_claims` | the PROTOCOL §1.8 rules fail (anonymous implies restricted, restricted iff a reason, audience suffix matches the type, branch `main`), or `project_id` disagrees with `aud` |
@@ -136,7 +136,7 @@
 //! | [`max_response_bytes`](JwksVerifierBuilder::max_response_bytes) | [`DEFAULT_MAX_RESPONSE_BYTES`] (64 KiB) |
 //! | [`token_cache_capacity`](JwksVerifierBuilder::token_cache_capacity) / [`token_cache_ttl`](JwksVerifierBuilder::token_cache_ttl) / [`disable_token_cache`](JwksVerifierBuilder::disable_token_cache) | [`DEFAULT_TOKEN_CACHE_CAPACITY`] (10,000) / [`DEFAULT_TOKEN_CACHE_TTL`] (5 min) / on |
 //! | [`http_client`](JwksVerifierBuilder::http_client) | built-in reqwest client, no redirects |
-//! | [`clock`](JwksVerifierBuilder::clock) | [`SystemClock`] |
+//! | [`clock`](JwksVerifierBuilder::clock) | [`SystemClock`](stack_auth_core::SystemClock) |
 //!
 //! [`JwksVerifier::status`] gives a snapshot of the key set and counters for health checks.
 //!
@@ -182,10 +182,8 @@
 //! `stack-auth-axum` (extractor and layer), `stack-auth` (facade).
 
 mod builder;
-mod clock;
 mod defaults;
 mod fetch;
-mod header;
 mod keys;
 mod keyset_cache;
 mod observe;
@@ -194,7 +192,6 @@ mod token_cache;
 mod verifier;
 
 pub use builder::JwksVerifierBuilder;
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use defaults::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_LEEWAY, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_TTL,
     DEFAULT_MIN_TTL, DEFAULT_REFRESH_AHEAD, DEFAULT_RETRY_AFTER_ERROR, DEFAULT_STALE_IF_ERROR,

@@ -3,32 +3,10 @@
 
 use std::time::Duration;
 
-use stack_auth_core::{VerifiedUser, VerifyError};
+use stack_auth_core::{observe as core_observe, VerifiedUser, VerifyError};
 use tracing::{field::Empty, Span};
 
-/// How the verified-token cache served a verification (the `cache` field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CacheUse {
-    /// Answered from the cache.
-    Hit,
-    /// Not cached: verified.
-    Miss,
-    /// Cached, but expired or verified by a key that left the key set: dropped, then verified.
-    Stale,
-    /// The token cache is disabled.
-    Off,
-}
-
-impl CacheUse {
-    fn as_str(self) -> &'static str {
-        match self {
-            CacheUse::Hit => "hit",
-            CacheUse::Miss => "miss",
-            CacheUse::Stale => "stale",
-            CacheUse::Off => "off",
-        }
-    }
-}
+pub(crate) use stack_auth_core::observe::{millis, CacheUse, Timer};
 
 /// Which key set a verification used (the `keyset` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,11 +85,6 @@ pub(crate) fn fetch_span(trigger: Trigger) -> Span {
     span
 }
 
-/// Whole milliseconds, saturating.
-pub(crate) fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
 /// Records how long a caller waited for a key set fetch.
 pub(crate) fn record_upstream_ms(span: &Span, waited: Duration) {
     if !span.is_disabled() {
@@ -136,44 +109,14 @@ pub(crate) fn record(span: &Span, field: &'static str, value: &str) {
     }
 }
 
-/// Measures a verification's duration, only when metrics are compiled in.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Timer {
-    #[cfg(feature = "metrics")]
-    started: std::time::Instant,
-}
-
-impl Timer {
-    pub(crate) fn start() -> Self {
-        Timer {
-            #[cfg(feature = "metrics")]
-            started: std::time::Instant::now(),
-        }
-    }
-}
-
-/// Records the outcome of a verification on its span and in the metrics.
+/// Records the outcome of a verification on its span and in the metrics (core's one way).
 pub(crate) fn verification(
     span: &Span,
     timer: Timer,
     cache: Option<CacheUse>,
     result: &Result<VerifiedUser, VerifyError>,
 ) {
-    if !span.is_disabled() {
-        match result {
-            Ok(_) => span.record("outcome", "ok"),
-            Err(e) => span
-                .record("outcome", e.outcome_label())
-                .record("reason", e.reason_label()),
-        };
-        if let Some(cache) = cache {
-            span.record("cache", cache.as_str());
-        }
-    }
-    #[cfg(feature = "metrics")]
-    metrics_impl::verification(timer, cache, result);
-    #[cfg(not(feature = "metrics"))]
-    let _ = timer;
+    core_observe::verification(span, "jwks", timer, cache, result);
 }
 
 /// Records a finished fetch (`status`, `bytes`, `keys` when known) on its span and in the metrics.
@@ -192,12 +135,10 @@ pub(crate) fn fetch(
     if let Some(bytes) = bytes {
         span.record("bytes", bytes);
     }
-    match result {
-        Ok(keys) => span.record("outcome", "ok").record("keys", keys),
-        Err(e) => span
-            .record("outcome", e.outcome_label())
-            .record("reason", e.reason_label()),
-    };
+    if let Ok(keys) = result {
+        span.record("keys", keys);
+    }
+    core_observe::record_outcome(span, result.err());
     #[cfg(feature = "metrics")]
     metrics_impl::fetch(trigger, elapsed, result.err());
     #[cfg(not(feature = "metrics"))]
@@ -209,22 +150,9 @@ mod metrics_impl {
     use std::time::Duration;
 
     use ::metrics::counter;
-    use stack_auth_core::{metrics, VerifiedUser, VerifyError};
+    use stack_auth_core::{metrics, VerifyError};
 
-    use super::{CacheUse, Timer, Trigger};
-
-    pub(super) fn verification(
-        timer: Timer,
-        cache: Option<CacheUse>,
-        result: &Result<VerifiedUser, VerifyError>,
-    ) {
-        metrics::verification("jwks", timer.started.elapsed(), result);
-        match cache {
-            Some(CacheUse::Hit) => metrics::cache("jwks", true),
-            Some(CacheUse::Miss | CacheUse::Stale) => metrics::cache("jwks", false),
-            Some(CacheUse::Off) | None => {}
-        }
-    }
+    use super::Trigger;
 
     pub(super) fn fetch(trigger: Trigger, elapsed: Duration, error: Option<&VerifyError>) {
         counter!("stack_auth_jwks_refetch_total", "trigger" => trigger.as_str()).increment(1);

@@ -5,25 +5,21 @@ use std::{fmt, sync::Arc, time::Duration};
 use async_trait::async_trait;
 use jsonwebtoken::crypto::CryptoProvider;
 use stack_auth_core::{
-    AccessTokenClaims, Refusal, RefusalReason, StackAuthConfig, TokenVerifier, VerifiedUser,
+    jws::{check_expiry, Segments, UnverifiedJws},
+    AccessTokenClaims, Clock, Refusal, RefusalReason, StackAuthConfig, TokenVerifier, VerifiedUser,
     VerifyError,
 };
 use tracing::{Instrument as _, Span};
 
 use crate::{
     builder::JwksVerifierBuilder,
-    clock::Clock,
     fetch::Fetcher,
-    header::{decode_segment, parse_header, split},
     keys::VerifyKey,
     keyset_cache::{KeyStore, Timing},
     observe::{self, CacheUse, KeySetUse, Timer},
     status::{JwksStatus, KeySetState},
     token_cache::{TokenCache, TokenDigest},
 };
-
-/// Length of a raw ES256 signature (`r ‖ s`).
-const SIGNATURE_LEN: usize = 64;
 
 /// Verifies Stack Auth access tokens locally against the project's JWKS.
 ///
@@ -39,7 +35,7 @@ struct Inner {
     store: Arc<KeyStore>,
     token_cache: Option<TokenCache>,
     clock: Arc<dyn Clock>,
-    leeway_secs: i64,
+    leeway: Duration,
     provider: &'static CryptoProvider,
     jwks_url: String,
 }
@@ -101,9 +97,7 @@ impl JwksVerifier {
                 store: Arc::new(store),
                 token_cache,
                 clock,
-                // Whole seconds, rounded up: a sub-second leeway is not silently dropped.
-                leeway_secs: i64::try_from(leeway.as_secs() + u64::from(leeway.subsec_nanos() > 0))
-                    .unwrap_or(i64::MAX),
+                leeway,
                 provider,
                 jwks_url,
             }),
@@ -143,7 +137,6 @@ impl JwksVerifier {
         let store = &self.inner.store;
         let set = store.snapshot();
         let now = store.now_ms();
-        let at = |ms: u64| std::time::UNIX_EPOCH + Duration::from_millis(ms);
         // A static set was never fetched and has no lifetime.
         let fetched = set.as_ref().filter(|s| !s.is_static);
         let state = match &set {
@@ -161,9 +154,9 @@ impl JwksVerifier {
                 .as_ref()
                 .map(|s| s.keys.iter().map(|k| k.kid().to_owned()).collect())
                 .unwrap_or_default(),
-            fetched_at: fetched.map(|s| at(s.fetched_at_ms)),
-            fresh_until: fetched.map(|s| at(s.fresh_until_ms)),
-            stale_until: fetched.map(|s| at(s.stale_until_ms)),
+            fetched_at: fetched.map(|s| s.fetched_at),
+            fresh_until: fetched.map(|s| s.wall_time(s.fresh_until_ms)),
+            stale_until: fetched.map(|s| s.wall_time(s.stale_until_ms)),
             last_fetch: store.last_fetch(),
             fetch_count: load(&stats.fetches),
             failed_fetch_count: load(&stats.failures),
@@ -180,8 +173,8 @@ impl JwksVerifier {
         }
     }
 
-    fn now_secs(&self) -> i64 {
-        i64::try_from(self.inner.clock.now().as_secs()).unwrap_or(i64::MAX)
+    fn now(&self) -> std::time::SystemTime {
+        self.inner.clock.now()
     }
 
     /// The pipeline, recording on `span` what it learns; `cache` tells how the token cache
@@ -192,7 +185,7 @@ impl JwksVerifier {
         span: &Span,
         cache_use: &mut Option<CacheUse>,
     ) -> Result<VerifiedUser, VerifyError> {
-        let parts = split(token)?;
+        let segments = Segments::split(token)?;
         let digest = self
             .inner
             .token_cache
@@ -211,24 +204,16 @@ impl JwksVerifier {
                 Lookup::Stale => *cache_use = Some(CacheUse::Stale),
             }
         }
-        let header = parse_header(parts.header)?;
-        observe::record(span, "kid", observe::shortened(&header.kid));
-        let signature = decode_segment(parts.signature, "signature is not base64url")?;
-        let payload = decode_segment(parts.payload, "payload is not base64url")?;
-        let payload: serde_json::Value = serde_json::from_slice(&payload).map_err(|_| {
-            Refusal::new(RefusalReason::Malformed).with_detail("payload is not JSON")
-        })?;
+        let jws = UnverifiedJws::from_segments(segments)?;
+        observe::record(span, "kid", observe::shortened(jws.kid()));
         // Checked before the key lookup, so a malformed signature cannot spend the one
         // unknown-kid refetch a cooldown allows.
-        if signature.len() != SIGNATURE_LEN {
+        let signature = jws.es256_signature()?;
+        let key = self.key_for(jws.kid(), span).await?;
+        if !key.verify(self.inner.provider, jws.signing_input(), signature) {
             return Err(Refusal::new(RefusalReason::BadSignature).into());
         }
-        let key = self.key_for(&header.kid, span).await?;
-        let signed = parts.signing_input.as_bytes();
-        if !key.verify(self.inner.provider, signed, &signature) {
-            return Err(Refusal::new(RefusalReason::BadSignature).into());
-        }
-        let claims = AccessTokenClaims::from_json_value(payload)?;
+        let claims = jws.into_claims()?;
         let remaining = self.check_claims(&claims)?;
         let user = VerifiedUser::from_claims(claims);
         if let (Some(cache), Some(digest)) = (&self.inner.token_cache, digest) {
@@ -244,7 +229,7 @@ impl JwksVerifier {
         let Some(verdict) = cache.get(digest) else {
             return Lookup::Miss;
         };
-        if self.now_secs() >= verdict.exp.saturating_add(self.inner.leeway_secs) {
+        if check_expiry(verdict.exp, self.now(), self.inner.leeway).is_err() {
             cache.remove(digest);
             return Lookup::Stale;
         }
@@ -280,11 +265,7 @@ impl JwksVerifier {
     /// The claim checks after the signature holds; returns how long the token stays valid.
     fn check_claims(&self, claims: &AccessTokenClaims) -> Result<Duration, Refusal> {
         let config = &self.inner.config;
-        let valid_until = claims.exp.saturating_add(self.inner.leeway_secs);
-        let now = self.now_secs();
-        if now >= valid_until {
-            return Err(Refusal::new(RefusalReason::Expired));
-        }
+        let remaining = check_expiry(claims.exp, self.now(), self.inner.leeway)?;
         let Some(aud_type) = config.user_type_for_audience(&claims.aud) else {
             return Err(Refusal::new(RefusalReason::WrongAudience)
                 .with_detail("aud is none of this project's audiences"));
@@ -297,19 +278,14 @@ impl JwksVerifier {
                 )),
             );
         }
+        // Includes a `project_id` that disagrees with `aud` (already this project's).
         claims.check_consistency()?;
-        if claims.project_id != config.project_id() {
-            return Err(Refusal::new(RefusalReason::InconsistentClaims)
-                .with_detail("project_id disagrees with aud"));
-        }
         let user_type = claims.user_type();
         if !config.accepts(user_type) {
             return Err(Refusal::new(RefusalReason::UserTypeNotAllowed)
                 .with_detail(format!("{user_type} users are not accepted")));
         }
-        Ok(Duration::from_secs(
-            u64::try_from(valid_until.saturating_sub(now)).unwrap_or(0),
-        ))
+        Ok(remaining)
     }
 }
 
@@ -349,7 +325,8 @@ impl TokenVerifier for JwksVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{KeySetState, ManualClock};
+    use crate::KeySetState;
+    use stack_auth_core::test_util::ManualClock;
 
     fn assert_shareable<T: Clone + Send + Sync + 'static>() {}
 
@@ -357,7 +334,7 @@ mod tests {
     fn is_cheap_to_share_and_usable_as_a_trait_object() {
         assert_shareable::<JwksVerifier>();
         let verifier = JwksVerifier::builder("p").build().unwrap();
-        let shared: stack_auth_core::DynTokenVerifier = Arc::new(verifier.clone());
+        let shared: Arc<stack_auth_core::DynTokenVerifier> = Arc::new(verifier.clone());
         drop(shared);
         assert!(Arc::ptr_eq(&verifier.inner, &verifier.clone().inner));
     }

@@ -177,7 +177,7 @@ impl Permit<'_> {
             tracing::warn!(
                 target: "stack_auth_rest",
                 failures = state.failures,
-                cool_off_ms = u64::try_from(policy.cool_off.as_millis()).unwrap_or(u64::MAX),
+                cool_off_ms = crate::observe::millis(policy.cool_off),
                 "circuit opened: failing fast"
             );
         }

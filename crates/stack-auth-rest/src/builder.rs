@@ -4,23 +4,24 @@ use std::{borrow::Cow, sync::Arc, time::Duration};
 
 use reqwest::header::HeaderValue;
 use stack_auth_core::{
-    ConfigError, SecretServerKey, StackAuthConfig, StackAuthConfigBuilder, UserType, UserTypes,
+    Clock, ConfigError, SecretServerKey, StackAuthConfig, StackAuthConfigBuilder, SystemClock,
+    UserType, UserTypes,
 };
 use tokio::sync::Semaphore;
 
 use crate::{
     breaker::Breaker,
-    cache::{VerdictCache, DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, DEFAULT_REFUSAL_CACHE_TTL},
+    cache::{TokenCacheSettings, VerdictCache},
     request::{HttpTransport, Transport},
     verifier::Inner,
-    CircuitBreakerPolicy, Clock, RestVerifier, RetryPolicy, SystemClock,
+    CircuitBreakerPolicy, RestVerifier, RetryPolicy,
 };
 
 /// How long establishing a connection may take by default (applies to the built-in client).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The total time one verification may take by default, retries and backoff included.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The largest users/me response body read by default (profiles with a `data:` image URL or
 /// large metadata can be large). Reading stops at the cap: a profile answer that large is
@@ -33,9 +34,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// for a free slot, within their deadline.
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
 
-/// The longest deadline or breaker cool-off accepted: longer is surely a mistake, and bounding
-/// them keeps deadline arithmetic from overflowing.
-pub const MAX_DURATION_SETTING: Duration = Duration::from_secs(24 * 60 * 60);
+pub use stack_auth_core::MAX_DURATION_SETTING;
 
 /// Builder for [`RestVerifier`]; see [`RestVerifier::builder`]. Setters consume and return the
 /// builder; [`build`](RestVerifierBuilder::build) validates everything.
@@ -47,14 +46,12 @@ pub struct RestVerifierBuilder {
     secret_server_key: SecretServerKey,
     client: Option<reqwest::Client>,
     connect_timeout: Duration,
-    deadline: Duration,
+    timeout: Duration,
     max_response_bytes: usize,
     max_concurrent_requests: usize,
     retry: RetryPolicy,
     breaker: CircuitBreakerPolicy,
-    cache_ttl: Duration,
-    refusal_cache_ttl: Duration,
-    cache_capacity: u64,
+    token_cache: Option<TokenCacheSettings>,
     clock: Arc<dyn Clock>,
     #[cfg(test)]
     transport: Option<Arc<dyn Transport>>,
@@ -67,14 +64,12 @@ impl RestVerifierBuilder {
             secret_server_key: key,
             client: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            deadline: DEFAULT_DEADLINE,
+            timeout: DEFAULT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             retry: RetryPolicy::default(),
             breaker: CircuitBreakerPolicy::default(),
-            cache_ttl: DEFAULT_CACHE_TTL,
-            refusal_cache_ttl: DEFAULT_REFUSAL_CACHE_TTL,
-            cache_capacity: DEFAULT_CACHE_CAPACITY,
+            token_cache: Some(TokenCacheSettings::default()),
             clock: Arc::new(SystemClock),
             #[cfg(test)]
             transport: None,
@@ -134,10 +129,10 @@ impl RestVerifierBuilder {
     }
 
     /// The most one verification may take, all retries and waits included (default
-    /// [`DEFAULT_DEADLINE`]). Past it the answer is
+    /// [`DEFAULT_TIMEOUT`], at most [`MAX_DURATION_SETTING`]). Past it the answer is
     /// [`UnavailableKind::Timeout`](stack_auth_core::UnavailableKind::Timeout).
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
         self
     }
 
@@ -150,7 +145,7 @@ impl RestVerifierBuilder {
 
     /// How many users/me requests may be in flight at once, for this verifier and its clones
     /// (default [`DEFAULT_MAX_CONCURRENT_REQUESTS`]). A verification that finds every slot
-    /// taken waits for one within its [`deadline`](Self::deadline) (the one shared by every
+    /// taken waits for one within its [`timeout`](Self::timeout) (the one shared by every
     /// caller of the same token); if none frees up in time it fails as
     /// [`UnavailableKind::Timeout`](stack_auth_core::UnavailableKind::Timeout) without sending
     /// anything, and the circuit breaker does not count it. Each retry takes a slot anew.
@@ -172,22 +167,38 @@ impl RestVerifierBuilder {
         self
     }
 
-    /// How long a verified token's result is reused (default [`DEFAULT_CACHE_TTL`], never past
-    /// the token's `exp`; [`Duration::ZERO`] turns success caching off).
-    pub fn cache_ttl(mut self, ttl: Duration) -> Self {
-        self.cache_ttl = ttl;
+    /// How many tokens' verdicts are kept (default
+    /// [`DEFAULT_TOKEN_CACHE_CAPACITY`](crate::DEFAULT_TOKEN_CACHE_CAPACITY)); re-enables the
+    /// cache if it was disabled.
+    pub fn token_cache_capacity(mut self, capacity: u64) -> Self {
+        self.token_cache
+            .get_or_insert_with(Default::default)
+            .capacity = capacity;
         self
     }
 
-    /// How long a refusal is reused (default [`DEFAULT_REFUSAL_CACHE_TTL`]; zero turns it off).
-    pub fn refusal_cache_ttl(mut self, ttl: Duration) -> Self {
-        self.refusal_cache_ttl = ttl;
+    /// How long a verified token's result is reused (default
+    /// [`DEFAULT_TOKEN_CACHE_TTL`](crate::DEFAULT_TOKEN_CACHE_TTL), never past the token's
+    /// `exp`); re-enables the cache if it was disabled.
+    pub fn token_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.token_cache.get_or_insert_with(Default::default).ttl = ttl;
         self
     }
 
-    /// How many tokens' results are kept (default [`DEFAULT_CACHE_CAPACITY`]).
-    pub fn cache_capacity(mut self, capacity: u64) -> Self {
-        self.cache_capacity = capacity;
+    /// How long a refusal is reused (default
+    /// [`DEFAULT_TOKEN_CACHE_REFUSAL_TTL`](crate::DEFAULT_TOKEN_CACHE_REFUSAL_TTL); zero:
+    /// refusals are not cached); re-enables the cache if it was disabled.
+    pub fn token_cache_refusal_ttl(mut self, ttl: Duration) -> Self {
+        self.token_cache
+            .get_or_insert_with(Default::default)
+            .refusal_ttl = ttl;
+        self
+    }
+
+    /// Asks users/me for every verification (no token cache; concurrent verifications of one
+    /// token still share one request).
+    pub fn disable_token_cache(mut self) -> Self {
+        self.token_cache = None;
         self
     }
 
@@ -226,17 +237,31 @@ impl RestVerifierBuilder {
             .map_err(|_| invalid("secret_server_key", not_header))?;
         let project = HeaderValue::from_str(config.project_id())
             .map_err(|_| invalid("project_id", not_header))?;
-        if self.deadline.is_zero() {
-            return Err(invalid("deadline", "must be positive"));
+        if self.timeout.is_zero() {
+            return Err(invalid("timeout", "must be positive"));
         }
-        if self.deadline > MAX_DURATION_SETTING {
-            return Err(invalid("deadline", "must be at most one day"));
+        let longest = [
+            ("timeout", self.timeout),
+            ("circuit_breaker", self.breaker.cool_off()),
+            (
+                "token_cache",
+                self.token_cache.map_or(Duration::ZERO, |c| c.ttl),
+            ),
+            (
+                "token_cache",
+                self.token_cache.map_or(Duration::ZERO, |c| c.refusal_ttl),
+            ),
+        ];
+        if let Some((field, _)) = longest.iter().find(|(_, d)| *d > MAX_DURATION_SETTING) {
+            return Err(invalid(field, "must be at most 30 days"));
         }
-        if self.breaker.cool_off() > MAX_DURATION_SETTING {
-            return Err(invalid(
-                "circuit_breaker",
-                "cool-off must be at most one day",
-            ));
+        if let Some(c) = self.token_cache {
+            if c.capacity == 0 || c.ttl.is_zero() {
+                return Err(invalid(
+                    "token_cache",
+                    "capacity and ttl must be positive (use disable_token_cache to turn it off)",
+                ));
+            }
         }
         if self.max_response_bytes == 0 {
             return Err(invalid("max_response_bytes", "must be positive"));
@@ -261,8 +286,9 @@ impl RestVerifierBuilder {
     ///
     /// [`ConfigError`] for an invalid project id, base URL or user-type set, and
     /// [`ConfigError::Invalid`] for an empty or non-header-safe secret server key
-    /// (`secret_server_key`), a zero or over-a-day deadline (`deadline`), a cool-off over a
-    /// day (`circuit_breaker`), a zero body cap (`max_response_bytes`), a zero request cap
+    /// (`secret_server_key`), a zero timeout or any duration over [`MAX_DURATION_SETTING`]
+    /// (`timeout`, `circuit_breaker`, `token_cache`), a zero token-cache capacity or TTL
+    /// (`token_cache`), a zero body cap (`max_response_bytes`), a zero request cap
     /// (`max_concurrent_requests`), zero attempts (`retry_policy`), or a client that cannot
     /// be built (`http_client`).
     pub fn build(mut self) -> Result<RestVerifier, ConfigError> {
@@ -290,19 +316,14 @@ impl RestVerifierBuilder {
         let transport: Arc<dyn Transport> = Arc::new(http);
         #[cfg(test)]
         let transport: Arc<dyn Transport> = self.transport.unwrap_or_else(|| Arc::new(http));
-        let cache = VerdictCache::new(
-            self.cache_ttl,
-            self.refusal_cache_ttl,
-            self.cache_capacity,
-            Arc::clone(&self.clock),
-        );
+        let cache = VerdictCache::new(self.token_cache, Arc::clone(&self.clock));
         Ok(RestVerifier::from_inner(Inner {
             config,
             transport,
             retry: self.retry,
             breaker: Breaker::new(self.breaker),
             slots: Semaphore::new(self.max_concurrent_requests),
-            deadline: self.deadline,
+            deadline: self.timeout,
             cache,
             flights: Arc::default(),
             clock: self.clock,

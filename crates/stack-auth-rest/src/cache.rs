@@ -4,20 +4,17 @@
 use std::{sync::Arc, time::Duration, time::SystemTime};
 
 use moka::{sync::Cache, Expiry};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use stack_auth_core::{UnavailableKind, VerifiedUser, VerifyError};
-
-use crate::{shape::Segments, Clock};
+use stack_auth_core::{Clock, UnavailableKind, VerifiedUser, VerifyError};
 
 /// How long a verified token's result is reused by default (never past the token's `exp`).
-pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(30);
+pub const DEFAULT_TOKEN_CACHE_TTL: Duration = Duration::from_secs(30);
 
 /// How long a refused token's refusal is reused by default.
-pub const DEFAULT_REFUSAL_CACHE_TTL: Duration = Duration::from_secs(5);
+pub const DEFAULT_TOKEN_CACHE_REFUSAL_TTL: Duration = Duration::from_secs(5);
 
 /// How many tokens' results are kept by default.
-pub const DEFAULT_CACHE_CAPACITY: u64 = 10_000;
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = 10_000;
 
 /// A cache key: the SHA-256 of the token, so the cache never holds a token.
 pub(crate) type Key = [u8; 32];
@@ -47,6 +44,24 @@ impl Expiry<Key, Entry> for EntryExpiry {
     }
 }
 
+/// The token cache's settings (the builder's `token_cache_*`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TokenCacheSettings {
+    pub(crate) capacity: u64,
+    pub(crate) ttl: Duration,
+    pub(crate) refusal_ttl: Duration,
+}
+
+impl Default for TokenCacheSettings {
+    fn default() -> Self {
+        TokenCacheSettings {
+            capacity: DEFAULT_TOKEN_CACHE_CAPACITY,
+            ttl: DEFAULT_TOKEN_CACHE_TTL,
+            refusal_ttl: DEFAULT_TOKEN_CACHE_REFUSAL_TTL,
+        }
+    }
+}
+
 /// Verdicts by token hash.
 #[derive(Debug)]
 pub(crate) struct VerdictCache {
@@ -58,20 +73,16 @@ pub(crate) struct VerdictCache {
 
 impl VerdictCache {
     /// A cache keeping successes up to `ttl`, refusals for `refusal_ttl`, at most `capacity`
-    /// entries. With both TTLs zero nothing is stored.
-    pub(crate) fn new(
-        ttl: Duration,
-        refusal_ttl: Duration,
-        capacity: u64,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        let enabled = !(ttl.is_zero() && refusal_ttl.is_zero()) && capacity > 0;
-        let cache = enabled.then(|| {
+    /// entries; `None` stores nothing.
+    pub(crate) fn new(settings: Option<TokenCacheSettings>, clock: Arc<dyn Clock>) -> Self {
+        let cache = settings.map(|s| {
             Cache::builder()
-                .max_capacity(capacity)
+                .max_capacity(s.capacity)
                 .expire_after(EntryExpiry)
                 .build()
         });
+        let (ttl, refusal_ttl) =
+            settings.map_or((Duration::ZERO, Duration::ZERO), |s| (s.ttl, s.refusal_ttl));
         VerdictCache {
             cache,
             ttl,
@@ -90,13 +101,18 @@ impl VerdictCache {
         self.cache.as_ref()?.get(key).map(|e| e.result)
     }
 
-    /// Stores a verdict for `token`: a user until `min(ttl, exp)`; a refusal, or a profile
-    /// over the size cap (an answer about this token that repeats), for the refusal TTL;
-    /// other errors are not stored.
-    pub(crate) fn store(&self, key: &Key, token: &str, result: &Result<VerifiedUser, VerifyError>) {
+    /// Stores a verdict for the token with unverified expiry `exp`: a user until
+    /// `min(ttl, exp)`; a refusal, or a profile over the size cap (an answer about this token
+    /// that repeats), for the refusal TTL; other errors are not stored.
+    pub(crate) fn store(
+        &self,
+        key: &Key,
+        exp: Option<i64>,
+        result: &Result<VerifiedUser, VerifyError>,
+    ) {
         let Some(cache) = &self.cache else { return };
         let ttl = match result {
-            Ok(_) => success_ttl(self.ttl, token, self.clock.now()),
+            Ok(_) => success_ttl(self.ttl, exp, self.clock.now()),
             Err(VerifyError::Refused(_)) => self.refusal_ttl,
             Err(VerifyError::Unavailable(u)) if u.kind() == UnavailableKind::ProfileTooLarge => {
                 self.refusal_ttl
@@ -115,12 +131,13 @@ impl VerdictCache {
     }
 }
 
-/// `min(ttl, exp - now)`; zero when the token's `exp` cannot be read or has passed.
+/// `min(ttl, exp - now)`; zero when the token's `exp` could not be read or has passed.
 ///
-/// The `exp` is read without verifying anything: it only shortens how long Stack Auth's own
-/// answer is reused, it never makes a token acceptable.
-pub(crate) fn success_ttl(ttl: Duration, token: &str, now: SystemTime) -> Duration {
-    let Some(exp) = unverified_exp(token) else {
+/// The `exp` is read without verifying anything (by the shared parser,
+/// [`UnverifiedJws::exp`](stack_auth_core::jws::UnverifiedJws::exp)): it only shortens how
+/// long Stack Auth's own answer is reused, it never makes a token acceptable.
+pub(crate) fn success_ttl(ttl: Duration, exp: Option<i64>, now: SystemTime) -> Duration {
+    let Some(exp) = exp else {
         return Duration::ZERO;
     };
     let Ok(exp_secs) = u64::try_from(exp) else {
@@ -134,26 +151,23 @@ pub(crate) fn success_ttl(ttl: Duration, token: &str, now: SystemTime) -> Durati
         .map_or(Duration::ZERO, |left| left.min(ttl))
 }
 
-/// The `exp` claim of a JWS compact token's payload, unverified.
-fn unverified_exp(token: &str) -> Option<i64> {
-    #[derive(Deserialize)]
-    struct Exp {
-        exp: i64,
-    }
-    let bytes = Segments::of(token)?.payload()?;
-    serde_json::from_slice::<Exp>(&bytes).ok().map(|e| e.exp)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    use stack_auth_core::jws::UnverifiedJws;
 
+    /// A token whose header is {"alg":"ES256","kid":"k1"}.
     fn token_with(payload: &str) -> String {
         format!(
-            "eyJhbGciOiJFUzI1NiJ9.{}.c2ln",
+            "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.{}.c2ln",
             URL_SAFE_NO_PAD.encode(payload)
         )
+    }
+
+    fn success_ttl(ttl: Duration, token: &str, now: SystemTime) -> Duration {
+        let exp = UnverifiedJws::parse(token).ok().and_then(|j| j.exp());
+        super::success_ttl(ttl, exp, now)
     }
 
     #[test]

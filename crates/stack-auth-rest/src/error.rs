@@ -43,9 +43,6 @@ pub(crate) enum RestError {
     /// The concurrent-request cap stayed full for the whole deadline: nothing was sent.
     #[error("no free request slot within the deadline of {0:?}; no request was sent")]
     NoRequestSlot(std::time::Duration),
-    /// The background task doing the request panicked or was cancelled.
-    #[error("verification task failed: {0}")]
-    Task(String),
 }
 
 fn snippet(text: &str) -> String {

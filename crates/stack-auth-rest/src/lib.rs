@@ -84,10 +84,11 @@
 //!
 //! A string that cannot be an access token is refused without a request (the request would
 //! carry the secret server key for nothing): as `malformed` when it is empty, longer than
-//! [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN), has characters no token has, is not three
-//! base64url segments with a non-empty signature, or its protected header is not a JSON object
-//! with a string `alg` and a non-empty string `kid`, or its payload is not a JSON object; as
-//! `unsupported_algorithm` when `alg` is not `ES256`. The screen verifies nothing (key,
+//! [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN), is not three base64url segments with a
+//! non-empty signature, or its protected header is not a JSON object with a string `alg` and a
+//! non-empty string `kid` (and no `crit`), or its payload is not a JSON object; as
+//! `unsupported_algorithm` when `alg` is not `ES256` (the rules every verifier of this SDK
+//! shares, [`stack_auth_core::jws`]). The screen verifies nothing (key,
 //! signature and claims are Stack Auth's to check); it only keeps what is plainly not a token
 //! away from users/me.
 //!
@@ -135,8 +136,8 @@
 //! | 200 JSON profile (no known error) over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes): one user's profile, whose metadata the user wrote | `Unavailable(ProfileTooLarge)`, with status 200: about this token only, not counted by the circuit breaker, not retried, cached like a refusal | 503 |
 //! | any other body over [`max_response_bytes`](RestVerifierBuilder::max_response_bytes) | `Unavailable(TooLarge)` | 503 |
 //! | connection refused or dropped | `Unavailable(Connect)` | 503 |
-//! | no answer within the [`deadline`](RestVerifierBuilder::deadline) | `Unavailable(Timeout)` | 503 |
-//! | no free request slot ([`max_concurrent_requests`](RestVerifierBuilder::max_concurrent_requests) all in flight) within the deadline | `Unavailable(Timeout)`, no request sent, not counted by the breaker | 503 |
+//! | no answer within the [`timeout`](RestVerifierBuilder::timeout) | `Unavailable(Timeout)` | 503 |
+//! | no free request slot ([`max_concurrent_requests`](RestVerifierBuilder::max_concurrent_requests) all in flight) within the timeout | `Unavailable(Timeout)`, no request sent, not counted by the breaker | 503 |
 //! | circuit open | `Unavailable(CircuitOpen)`, no request sent | 503 |
 //! | called outside a Tokio runtime (the verifier needs one) | `Misconfigured(UnexpectedError)` ("no tokio runtime"), no request sent | 500 |
 //! | an injected [`http_client`](RestVerifierBuilder::http_client) followed a redirect (the answer came from another URL; it is not used) | `Misconfigured(InvalidRequest)` | 500 |
@@ -152,12 +153,12 @@
 //!
 //! Connection errors, dropped connections and 502/503/504 are retried with full-jitter
 //! exponential backoff ([`RetryPolicy`]); a 429 is retried after its `Retry-After` (seconds or
-//! an HTTP date) only if that wait fits the remaining deadline, else it is returned at once with
-//! the `Retry-After`. Nothing lasts past the [`deadline`](RestVerifierBuilder::deadline). After
+//! an HTTP date) only if that wait fits the remaining timeout, else it is returned at once with
+//! the `Retry-After`. Nothing lasts past the [`timeout`](RestVerifierBuilder::timeout). After
 //! consecutive upstream failures the [circuit breaker](CircuitBreakerPolicy) fails fast for a
 //! cool-off, then lets one probe through. At most
 //! [`max_concurrent_requests`](RestVerifierBuilder::max_concurrent_requests) requests are in
-//! flight at once (per verifier and its clones); others wait for a slot within their deadline.
+//! flight at once (per verifier and its clones); others wait for a slot within their timeout.
 //! An answer about one user (a profile over the size cap) is not an upstream failure: what one
 //! user writes into their profile cannot open the circuit for everyone.
 //!
@@ -169,10 +170,12 @@
 //! # Caching
 //!
 //! Results are kept by the token's SHA-256 (the cache never holds a token): a verified user for
-//! [`DEFAULT_CACHE_TTL`] but never past the token's `exp` (read without verification, only to
+//! [`DEFAULT_TOKEN_CACHE_TTL`] but never past the token's `exp` (read without verification, only to
 //! shorten the lifetime; a token whose `exp` cannot be read is not cached), a refusal (and a
 //! `ProfileTooLarge` answer, which repeats for the same user) for
-//! [`DEFAULT_REFUSAL_CACHE_TTL`], other unavailability and misconfiguration never. Concurrent
+//! [`DEFAULT_TOKEN_CACHE_REFUSAL_TTL`], other unavailability and misconfiguration never (the
+//! builder's `token_cache_*` settings; [`disable_token_cache`](RestVerifierBuilder::disable_token_cache)
+//! turns it off). Concurrent
 //! verifications of one token share one request, which runs in its own task: a caller that is
 //! cancelled does not cancel it for the others.
 //!
@@ -212,7 +215,6 @@
 mod breaker;
 mod builder;
 mod cache;
-mod clock;
 mod error;
 mod flight;
 mod known_error;
@@ -225,11 +227,12 @@ mod verifier;
 
 pub use breaker::{CircuitBreakerPolicy, DEFAULT_COOL_OFF, DEFAULT_FAILURE_THRESHOLD};
 pub use builder::{
-    RestVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
-    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES, MAX_DURATION_SETTING,
+    RestVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, MAX_DURATION_SETTING,
 };
-pub use cache::{DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, DEFAULT_REFUSAL_CACHE_TTL};
-pub use clock::{Clock, SystemClock};
+pub use cache::{
+    DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_REFUSAL_TTL, DEFAULT_TOKEN_CACHE_TTL,
+};
 pub use retry::{RetryPolicy, DEFAULT_BASE_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF};
 pub use verifier::RestVerifier;
 

@@ -2,34 +2,10 @@
 //! field and metric names are listed in the [crate documentation](crate#tracing); they are
 //! stable.
 
-use std::time::Duration;
-
-use stack_auth_core::{VerifiedUser, VerifyError};
+use stack_auth_core::{observe as core_observe, VerifiedUser, VerifyError};
 use tracing::{field::Empty, Span};
 
-/// How the verdict cache served a verification (the `cache` field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CacheUse {
-    /// Answered from the cache.
-    Hit,
-    /// Not cached: this verification asked users/me.
-    Miss,
-    /// Not cached: this verification shared another one's users/me request.
-    Joined,
-    /// The cache is disabled: this verification asked users/me.
-    Off,
-}
-
-impl CacheUse {
-    fn as_str(self) -> &'static str {
-        match self {
-            CacheUse::Hit => "hit",
-            CacheUse::Miss => "miss",
-            CacheUse::Joined => "joined",
-            CacheUse::Off => "off",
-        }
-    }
-}
+pub(crate) use stack_auth_core::observe::{millis, CacheUse, Timer};
 
 /// The `stack_auth.verify` span, its fields declared empty and recorded as they become known.
 pub(crate) fn verify_span() -> Span {
@@ -44,55 +20,20 @@ pub(crate) fn verify_span() -> Span {
     )
 }
 
-/// Whole milliseconds, saturating.
-pub(crate) fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// Measures a duration for the metrics, only when they are compiled in.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Timer {
-    #[cfg(feature = "metrics")]
-    started: std::time::Instant,
-}
-
-impl Timer {
-    pub(crate) fn start() -> Self {
-        Timer {
-            #[cfg(feature = "metrics")]
-            started: std::time::Instant::now(),
-        }
-    }
-}
-
-/// Records the outcome of a verification on its span and in the metrics.
+/// Records the outcome of a verification on its span and in the metrics (core's one way).
 pub(crate) fn verification(
     span: &Span,
     timer: Timer,
     cache: Option<CacheUse>,
     result: &Result<VerifiedUser, VerifyError>,
 ) {
-    if !span.is_disabled() {
-        match result {
-            Ok(_) => span.record("outcome", "ok"),
-            Err(e) => span
-                .record("outcome", e.outcome_label())
-                .record("reason", e.reason_label()),
-        };
-        if let Some(cache) = cache {
-            span.record("cache", cache.as_str());
-        }
-    }
-    #[cfg(feature = "metrics")]
-    metrics_impl::verification(timer, cache, result);
-    #[cfg(not(feature = "metrics"))]
-    let _ = (timer, cache);
+    core_observe::verification(span, "rest", timer, cache, result);
 }
 
 /// Counts one users/me request that got an answer (`None`) or failed (`Some`), in the metrics.
 pub(crate) fn request(timer: Timer, error: Option<&VerifyError>) {
     #[cfg(feature = "metrics")]
-    metrics_impl::request(timer, error);
+    stack_auth_core::metrics::upstream("api", timer.elapsed(), error);
     #[cfg(not(feature = "metrics"))]
     let _ = (timer, error);
 }
@@ -106,28 +47,4 @@ pub(crate) fn circuit_open() {
         "kind" => "circuit_open"
     )
     .increment(1);
-}
-
-#[cfg(feature = "metrics")]
-mod metrics_impl {
-    use stack_auth_core::{metrics, VerifiedUser, VerifyError};
-
-    use super::{CacheUse, Timer};
-
-    pub(super) fn verification(
-        timer: Timer,
-        cache: Option<CacheUse>,
-        result: &Result<VerifiedUser, VerifyError>,
-    ) {
-        metrics::verification("rest", timer.started.elapsed(), result);
-        match cache {
-            Some(CacheUse::Hit) => metrics::cache("rest", true),
-            Some(CacheUse::Miss | CacheUse::Joined) => metrics::cache("rest", false),
-            Some(CacheUse::Off) | None => {}
-        }
-    }
-
-    pub(super) fn request(timer: Timer, error: Option<&VerifyError>) {
-        metrics::upstream("api", timer.started.elapsed(), error);
-    }
 }

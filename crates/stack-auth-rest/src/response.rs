@@ -1,11 +1,10 @@
 //! Turning one users/me answer (or the failure to get one) into a profile or a [`Failure`] that
 //! says whether trying again can help.
 
-use std::time::Duration;
-
 use serde::Deserialize;
 use stack_auth_core::{
-    MisconfigKind, Misconfiguration, RestrictedReason, ServerUser, UnavailableKind, VerifyError,
+    parse_retry_after, Clock, MisconfigKind, Misconfiguration, RestrictedReason, ServerUser,
+    UnavailableKind, VerifyError,
 };
 
 use crate::{
@@ -13,7 +12,6 @@ use crate::{
     known_error,
     request::{RawResponse, TransportError},
     retry::{Failure, RetryHint},
-    Clock,
 };
 
 /// The profile in a 200 answer, or what went wrong.
@@ -181,7 +179,7 @@ fn rate_limited(raw: &RawResponse, clock: &dyn Clock) -> Failure {
     let retry_after = raw
         .retry_after
         .as_deref()
-        .and_then(|v| parse_retry_after(v, clock));
+        .and_then(|v| parse_retry_after(v, clock.now()));
     let mut error = stack_auth_core::Unavailable::new(
         stack_auth_core::Upstream::Api,
         UnavailableKind::RateLimited,
@@ -194,17 +192,6 @@ fn rate_limited(raw: &RawResponse, clock: &dyn Clock) -> Failure {
         error: error.into(),
         hint: retry_after.map_or(RetryHint::Backoff, RetryHint::After),
     }
-}
-
-/// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); a date in the past is
-/// zero.
-pub(crate) fn parse_retry_after(value: &str, clock: &dyn Clock) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(clock.now()).unwrap_or(Duration::ZERO))
 }
 
 /// The user-type flags, read on their own: [`ServerUser`] defaults a missing flag to `false`,
@@ -258,37 +245,7 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SystemClock;
-    use std::time::SystemTime;
-
-    #[derive(Debug)]
-    struct At(SystemTime);
-
-    impl Clock for At {
-        fn now(&self) -> SystemTime {
-            self.0
-        }
-    }
-
-    #[test]
-    fn retry_after_in_both_forms() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
-        let clock = At(now);
-        assert_eq!(
-            parse_retry_after(" 7 ", &clock),
-            Some(Duration::from_secs(7))
-        );
-        // 1445412480 is Wed, 21 Oct 2015 07:28:00 GMT.
-        let date = "Wed, 21 Oct 2015 07:28:30 GMT";
-        assert_eq!(
-            parse_retry_after(date, &clock),
-            Some(Duration::from_secs(30))
-        );
-        let past = "Wed, 21 Oct 2015 07:27:00 GMT";
-        assert_eq!(parse_retry_after(past, &clock), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("soon", &clock), None);
-        assert_eq!(parse_retry_after("-1", &clock), None);
-    }
+    use stack_auth_core::SystemClock;
 
     #[test]
     fn actual_status_wins_when_valid() {

@@ -22,7 +22,7 @@ pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(2);
 /// 502/503/504, and 429 (after its `Retry-After` when given, and only if that wait fits the
 /// remaining deadline). Before retry `n` the verifier sleeps a uniformly random time in
 /// `[0, min(max_backoff, base_backoff * 2^(n-1))]` ("full jitter"), and never past the total
-/// deadline ([`RestVerifierBuilder::deadline`](crate::RestVerifierBuilder::deadline)).
+/// timeout ([`RestVerifierBuilder::timeout`](crate::RestVerifierBuilder::timeout)).
 ///
 /// ```
 /// use std::time::Duration;
@@ -255,7 +255,7 @@ where
         tracing::debug!(
             target: "stack_auth_rest",
             attempt = attempts,
-            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            wait_ms = crate::observe::millis(wait),
             error = %failure.error,
             "retrying users/me"
         );

@@ -3,110 +3,51 @@
 //! costs a request carrying the secret server key. Nothing here is verified; Stack Auth
 //! decides the rest.
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use reqwest::header::HeaderValue;
-use serde_json::Value;
-use stack_auth_core::{Refusal, RefusalReason, VerifyError, MAX_TOKEN_LEN};
+use stack_auth_core::{jws::UnverifiedJws, Refusal, RefusalReason, VerifyError};
 
-/// The three segments of a compact JWS, as sent.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Segments<'a> {
-    header: &'a str,
-    payload: &'a str,
-    signature: &'a str,
+/// What the screen learned about a token that passed it.
+#[derive(Debug, Clone)]
+pub(crate) struct Screened {
+    /// The token as a header value.
+    pub(crate) header: HeaderValue,
+    /// The payload's `exp` (unverified), when it is an integer: it only bounds how long Stack
+    /// Auth's answer is cached.
+    pub(crate) exp: Option<i64>,
 }
 
-impl<'a> Segments<'a> {
-    /// `token` split at its two dots, or `None` unless there are exactly two.
-    pub(crate) fn of(token: &'a str) -> Option<Self> {
-        let mut parts = token.split('.');
-        match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(header), Some(payload), Some(signature), None) => Some(Segments {
-                header,
-                payload,
-                signature,
-            }),
-            _ => None,
-        }
-    }
-
-    /// The decoded payload (unverified), if it is base64url.
-    pub(crate) fn payload(&self) -> Option<Vec<u8>> {
-        URL_SAFE_NO_PAD.decode(self.payload).ok()
-    }
-}
-
-/// The only algorithm Stack Auth signs access tokens with.
-const ES256: &str = "ES256";
-
-fn malformed(why: &'static str) -> VerifyError {
-    Refusal::new(RefusalReason::Malformed)
-        .with_detail(why)
-        .into()
-}
-
-/// The token as a header value, or a local refusal when it cannot be an access token:
-/// `malformed` when it is empty, longer than [`MAX_TOKEN_LEN`], has characters no token has,
-/// is not three base64url segments (the signature not empty), has a protected header that is
-/// not a JSON object naming a string `alg` and a non-empty string `kid`, or a payload that is
-/// not a JSON object; `unsupported_algorithm` when `alg` is not `ES256` (the only algorithm
-/// Stack Auth signs with; it refuses any other).
+/// The token as a header value (and its unverified `exp`), or a local refusal when it cannot
+/// be an access token by the rules every verifier of this SDK shares
+/// ([`stack_auth_core::jws`]): `malformed` when it is empty, longer than
+/// [`MAX_TOKEN_LEN`](stack_auth_core::MAX_TOKEN_LEN), is not three base64url segments (the
+/// signature not empty), has a protected header that is not a JSON object naming a string
+/// `alg` and a non-empty string `kid` (without `crit`), or a payload that is not a JSON object;
+/// `unsupported_algorithm` when `alg` is not `ES256` (the only algorithm Stack Auth signs with;
+/// it refuses any other). Keys, signatures and claims are left to Stack Auth.
 ///
 /// # Errors
 ///
 /// [`RefusalReason::Malformed`] (with a detail saying which rule failed) or
 /// [`RefusalReason::UnsupportedAlgorithm`].
-pub(crate) fn screen(token: &str) -> Result<HeaderValue, VerifyError> {
-    if token.is_empty() {
-        return Err(malformed("token is empty"));
-    }
-    if token.len() > MAX_TOKEN_LEN {
-        return Err(malformed("token is longer than MAX_TOKEN_LEN"));
-    }
-    if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(malformed("token has characters an access token never has"));
-    }
-    let segments = Segments::of(token)
-        .ok_or_else(|| malformed("token is not three dot-separated segments"))?;
-    let decode = |segment: &str| URL_SAFE_NO_PAD.decode(segment).ok();
-    let header = decode(segments.header).ok_or_else(|| malformed("header is not base64url"))?;
-    let Ok(Value::Object(header)) = serde_json::from_slice::<Value>(&header) else {
-        return Err(malformed("header is not a JSON object"));
-    };
-    match header.get("alg") {
-        Some(Value::String(alg)) if alg == ES256 => {}
-        Some(Value::String(_)) => {
-            return Err(Refusal::new(RefusalReason::UnsupportedAlgorithm)
-                .with_detail("only ES256 is accepted")
-                .into())
-        }
-        _ => return Err(malformed("header has no alg")),
-    }
-    if header
-        .get("kid")
-        .and_then(Value::as_str)
-        .is_none_or(str::is_empty)
-    {
-        return Err(malformed("header has no kid"));
-    }
-    let payload = segments
-        .payload()
-        .ok_or_else(|| malformed("payload is not base64url"))?;
-    if !matches!(
-        serde_json::from_slice::<Value>(&payload),
-        Ok(Value::Object(_))
-    ) {
-        return Err(malformed("payload is not a JSON object"));
-    }
-    match decode(segments.signature) {
-        Some(signature) if !signature.is_empty() => {}
-        _ => return Err(malformed("signature is empty or not base64url")),
-    }
-    HeaderValue::from_str(token).map_err(|_| malformed("token is not a valid header value"))
+pub(crate) fn screen(token: &str) -> Result<Screened, VerifyError> {
+    let jws = UnverifiedJws::parse(token)?;
+    // Base64url segments and dots are visible ASCII, so this only fails on a bug.
+    let header = HeaderValue::from_str(token).map_err(|_| {
+        VerifyError::from(
+            Refusal::new(RefusalReason::Malformed).with_detail("token is not a valid header value"),
+        )
+    })?;
+    Ok(Screened {
+        header,
+        exp: jws.exp(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    use stack_auth_core::MAX_TOKEN_LEN;
+
     use super::*;
 
     fn b64(s: &str) -> String {
@@ -121,7 +62,8 @@ mod tests {
 
     #[test]
     fn a_token_shaped_string_passes() {
-        assert!(screen(&jws(HEADER, r#"{"sub":"u"}"#, "sig")).is_ok());
+        let screened = screen(&jws(HEADER, r#"{"sub":"u","exp":7}"#, "sig")).unwrap();
+        assert_eq!(screened.exp, Some(7));
         // The screen leaves keys, signatures and claims to Stack Auth.
         assert!(screen(&jws(r#"{"alg":"ES256","kid":"unknown"}"#, "{}", "sig")).is_ok());
     }

@@ -5,8 +5,8 @@ use std::{fmt, sync::Arc, time::Duration};
 use async_trait::async_trait;
 use reqwest::header::HeaderValue;
 use stack_auth_core::{
-    Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier, UserTypes,
-    VerifiedUser, VerifyError,
+    Clock, Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier,
+    UserTypes, VerifiedUser, VerifyError,
 };
 use tokio::{sync::Semaphore, time::Instant};
 use tracing::{field::Empty, Instrument, Span};
@@ -19,7 +19,7 @@ use crate::{
     request::Transport,
     response,
     retry::{self, Gates, Health, Outcome, RetryPolicy},
-    shape, Clock, RestVerifierBuilder,
+    shape, RestVerifierBuilder,
 };
 
 /// Verifies Stack Auth access tokens by asking Stack Auth's `GET /api/v1/users/me` with the
@@ -58,7 +58,7 @@ impl fmt::Debug for RestVerifier {
             .field("config", &inner.config)
             .field("transport", &inner.transport)
             .field("retry", &inner.retry)
-            .field("deadline", &inner.deadline)
+            .field("timeout", &inner.deadline)
             .field("free_request_slots", &inner.slots.available_permits())
             .field("health", &self.health)
             .finish_non_exhaustive()
@@ -143,10 +143,10 @@ impl RestVerifier {
             upstream_ms = Empty
         );
         async {
-            let header = shape::screen(token)?;
+            let screened = shape::screen(token)?;
             flight::require_runtime()?;
             self.inner
-                .fetch(&header, UserTypes::ALL, self.health)
+                .fetch(&screened.header, UserTypes::ALL, self.health)
                 .await
                 .result
         }
@@ -162,7 +162,7 @@ impl RestVerifier {
         span: &Span,
         cache_use: &mut Option<CacheUse>,
     ) -> Verdict {
-        let header = shape::screen(token)?;
+        let shape::Screened { header, exp } = shape::screen(token)?;
         let key = cache::key(token);
         let inner = &self.inner;
         let joined = inner.flights.join_or_start(
@@ -171,7 +171,6 @@ impl RestVerifier {
             || {
                 let inner = Arc::clone(inner);
                 let health = self.health;
-                let token = token.to_owned();
                 let leader = span.clone();
                 let span = tracing::debug_span!(
                     "stack_auth.rest.users_me",
@@ -185,11 +184,12 @@ impl RestVerifier {
                     let verdict = outcome
                         .result
                         .map(|p| VerifiedUser::from_profile(inner.config.project_id(), p));
-                    inner.cache.store(&key, &token, &verdict);
+                    inner.cache.store(&key, exp, &verdict);
                     verdict
                 }
                 .instrument(span)
             },
+            flight::spawn,
         )?;
         let verdict = match joined {
             Joined::Cached(verdict) => {
@@ -268,7 +268,7 @@ impl Inner {
     ) -> Result<ServerUser, retry::Failure> {
         let started = Instant::now();
         let answer = self.transport.users_me(token, allowed).await;
-        let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let latency_ms = observe::millis(started.elapsed());
         match answer {
             Ok(raw) => {
                 tracing::debug!(

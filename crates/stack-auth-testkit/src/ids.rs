@@ -124,8 +124,17 @@ impl TestClock {
     }
 
     /// Now, Unix seconds (floored, as `jose` does for `iat`).
-    pub fn now(&self) -> i64 {
+    pub fn unix_secs(&self) -> i64 {
         self.now_millis().div_euclid(1000)
+    }
+}
+
+/// The stand-in's clock is a [`Clock`](stack_auth_core::Clock) too: hand a clone to a verifier
+/// and both agree on the time.
+impl stack_auth_core::Clock for TestClock {
+    fn now(&self) -> SystemTime {
+        let millis = u64::try_from(self.now_millis()).unwrap_or(0);
+        UNIX_EPOCH + std::time::Duration::from_millis(millis)
     }
 }
 
@@ -177,13 +186,17 @@ mod tests {
     #[test]
     fn clock_freezes_and_advances() {
         let c = TestClock::system();
-        assert!(c.now() > 1_700_000_000);
+        assert!(c.unix_secs() > 1_700_000_000);
         let shared = c.clone();
         c.freeze_at(1_000);
-        assert_eq!(shared.now(), 1_000);
+        assert_eq!(shared.unix_secs(), 1_000);
         shared.advance(61);
-        assert_eq!(c.now(), 1_061);
+        assert_eq!(c.unix_secs(), 1_061);
         c.unfreeze();
-        assert!(shared.now() > 1_700_000_000);
+        assert!(shared.unix_secs() > 1_700_000_000);
+        // The same time through the SDK's `Clock`, in milliseconds.
+        c.freeze_at(1_000);
+        let wall = stack_auth_core::Clock::now(&c);
+        assert_eq!(wall, UNIX_EPOCH + std::time::Duration::from_secs(1_000));
     }
 }

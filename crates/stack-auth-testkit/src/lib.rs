@@ -33,6 +33,7 @@
 //! use stack_auth_testkit::{Breakage, LocalStackAuth, UserSpec};
 //! # use stack_auth_core::{RefusalReason, ServerUser, VerifiedUser, VerifyError};
 //! # /// Stands in for `stack_auth_jwks` / `stack_auth_rest` (this crate cannot depend on them).
+//! # #[derive(Debug)]
 //! # struct AskUsersMe(LocalStackAuth);
 //! # #[async_trait::async_trait]
 //! # impl TokenVerifier for AskUsersMe {
@@ -54,7 +55,7 @@
 //!     let Ok(Some(token)) = extract_token(headers) else { return (401, "no token".into()) };
 //!     match verifier.verify(token.as_str()).await {
 //!         Ok(user) => (200, user.email().unwrap_or_default().to_owned()),
-//!         Err(e) => (e.http_status(), e.code().to_owned()),
+//!         Err(e) => (e.http_status(), e.reason_label().to_owned()),
 //!     }
 //! }
 //!
@@ -104,7 +105,6 @@
 //! |---|---|---|
 //! | `serde_json` 1 | `Value` | [`TokenBuilder::extra_claim`], the metadata setters of [`UserSpec`] |
 //! | `serde` 1 | `Serialize`, `Deserialize` (implemented) | [`PublicJwk`], [`PrivateJwk`] |
-//! | `tracing` 0.1 | `Subscriber`, `dispatcher::DefaultGuard` | [`tracing_capture::capture`], [`tracing_capture::scoped`] |
 
 mod api_key;
 mod breakage;
@@ -122,6 +122,8 @@ mod project;
 mod server;
 mod session;
 mod team;
+#[cfg(feature = "internal-tracing-capture")]
+#[doc(hidden)]
 pub mod tracing_capture;
 mod users;
 mod webhook;

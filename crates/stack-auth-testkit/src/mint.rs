@@ -249,7 +249,7 @@ impl TokenBuilder {
         let m = &self.minter;
         match breakage {
             B::Expired => {
-                let iat = m.clock().now() - 70 * 60;
+                let iat = m.clock().unix_secs() - 70 * 60;
                 claims.set("iat", json!(iat));
                 claims.set("exp", json!(iat + 600));
             }
@@ -317,7 +317,7 @@ impl TokenBuilder {
     fn parts(&self) -> (OrderedJson, OrderedJson, DerivedKey) {
         let m = &self.minter;
         let user_type = self.user_type();
-        let iat = self.issued_at.unwrap_or_else(|| m.clock().now());
+        let iat = self.issued_at.unwrap_or_else(|| m.clock().unix_secs());
         let lifetime = self.lifetime.unwrap_or(m.lifetime());
         let exp = self.expires_at.unwrap_or_else(|| {
             iat.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX))

@@ -13,7 +13,7 @@
 //!
 //! | feature | adds | crate |
 //! |---|---|---|
-//! | (always) | `TokenVerifier`, `VerifiedUser`, `VerifyError`, config, `extract_token`, `framework` (what the framework integrations share) | `stack-auth-core`, re-exported at the root |
+//! | (always) | `TokenVerifier`, `VerifiedUser`, `VerifyError`, config, `Clock`, `extract_token`, `framework` (what the framework integrations share) | `stack-auth-core`, re-exported at the root (an explicit list; the helpers for writing verifiers, `jws`, `single_flight`, `observe`, are in `stack-auth-core`) |
 //! | `jwks` | `jwks`: local JWT verification against the project's JWKS | `stack-auth-jwks` |
 //! | `rest` | `rest`: verification through `GET /api/v1/users/me`, with the full profile | `stack-auth-rest` |
 //! | `composite` | `composite`: JWT first, REST for the profile (enables `jwks` and `rest`) | `stack-auth-composite` |
@@ -21,8 +21,8 @@
 //! | `axum` | `axum`: `StackUser` / `MaybeStackUser` extractors and `StackAuthLayer` | `stack-auth-axum` |
 //! | `actix` | `actix`: `StackUser` / `MaybeStackUser` extractors and `StackAuthMiddleware` for actix-web | `stack-auth-actix` |
 //! | `tonic` | `tonic`: `StackAuthLayer` for gRPC servers (tonic), refusing with gRPC statuses | `stack-auth-tonic` |
-//! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier` | `stack-auth-core` |
-//! | `metrics` | counters and histograms (verifications, cache, upstream requests and errors) through the `metrics` facade, in the enabled verifiers; adds nothing on its own | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite` |
+//! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier`, `ManualClock` | `stack-auth-core` |
+//! | `metrics` | counters and histograms (verifications, cache, upstream requests and errors) through the `metrics` facade, in the enabled verifiers; `metrics`, to record the same series from verifiers of your own | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite` |
 //! | `aws_lc_rs` (default) | ECDSA through aws-lc in `jwks` | `stack-auth-jwks` |
 //! | `rust_crypto` | ECDSA through the pure-Rust RustCrypto crates in `jwks` (slower) | `stack-auth-jwks` |
 //! | `rustls` (default) | HTTPS through rustls (aws-lc-rs crypto, the platform's certificate verifier) in `jwks` and `rest` | `stack-auth-jwks`, `stack-auth-rest` |
@@ -36,9 +36,35 @@
 //! "External types" section): `http`, `serde_json`, `serde` and `async-trait` in core;
 //! `reqwest` in `jwks` and `rest`, re-exported as `jwks::reqwest` and `rest::reqwest`; axum,
 //! tower and http in `axum`; actix-web in `actix`; tonic, tower and http in `tonic`;
-//! `serde_json`, `serde` and `tracing` in `testkit`.
+//! `serde_json` and `serde` in `testkit`.
 
-pub use stack_auth_core::*;
+// An explicit list, so a new item of core is a decision here, not an accident. Core's
+// verifier-implementation helpers (`jws`, `single_flight`, `observe`, `parse_retry_after`) are
+// used from `stack-auth-core` directly.
+pub use stack_auth_core::{
+    async_trait, extract_token, extract_token_from, redact_token, AccessTokenClaims, Clock,
+    ConfigError, DynTokenVerifier, ExtractError, ExtractedToken, MisconfigKind, Misconfiguration,
+    OAuthProvider, ProfileLoader, ProfileStatus, RawJson, RawJsonError, Refusal, RefusalReason,
+    RestrictedReason, RestrictedReasonObject, RiskScores, SecretServerKey, ServerTeam, ServerUser,
+    ServiceUrl, SharedError, SignUpRiskScores, StackAuthConfig, StackAuthConfigBuilder,
+    SystemClock, TokenSource, TokenSources, TokenVerifier, Unavailable, UnavailableKind, Upstream,
+    UserType, UserTypes, VerifiedUser, VerifyError, CLOUD_HOST_PAIRS, DEFAULT_BASE_URL,
+    MAIN_BRANCH, MAX_DURATION_SETTING, MAX_JSON_DEPTH, MAX_PROJECT_ID_LEN, MAX_TOKEN_LEN,
+};
+
+/// What the framework integrations share: the RFC 6750 mapping and the verdict-reuse rule.
+#[doc(inline)]
+pub use stack_auth_core::framework;
+
+/// The SDK's metric series (feature `metrics`), for verifiers of your own too.
+#[cfg(feature = "metrics")]
+#[doc(inline)]
+pub use stack_auth_core::metrics;
+
+/// Test doubles (feature `test-util`).
+#[cfg(feature = "test-util")]
+#[doc(inline)]
+pub use stack_auth_core::test_util;
 
 #[cfg(feature = "jwks")]
 #[doc(inline)]

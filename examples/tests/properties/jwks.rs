@@ -8,8 +8,9 @@ use std::{path::PathBuf, sync::OnceLock};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use stack_auth_core::test_util::ManualClock;
 use stack_auth_core::{ConfigError, RefusalReason, TokenVerifier, UserTypes, VerifyError};
-use stack_auth_jwks::{JwksVerifier, ManualClock};
+use stack_auth_jwks::JwksVerifier;
 
 /// 2026-01-01: after the fixtures' `iat`, before their `exp`.
 const NOW: u64 = 1_767_225_600;

@@ -300,8 +300,7 @@ fn users_me_answers_map_to_the_documented_class() {
         .accepted_user_types(UserTypes::ALL)
         .retry_policy(RetryPolicy::new(2, Duration::ZERO))
         .circuit_breaker(CircuitBreakerPolicy::disabled())
-        .cache_ttl(Duration::ZERO)
-        .refusal_cache_ttl(Duration::ZERO)
+        .disable_token_cache()
         .build()
         .unwrap();
     let mut runner = TestRunner::new(ProptestConfig::with_cases(256));

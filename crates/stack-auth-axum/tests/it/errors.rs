@@ -77,7 +77,7 @@ async fn refused_tokens_are_401_invalid_token_with_the_reason_code() {
     let refusals = RefusalReason::ALL.into_iter().filter(|r| {
         !matches!(
             r,
-            RefusalReason::MissingToken | RefusalReason::UserTypeNotAllowed
+            RefusalReason::MissingToken | RefusalReason::UserTypeNotAllowed | RefusalReason::Custom
         )
     });
     for reason in refusals {
@@ -108,16 +108,31 @@ async fn a_refused_token_is_verified_once_and_never_echoed() {
     assert_eq!(verifier.tokens(), [BAD]);
 }
 
+/// The user is known but not let in: a user type the verifier does not accept, or a custom
+/// verifier's own rule (an allow-list), whose detail is not shown.
 #[tokio::test]
-async fn user_type_not_allowed_by_the_verifier_is_403_insufficient_scope() {
-    let reply = fail_with(VerifyError::refused(RefusalReason::UserTypeNotAllowed)).await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    let challenge = reply.header("www-authenticate").unwrap();
-    assert!(
-        challenge.starts_with(r#"Bearer error="insufficient_scope""#),
-        "{challenge}"
-    );
-    reply.assert_error_body("user_type_not_allowed");
+async fn user_type_not_allowed_and_custom_refusals_are_403_insufficient_scope() {
+    let cases: [(VerifyError, &str); 2] = [
+        (
+            VerifyError::refused(RefusalReason::UserTypeNotAllowed),
+            "user_type_not_allowed",
+        ),
+        (
+            Refusal::custom("not on the allow-list leak-canary").into(),
+            "custom",
+        ),
+    ];
+    for (error, code) in cases {
+        let reply = fail_with(error).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        let challenge = reply.header("www-authenticate").unwrap();
+        assert!(
+            challenge.starts_with(r#"Bearer error="insufficient_scope""#),
+            "{challenge}"
+        );
+        reply.assert_error_body(code);
+        assert!(!reply.json().to_string().contains("leak-canary"));
+    }
 }
 
 #[tokio::test]

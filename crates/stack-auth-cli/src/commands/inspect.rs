@@ -2,7 +2,9 @@
 
 use clap::Args;
 use serde_json::{json, Value};
-use stack_auth_core::AccessTokenClaims;
+use std::time::{Duration, UNIX_EPOCH};
+
+use stack_auth_core::{jws::check_expiry, AccessTokenClaims};
 
 use crate::decode::Decoded;
 use crate::outcome::Exit;
@@ -61,6 +63,7 @@ fn to_json(token: &str, d: &Decoded, now: i64) -> Value {
         "payload_error": d.payload.as_ref().err(),
         "signature_bytes": d.signature.as_ref().ok().map(Vec::len),
         "signature_error": d.signature.as_ref().err(),
+        "shape_error": d.shape.as_ref().err().map(ToString::to_string),
         "claims_error": claims.as_ref().err(),
         "consistency_error": claims.as_ref().ok().and_then(consistency_error),
         "user_id": claims.as_ref().ok().map(|c| c.sub.clone()),
@@ -68,8 +71,14 @@ fn to_json(token: &str, d: &Decoded, now: i64) -> Value {
         "issued_by": claims.as_ref().ok().and_then(|c| issuer::origin(&c.iss).map(str::to_owned)),
         "issued_at": iat,
         "expires_at": exp,
-        "expired": exp.map(|e| e <= now),
+        "expired": exp.map(|e| expired(e, now)),
     })
+}
+
+/// The shared expiry rule with no leeway (`now >= exp`, as Stack Auth applies it).
+fn expired(exp: i64, now: i64) -> bool {
+    let now = UNIX_EPOCH + Duration::from_secs(u64::try_from(now).unwrap_or(0));
+    check_expiry(exp, now, Duration::ZERO).is_err()
 }
 
 fn consistency_error(claims: &AccessTokenClaims) -> Option<String> {
@@ -95,6 +104,11 @@ fn to_text(token: &str, d: &Decoded, now: i64) -> String {
             sig.len()
         )),
         Err(e) => out.push_str(&format!("signature  does not decode: {e}\n")),
+    }
+    if let Err(refusal) = &d.shape {
+        out.push_str(&format!(
+            "form       every verifier refuses it: {refusal}\n"
+        ));
     }
     out.push_str(&claims_summary(d, now));
     out
@@ -144,7 +158,7 @@ fn claims_summary(d: &Decoded, now: i64) -> String {
         ));
     }
     match d.time_claim("exp") {
-        Some(exp) if exp <= now => out.push_str(&format!(
+        Some(exp) if expired(exp, now) => out.push_str(&format!(
             "expires    EXPIRED {}\n",
             humanize::date_and_relative(exp, now)
         )),

@@ -157,7 +157,7 @@ fn build_verifier(args: &VerifyArgs) -> Result<Box<dyn TokenVerifier>, Failure> 
         Strategy::Composite => {
             let jwt = jwt_verifier(args, config.clone())?;
             let rest = rest_verifier(args, config)?;
-            Box::new(CompositeVerifier::builder_from_verifiers(jwt, rest)?.build()?)
+            Box::new(CompositeVerifier::builder_from_verifiers(jwt, rest).build()?)
         }
     })
 }
@@ -211,7 +211,7 @@ fn rest_verifier(args: &VerifyArgs, config: StackAuthConfig) -> Result<RestVerif
         )));
     };
     Ok(RestVerifier::builder_with_config(config, key)
-        .deadline(args.timeout)
+        .timeout(args.timeout)
         .connect_timeout(args.timeout)
         .build()?)
 }

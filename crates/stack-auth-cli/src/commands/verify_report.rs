@@ -202,6 +202,7 @@ pub(crate) fn describe(reason: RefusalReason) -> &'static str {
         RefusalReason::WrongProject => "the token belongs to another project",
         RefusalReason::UserNotFound => "the token is valid but its user no longer exists",
         RefusalReason::MissingToken => "no token was given",
+        RefusalReason::Custom => "a rule of the verifier's own refused the user",
         _ => "the token was refused",
     }
 }

@@ -1,6 +1,6 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use stack_auth_core::{StackAuthConfig, UserTypes};
+use stack_auth_core::{test_util::ManualClock, StackAuthConfig, UserTypes};
 
 use super::Screen;
 
@@ -50,7 +50,7 @@ fn screen_at(config: Option<StackAuthConfig>, now: u64, leeway: u64) -> Screen {
     Screen {
         config,
         leeway: Duration::from_secs(leeway),
-        clock: Arc::new(move || std::time::UNIX_EPOCH + Duration::from_secs(now)),
+        clock: Arc::new(ManualClock::at_unix_secs(now)),
     }
 }
 
@@ -98,8 +98,7 @@ fn refused_fixtures_are_screened_out_unless_only_the_signature_tells() {
         }
         let label = got.expect_err(name).reason().as_str();
         let expected = match name.as_str() {
-            // Fixture labels come from a verifier that checks the signature first.
-            "truncated-signature" => "malformed",
+            // The JWT check names the key first; the screen has none and reads the audience.
             "token-of-other-project" => "wrong_audience",
             _ => case.reason.as_deref().unwrap(),
         };
@@ -128,10 +127,11 @@ fn expiry_uses_the_injected_clock_and_leeway() {
     let cases = cases();
     let token = &cases["normal-user"].token;
     let exp = u64::try_from(screen_at(None, NOW, 0).check(token).unwrap().exp).unwrap();
-    assert!(screen_at(None, exp, 0).check(token).is_ok());
-    assert!(screen_at(None, exp + 1, 0).check(token).is_err());
-    assert!(screen_at(None, exp + 60, 60).check(token).is_ok());
-    assert!(screen_at(None, exp + 61, 60).check(token).is_err());
+    // The shared boundary: expired once `now >= exp + leeway`.
+    assert!(screen_at(None, exp - 1, 0).check(token).is_ok());
+    assert!(screen_at(None, exp, 0).check(token).is_err());
+    assert!(screen_at(None, exp + 59, 60).check(token).is_ok());
+    assert!(screen_at(None, exp + 60, 60).check(token).is_err());
 }
 
 #[test]
@@ -139,4 +139,29 @@ fn debug_names_the_project() {
     let screen = screen_at(Some(StackAuthConfig::new("p1").unwrap()), NOW, 60);
     let shown = format!("{screen:?}");
     assert!(shown.contains("p1"), "{shown}");
+}
+
+/// The shared parser's rules: an empty `kid` is malformed; a `project_id` that disagrees with
+/// this project's `aud` is `inconsistent_claims` (as in the JWT check), not `wrong_project`.
+#[test]
+fn the_shared_parser_rules() {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    let cases = cases();
+    let case = &cases["normal-user"];
+    let mut parts: Vec<String> = case.token.split('.').map(str::to_owned).collect();
+    let screen = screen_for(case);
+    let original = parts.clone();
+    parts[0] = URL_SAFE_NO_PAD.encode(r#"{"alg":"ES256","kid":""}"#);
+    let e = screen.check(&parts.join(".")).unwrap_err();
+    assert_eq!(e.reason().as_str(), "malformed");
+    let mut payload: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&original[1]).unwrap()).unwrap();
+    payload["project_id"] = "another-project".into();
+    let parts = [
+        original[0].clone(),
+        URL_SAFE_NO_PAD.encode(payload.to_string()),
+        original[2].clone(),
+    ];
+    let e = screen.check(&parts.join(".")).unwrap_err();
+    assert_eq!(e.reason().as_str(), "inconsistent_claims");
 }

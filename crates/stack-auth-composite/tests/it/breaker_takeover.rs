@@ -21,7 +21,6 @@ fn wired(
     policy: ProfilePolicy,
 ) -> CompositeVerifier<JwksVerifier, RestVerifier> {
     CompositeVerifier::builder_with_config(stack.config(), stack.secret_server_key())
-        .unwrap()
         .profile_policy(policy)
         .build()
         .unwrap()

@@ -27,12 +27,11 @@ fn composite(
         .build()
         .unwrap();
     let rest = RestVerifier::builder_with_config(stack.config(), stack.secret_server_key())
-        .deadline(REST_DEADLINE)
+        .timeout(REST_DEADLINE)
         .retry_policy(RetryPolicy::new(2, Duration::from_millis(50)))
         .build()
         .unwrap();
     CompositeVerifier::builder_from_verifiers(jwks, rest)
-        .unwrap()
         .profile_policy(policy)
         .build()
         .unwrap()
@@ -177,7 +176,6 @@ async fn a_flood_of_forged_unknown_kid_tokens_answered_429_leaves_a_fresh_token_
     let stack = LocalStackAuth::start().await.unwrap();
     // The default wiring with default settings: budget 5 per minute, breaker after 5 failures.
     let v = CompositeVerifier::builder_with_config(stack.config(), stack.secret_server_key())
-        .unwrap()
         .build()
         .unwrap();
     let ada = stack.create_user(UserSpec::normal()).unwrap();
@@ -220,7 +218,6 @@ async fn a_flood_of_forged_unknown_kid_tokens_answered_429_leaves_a_fresh_token_
 async fn the_unknown_key_budget_costs_users_me_exactly_its_size_then_one_per_interval() {
     let stack = LocalStackAuth::start().await.unwrap();
     let v = CompositeVerifier::builder_with_config(stack.config(), stack.secret_server_key())
-        .unwrap()
         .unknown_key_budget(UnknownKeyBudget::new(3, Duration::from_secs(300)))
         .build()
         .unwrap();

@@ -158,21 +158,26 @@ async fn a_rest_misconfiguration_is_never_hidden() {
         let v = composite(jwt(Ok(claims_user(&token))), &rest, policy);
         let err = v.verify(&token).await.unwrap_err();
         assert_eq!(err.http_status(), 500, "{policy:?}");
-        assert_eq!(err.code(), "misconfigured");
+        assert_eq!(err.outcome_label(), "misconfigured");
     }
 }
 
 #[tokio::test]
-async fn a_rest_user_without_profile_keeps_the_claims() {
+async fn a_rest_user_without_profile_is_a_misconfiguration_not_a_profileless_user() {
     let token = token("normal-user");
     let claims = claims_of(&token);
     let bare =
         stack_auth_core::VerifiedUser::new(&claims.sub, &claims.project_id, UserType::Normal, None);
-    let rest = rest(Ok(bare));
-    let v = composite(jwt(Ok(claims_user(&token))), &rest, ProfilePolicy::Required);
-    let user = v.verify(&token).await.unwrap();
-    assert_eq!(user.claims(), Some(&claims));
-    assert!(user.profile().is_none());
+    for policy in [ProfilePolicy::Required, ProfilePolicy::BestEffort] {
+        let rest = rest(Ok(bare.clone()));
+        let v = composite(jwt(Ok(claims_user(&token))), &rest, policy);
+        let err = v.verify(&token).await.unwrap_err();
+        assert!(
+            matches!(err, VerifyError::Misconfigured(ref m) if m.kind() == MisconfigKind::UnexpectedError),
+            "{policy:?}: {err}"
+        );
+        assert_eq!(rest.calls(), 1, "{policy:?}");
+    }
 }
 
 #[test]
@@ -206,10 +211,11 @@ fn builder_defaults_and_limits() {
 async fn composes_as_a_dyn_verifier() {
     let token = token("normal-user");
     let rest = rest(Ok(profile_for(&token)));
-    let j: stack_auth_core::DynTokenVerifier = std::sync::Arc::new(jwt(Ok(claims_user(&token))));
-    let r: stack_auth_core::DynTokenVerifier = rest.clone();
+    let j: std::sync::Arc<stack_auth_core::DynTokenVerifier> =
+        std::sync::Arc::new(jwt(Ok(claims_user(&token))));
+    let r: std::sync::Arc<stack_auth_core::DynTokenVerifier> = rest.clone();
     let v: CompositeVerifier = CompositeVerifier::builder(j, r).build().unwrap();
-    let shared: stack_auth_core::DynTokenVerifier = std::sync::Arc::new(v);
+    let shared: std::sync::Arc<stack_auth_core::DynTokenVerifier> = std::sync::Arc::new(v);
     assert!(shared.verify(&token).await.unwrap().profile().is_some());
     assert_eq!(rest.calls(), 1);
 }

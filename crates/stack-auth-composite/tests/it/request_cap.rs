@@ -19,11 +19,10 @@ async fn the_composite_sends_at_most_the_cap_of_users_me_requests_at_once() {
     jwks.prefetch().await.unwrap();
     let rest = RestVerifier::builder_with_config(stack.config(), stack.secret_server_key())
         .max_concurrent_requests(1)
-        .deadline(Duration::from_secs(30))
+        .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
     let v = CompositeVerifier::builder_from_verifiers(jwks, rest)
-        .unwrap()
         .build()
         .unwrap();
     stack.inject(Route::UsersMe, Fault::Latency(Duration::from_secs(1)));

@@ -25,7 +25,6 @@ fn wired(stack: &LocalStackAuth, policy: ProfilePolicy) -> Wired {
         .build()
         .unwrap();
     CompositeVerifier::builder_from_verifiers(jwks, rest)
-        .unwrap()
         .profile_policy(policy)
         .build()
         .unwrap()
@@ -210,6 +209,29 @@ async fn verifiers_configured_differently_are_not_wired_together() {
     let rest = RestVerifier::builder_with_config(other, stack.secret_server_key())
         .build()
         .unwrap();
-    let err = CompositeVerifier::builder_from_verifiers(jwks, rest).unwrap_err();
+    let err = CompositeVerifier::builder_from_verifiers(jwks, rest)
+        .build()
+        .unwrap_err();
     assert!(err.to_string().contains("accepted user types"), "{err}");
+}
+
+/// Like every `builder_with_config`, the composite's returns the builder: a configuration a
+/// verifier refuses is reported by `build`, with policies set in between.
+#[tokio::test]
+async fn the_default_wiring_reports_a_refused_configuration_at_build() {
+    let (stack, _) = stand_in().await;
+    let err = CompositeVerifier::builder_with_config(stack.config(), "")
+        .profile_policy(ProfilePolicy::BestEffort)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            stack_auth_core::ConfigError::Invalid {
+                field: "secret_server_key",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }

@@ -2,12 +2,13 @@
 //! decides, but only for tokens that pass the local screen.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::{sync::Arc, time::Duration, time::UNIX_EPOCH};
+use stack_auth_core::test_util::ManualClock;
+use std::{sync::Arc, time::Duration};
 
 use stack_auth_composite::{CompositeVerifier, ProfilePolicy, UnknownKeyPolicy};
 use stack_auth_core::{
     test_util::StaticVerifier, ProfileStatus, RefusalReason, StackAuthConfig, TokenVerifier,
-    UnavailableKind, Upstream, UserTypes, VerifyError,
+    UnavailableKind, Upstream, UserType, UserTypes, VerifiedUser, VerifyError,
 };
 
 use crate::common::{self, *};
@@ -33,6 +34,26 @@ async fn an_undecided_plausible_token_is_decided_by_rest() {
             assert_eq!(user.email(), Some("from-profile@example.com"));
             // REST checked this exact token on the server: its claims come along.
             assert_eq!(user.claims(), Some(&claims_of(&token)));
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_undecided_token_rest_accepts_without_a_profile_is_a_misconfiguration() {
+    let token = token("normal-user");
+    let claims = claims_of(&token);
+    let bare = VerifiedUser::new(&claims.sub, &claims.project_id, UserType::Normal, None);
+    for policy in ALL_POLICIES {
+        for jwt_error in [unknown_key(), jwks_down()] {
+            let rest = rest(Ok(bare.clone()));
+            let v = composite(jwt(Err(jwt_error.clone())), &rest, policy);
+            let err = v.verify(&token).await.unwrap_err();
+            assert_eq!(
+                err.outcome_label(),
+                "misconfigured",
+                "{policy:?} {jwt_error}"
+            );
+            assert_eq!(rest.calls(), 1, "{policy:?} {jwt_error}");
         }
     }
 }
@@ -185,12 +206,13 @@ async fn during_a_jwks_outage_implausible_tokens_are_refused_for_what_the_screen
 async fn the_screen_expiry_follows_the_injected_clock() {
     let token = token("normal-user");
     let exp = u64::try_from(claims_of(&token).exp).unwrap();
-    for (now, calls) in [(exp + 60, 1), (exp + 61, 0)] {
+    // The shared boundary: expired once `now >= exp + leeway`.
+    for (now, calls) in [(exp + 59, 1), (exp + 60, 0)] {
         let rest = rest(Ok(profile_for(&token)));
         let v = CompositeVerifier::builder(jwt(Err(jwks_down())), Arc::clone(&rest))
             .config(config())
             .screen_leeway(Duration::from_secs(60))
-            .clock(move || UNIX_EPOCH + Duration::from_secs(now))
+            .clock(ManualClock::at_unix_secs(now))
             .build()
             .unwrap();
         let _ = v.verify(&token).await;
@@ -203,7 +225,7 @@ async fn without_a_config_only_the_shape_is_screened() {
     let other = token("token-of-other-project");
     let rest = rest(Ok(profile_for(&other)));
     let v = CompositeVerifier::builder(StaticVerifier::fail(unknown_key()), Arc::clone(&rest))
-        .clock(|| UNIX_EPOCH + Duration::from_secs(NOW))
+        .clock(ManualClock::at_unix_secs(NOW))
         .build()
         .unwrap();
     assert!(v.verify(&other).await.is_ok());
@@ -230,7 +252,7 @@ async fn during_a_jwks_outage_the_screen_accepts_exactly_the_brand_aliases() {
         let v = CompositeVerifier::builder(jwt(Err(jwks_down())), Arc::clone(&rest))
             .config(config)
             .profile_policy(ProfilePolicy::BestEffort)
-            .clock(|| UNIX_EPOCH + Duration::from_secs(NOW))
+            .clock(ManualClock::at_unix_secs(NOW))
             .build()
             .unwrap();
         let got = v.verify(token).await;

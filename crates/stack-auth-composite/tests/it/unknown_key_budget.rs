@@ -4,9 +4,12 @@
 //! shared by clones; 5 per minute by default) bounds them, and a token over budget is refused
 //! as `unknown_key` without a request. Time is Tokio's, paused.
 
+use stack_auth_core::test_util::ManualClock;
 use std::{sync::Arc, time::Duration};
 
-use stack_auth_composite::{CompositeVerifier, ProfilePolicy, UnknownKeyBudget};
+use stack_auth_composite::{
+    CompositeVerifier, ProfilePolicy, UnknownKeyBudget, MAX_DURATION_SETTING,
+};
 use stack_auth_core::{RefusalReason, TokenVerifier, VerifyError};
 
 use crate::common::*;
@@ -51,7 +54,7 @@ async fn the_budget_is_configurable_and_spares_other_paths() {
     let v = CompositeVerifier::builder(jwt(Err(unknown_key())), Arc::clone(&rest))
         .config(config())
         .unknown_key_budget(UnknownKeyBudget::new(2, Duration::from_secs(3600)))
-        .clock(|| std::time::UNIX_EPOCH + Duration::from_secs(NOW))
+        .clock(ManualClock::at_unix_secs(NOW))
         .build()
         .unwrap();
     for _ in 0..10 {
@@ -67,10 +70,11 @@ async fn the_budget_is_configurable_and_spares_other_paths() {
 }
 
 #[tokio::test]
-async fn a_budget_period_over_a_day_or_too_short_is_refused_at_build_time() {
+async fn a_budget_period_over_the_longest_duration_or_too_short_is_refused_at_build_time() {
     let rest = rest(Err(unknown_key()));
+    let over = MAX_DURATION_SETTING + Duration::from_secs(1);
     for budget in [
-        UnknownKeyBudget::new(1, Duration::from_secs(2 * 24 * 3600)),
+        UnknownKeyBudget::new(1, over),
         UnknownKeyBudget::new(10, Duration::from_nanos(5)),
     ] {
         let built = CompositeVerifier::builder(jwt(Err(unknown_key())), Arc::clone(&rest))
@@ -78,4 +82,9 @@ async fn a_budget_period_over_a_day_or_too_short_is_refused_at_build_time() {
             .build();
         assert!(built.is_err(), "{budget:?}");
     }
+    let longest = UnknownKeyBudget::new(1, MAX_DURATION_SETTING);
+    let built = CompositeVerifier::builder(jwt(Err(unknown_key())), Arc::clone(&rest))
+        .unknown_key_budget(longest)
+        .build();
+    assert!(built.is_ok());
 }

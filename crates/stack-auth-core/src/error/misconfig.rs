@@ -4,7 +4,7 @@ use std::{borrow::Cow, fmt, sync::Arc};
 
 use serde::{Deserialize, Serialize};
 
-use super::BoxError;
+use super::SharedError;
 
 /// What is wrong with the verifier's configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -53,7 +53,7 @@ impl fmt::Display for MisconfigKind {
 pub struct Misconfiguration {
     kind: MisconfigKind,
     detail: Option<Cow<'static, str>>,
-    source: Option<BoxError>,
+    source: Option<SharedError>,
 }
 
 impl Misconfiguration {
@@ -82,7 +82,7 @@ impl Misconfiguration {
 
     /// Records an underlying error that is already shared.
     #[must_use]
-    pub fn with_shared_source(mut self, source: BoxError) -> Self {
+    pub fn with_shared_source(mut self, source: SharedError) -> Self {
         self.source = Some(source);
         self
     }

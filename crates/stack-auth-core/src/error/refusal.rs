@@ -38,11 +38,16 @@ pub enum RefusalReason {
     UserNotFound,
     /// No token was presented (used by request extractors).
     MissingToken,
+    /// Refused by a rule of a verifier of your own (an allow-list, a ban list, a tenant rule):
+    /// the token was understood and its user is known, but not let in (HTTP 403). The label is
+    /// always `custom`; say which rule refused in the [detail](Refusal::with_detail), or build
+    /// it with [`Refusal::custom`]. The SDK's own verifiers never use it.
+    Custom,
 }
 
 impl RefusalReason {
     /// Every reason, for exhaustive tests and documentation tables.
-    pub const ALL: [RefusalReason; 13] = [
+    pub const ALL: [RefusalReason; 14] = [
         RefusalReason::Malformed,
         RefusalReason::UnsupportedAlgorithm,
         RefusalReason::UnknownKey,
@@ -56,6 +61,7 @@ impl RefusalReason {
         RefusalReason::WrongProject,
         RefusalReason::UserNotFound,
         RefusalReason::MissingToken,
+        RefusalReason::Custom,
     ];
 
     /// The stable snake_case label, e.g. `bad_signature`.
@@ -74,6 +80,7 @@ impl RefusalReason {
             RefusalReason::WrongProject => "wrong_project",
             RefusalReason::UserNotFound => "user_not_found",
             RefusalReason::MissingToken => "missing_token",
+            RefusalReason::Custom => "custom",
         }
     }
 
@@ -82,10 +89,11 @@ impl RefusalReason {
         RefusalReason::ALL.into_iter().find(|r| r.as_str() == label)
     }
 
-    /// 403 for a user type that is not allowed (the user is known, just not let in), else 401.
+    /// 403 for a user type that is not allowed and for a [`Custom`](RefusalReason::Custom)
+    /// refusal (the user is known, just not let in), else 401.
     pub fn http_status(self) -> u16 {
         match self {
-            RefusalReason::UserTypeNotAllowed => 403,
+            RefusalReason::UserTypeNotAllowed | RefusalReason::Custom => 403,
             _ => 401,
         }
     }
@@ -113,6 +121,21 @@ impl Refusal {
             reason,
             detail: None,
         }
+    }
+
+    /// A [`RefusalReason::Custom`] refusal: a rule of your own verifier refused the user;
+    /// `detail` says which (it must not contain the token or a secret).
+    ///
+    /// ```
+    /// use stack_auth_core::{Refusal, RefusalReason, VerifyError};
+    ///
+    /// let e: VerifyError = Refusal::custom("not on the allow-list").into();
+    /// assert_eq!(e.refusal_reason(), Some(RefusalReason::Custom));
+    /// assert_eq!((e.http_status(), e.reason_label()), (403, "custom"));
+    /// assert_eq!(e.to_string(), "token refused: custom (not on the allow-list)");
+    /// ```
+    pub fn custom(detail: impl Into<Cow<'static, str>>) -> Self {
+        Refusal::new(RefusalReason::Custom).with_detail(detail)
     }
 
     /// Adds a human-readable detail (must not contain the token or a secret).

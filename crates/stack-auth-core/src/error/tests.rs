@@ -17,11 +17,11 @@ fn status_and_retry_hints() {
     assert_eq!(e.http_status(), 503);
     assert!(e.is_retryable());
     assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
-    assert_eq!(e.code(), "unavailable");
+    assert_eq!(e.outcome_label(), "unavailable");
     let m = VerifyError::from(Misconfiguration::new(MisconfigKind::InvalidSecretServerKey));
     assert_eq!(m.http_status(), 500);
     assert!(!m.is_retryable());
-    assert_eq!(m.code(), "misconfigured");
+    assert_eq!(m.outcome_label(), "misconfigured");
 }
 
 #[test]

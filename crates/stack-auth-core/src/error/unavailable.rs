@@ -4,7 +4,7 @@ use std::{fmt, sync::Arc, time::Duration};
 
 use serde::{Deserialize, Serialize};
 
-use super::BoxError;
+use super::SharedError;
 
 /// Which upstream was unavailable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -93,7 +93,7 @@ pub struct Unavailable {
     kind: UnavailableKind,
     status: Option<u16>,
     retry_after: Option<Duration>,
-    source: Option<BoxError>,
+    source: Option<SharedError>,
 }
 
 impl Unavailable {
@@ -131,7 +131,7 @@ impl Unavailable {
 
     /// Records an underlying error that is already shared.
     #[must_use]
-    pub fn with_shared_source(mut self, source: BoxError) -> Self {
+    pub fn with_shared_source(mut self, source: SharedError) -> Self {
         self.source = Some(source);
         self
     }

@@ -104,7 +104,8 @@ impl Rejection {
     pub fn code(&self) -> &'static str {
         match &self.cause {
             Cause::Unreadable(_) => "invalid_request",
-            Cause::Verify(e) => e.code(),
+            Cause::Verify(VerifyError::Refused(r)) => r.reason().as_str(),
+            Cause::Verify(e) => e.outcome_label(),
         }
     }
 
@@ -147,7 +148,7 @@ impl Rejection {
             Cause::Unreadable(_) => "invalid_request",
             Cause::Verify(VerifyError::Refused(r)) => match r.reason() {
                 RefusalReason::MissingToken => return Some(Cow::Borrowed("Bearer")),
-                RefusalReason::UserTypeNotAllowed => "insufficient_scope",
+                RefusalReason::UserTypeNotAllowed | RefusalReason::Custom => "insufficient_scope",
                 _ => "invalid_token",
             },
             Cause::Verify(_) => return None,
@@ -209,6 +210,7 @@ fn refusal_message(reason: RefusalReason) -> &'static str {
         RefusalReason::MissingToken => "an access token is required",
         RefusalReason::Expired => "the access token expired",
         RefusalReason::UserTypeNotAllowed => "this user type is not allowed here",
+        RefusalReason::Custom => "this user is not allowed here",
         RefusalReason::UserNotFound => "the user of this access token no longer exists",
         RefusalReason::WrongProject => "the access token belongs to another project",
         _ => "the access token is invalid",

@@ -28,7 +28,7 @@ async fn forwarding_impls_reach_the_inner_verifier() {
         through(boxed, "x").await.unwrap_err().refusal_reason(),
         Some(RefusalReason::Expired)
     );
-    let shared: DynTokenVerifier = Arc::new(rec);
+    let shared: Arc<DynTokenVerifier> = Arc::new(rec);
     assert_eq!(through(shared.clone(), "b").await.unwrap().user_id(), "b");
     assert_eq!(
         through(Arc::clone(&shared), "c").await.unwrap().user_id(),

@@ -2,7 +2,7 @@
 
 use std::{borrow::Cow, time::Duration};
 
-use stack_auth_core::{ConfigError, StackAuthConfig};
+use stack_auth_core::{ConfigError, ServiceUrl, StackAuthConfig};
 use url::Url;
 
 use super::JwksVerifierBuilder;
@@ -73,33 +73,13 @@ pub(super) fn invalid(field: &'static str, reason: impl Into<Cow<'static, str>>)
     }
 }
 
-/// Validates the JWKS URL (https, or http to loopback unless insecure http is allowed; no query,
-/// fragment or credentials) and appends the full-key-set query.
+/// Validates the JWKS URL by the rules of every configured URL ([`ServiceUrl`]: https, or
+/// http to loopback unless insecure http is allowed; no query, fragment or credentials) and
+/// appends the full-key-set query.
 pub(super) fn jwks_url(raw: &str, allow_insecure_http: bool) -> Result<Url, ConfigError> {
-    let mut url = Url::parse(raw.trim()).map_err(|e| invalid("jwks_url", e.to_string()))?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err(invalid("jwks_url", "missing host")),
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback || allow_insecure_http => {}
-        "http" => {
-            return Err(invalid(
-                "jwks_url",
-                "must use https (plain http only for loopback, or with allow_insecure_http)",
-            ))
-        }
-        _ => return Err(invalid("jwks_url", "scheme must be http or https")),
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("jwks_url", "must not have a query or fragment"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("jwks_url", "must not carry credentials"));
-    }
+    let checked = ServiceUrl::parse_setting("jwks_url", raw, allow_insecure_http)?;
+    let mut url =
+        Url::parse(&checked.to_string()).map_err(|e| invalid("jwks_url", e.to_string()))?;
     url.set_query(Some(FULL_KEY_SET_QUERY));
     Ok(url)
 }

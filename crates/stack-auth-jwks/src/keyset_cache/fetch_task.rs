@@ -1,47 +1,36 @@
-//! The single-flight key set fetch: one spawned task shared by every waiter, and what its
-//! result does to the cache (new lifetimes, dropped verdicts, or the failure backoff).
+//! The single-flight key set fetch (core's [`SingleFlight`], as for the REST flights): one
+//! spawned task shared by every waiter, and what its result does to the cache (new lifetimes,
+//! dropped verdicts, or the failure backoff).
 
 use std::{
-    fmt,
     sync::{atomic::Ordering, Arc},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-use futures_util::FutureExt as _;
-use stack_auth_core::{Unavailable, UnavailableKind, Upstream, VerifyError};
+use stack_auth_core::{
+    observe::millis,
+    single_flight::{SingleFlight, Task},
+    VerifyError,
+};
 use tracing::Instrument as _;
 
 use super::{lock, FetchResult, KeySet, KeyStore, SharedFetch};
 use crate::{
-    clock::duration_millis,
     fetch::FetchError,
     keys::{parse_jwks, VerifyKey},
     observe::{self, Trigger},
     status::FetchOutcome,
 };
 
-/// The fetch in flight: the shared result and its task, to tell a running fetch from one whose
-/// task ended without clearing the slot (cancelled with its runtime, or panicked).
-pub(super) struct InFlight {
-    shared: SharedFetch,
-    task: tokio::task::AbortHandle,
-}
+/// The one key-set fetch in flight (the key is `()`: a store has one key set).
+pub(super) type InFlight = SingleFlight<(), Arc<KeySet>>;
 
-impl fmt::Debug for InFlight {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InFlight")
-            .field("finished", &self.task.is_finished())
-            .finish_non_exhaustive()
-    }
-}
-
-/// The running fetch in `slot`, clearing a dead one (a finished task always clears its slot
-/// itself first, so a finished task still in the slot never completed normally).
-pub(super) fn live(slot: &mut Option<InFlight>) -> Option<SharedFetch> {
-    if slot.as_ref().is_some_and(|f| f.task.is_finished()) {
-        *slot = None;
-    }
-    slot.as_ref().map(|f| f.shared.clone())
+/// Spawns a fetch's task on the current Tokio runtime.
+fn spawn(task: Task) -> Result<(), VerifyError> {
+    let runtime = tokio::runtime::Handle::try_current()
+        .map_err(|_| FetchError::NoRuntime.into_verify_error())?;
+    runtime.spawn(task);
+    Ok(())
 }
 
 impl KeyStore {
@@ -51,37 +40,13 @@ impl KeyStore {
         self: &Arc<Self>,
         trigger: Trigger,
     ) -> Result<SharedFetch, VerifyError> {
-        let mut slot = lock(&self.inflight);
-        if let Some(running) = live(&mut slot) {
-            return Ok(running);
-        }
-        let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|_| FetchError::NoRuntime.into_verify_error())?;
         let this = Arc::clone(self);
-        let span = observe::fetch_span(trigger);
-        let task = runtime.spawn(
-            async move {
-                let result = this.fetch_and_store(trigger).await;
-                *lock(&this.inflight) = None;
-                result
-            }
-            .instrument(span),
-        );
-        let abort = task.abort_handle();
-        let shared = async move {
-            task.await.unwrap_or_else(|e| {
-                Err(Unavailable::new(Upstream::Jwks, UnavailableKind::Connect)
-                    .with_source(e)
-                    .into())
-            })
-        }
-        .boxed()
-        .shared();
-        *slot = Some(InFlight {
-            shared: shared.clone(),
-            task: abort,
-        });
-        Ok(shared)
+        let start = move || {
+            let span = observe::fetch_span(trigger);
+            async move { this.fetch_and_store(trigger).await }.instrument(span)
+        };
+        let (flight, _leader) = self.inflight.join_or_spawn((), start, spawn)?;
+        Ok(flight)
     }
 
     /// One fetch (in its `stack_auth.jwks.fetch` span): parse, store on success, remember the
@@ -90,7 +55,7 @@ impl KeyStore {
         self.stats.fetches.fetch_add(1, Ordering::Relaxed);
         let previous = self.current.load_full();
         let old_keys = previous.as_ref().map_or(&[][..], |s| &s.keys[..]);
-        let started = Instant::now();
+        let started = tokio::time::Instant::now();
         let fetched = self.fetcher.fetch().await;
         let elapsed = started.elapsed();
         let (status, bytes) = match &fetched {
@@ -124,12 +89,13 @@ impl KeyStore {
         let t = &self.timing;
         let ttl = max_age.unwrap_or(t.max_ttl).clamp(t.min_ttl, t.max_ttl);
         let ahead = t.refresh_ahead.min(ttl / 2);
-        let fresh_until_ms = now.saturating_add(duration_millis(ttl));
+        let fresh_until_ms = now.saturating_add(millis(ttl));
         let set = Arc::new(KeySet {
+            fetched_at: self.wall_now(),
             fetched_at_ms: now,
-            refresh_at_ms: fresh_until_ms.saturating_sub(duration_millis(ahead)),
+            refresh_at_ms: fresh_until_ms.saturating_sub(millis(ahead)),
             fresh_until_ms,
-            stale_until_ms: fresh_until_ms.saturating_add(duration_millis(t.max_stale)),
+            stale_until_ms: fresh_until_ms.saturating_add(millis(t.max_stale)),
             is_static: false,
             keys,
         });
@@ -143,7 +109,7 @@ impl KeyStore {
         self.no_fetch_before_ms.store(0, Ordering::Release);
         *lock(&self.last_error) = None;
         *lock(&self.stats.last) = Some((
-            now,
+            set.fetched_at,
             FetchOutcome::Succeeded {
                 keys: set.keys.len(),
             },
@@ -162,15 +128,13 @@ impl KeyStore {
         let backoff = e.retry_after().map_or(self.timing.retry_after_error, |r| {
             r.max(self.timing.retry_after_error)
         });
-        self.no_fetch_before_ms.store(
-            now.saturating_add(duration_millis(backoff)),
-            Ordering::Release,
-        );
+        self.no_fetch_before_ms
+            .store(now.saturating_add(millis(backoff)), Ordering::Release);
         self.stats.failures.fetch_add(1, Ordering::Relaxed);
         let error = e.into_verify_error();
         tracing::warn!(strategy = "jwks", error = %error, "key set fetch failed");
         *lock(&self.last_error) = Some(error.clone());
-        *lock(&self.stats.last) = Some((now, FetchOutcome::Failed(error.clone())));
+        *lock(&self.stats.last) = Some((self.wall_now(), FetchOutcome::Failed(error.clone())));
         error
     }
 }

@@ -96,13 +96,13 @@ async fn ten_thousand_random_kids_cause_at_most_one_extra_request() {
     assert_eq!(verifier.status().unknown_kid_refetch_count, 1);
 
     // Still inside the cooldown: no request. Past it: exactly one more.
-    kit.advance(29);
+    kit.advance(29).await;
     assert_eq!(
         reason(verifier.verify(&with_kid(&valid, "late")).await),
         RefusalReason::UnknownKey
     );
     assert_eq!(kit.jwks_requests(), 2);
-    kit.advance(2);
+    kit.advance(2).await;
     assert_eq!(
         reason(verifier.verify(&with_kid(&valid, "later")).await),
         RefusalReason::UnknownKey
@@ -159,12 +159,12 @@ async fn refresh_ahead_happens_in_the_background() {
         .unwrap();
     let token = kit.token();
     verifier.prefetch().await.unwrap();
-    kit.advance(269);
+    kit.advance(269).await;
     verifier.verify(&token).await.unwrap();
     assert_eq!(kit.jwks_requests(), 1, "not yet within the margin");
     kit.stack
         .inject(Route::Jwks, Fault::Latency(Duration::from_secs(3)));
-    kit.advance(2);
+    kit.advance(2).await;
     let started = tokio::time::Instant::now();
     verifier.verify(&token).await.unwrap();
     assert_eq!(
@@ -193,7 +193,7 @@ async fn an_outage_serves_stale_keys_then_unavailable_never_refused() {
         .unwrap();
     verifier.prefetch().await.unwrap();
     kit.stack.inject(Route::Jwks, Fault::status(503));
-    kit.advance(601);
+    kit.advance(601).await;
     let token = kit.token();
     verifier.verify(&token).await.unwrap();
     let err = verifier.prefetch().await.unwrap_err();
@@ -222,7 +222,7 @@ async fn an_outage_serves_stale_keys_then_unavailable_never_refused() {
     assert_eq!(kit.jwks_requests(), failed_so_far);
 
     // Past the stale limit: unavailable (503), not a refusal, even for a valid token.
-    kit.advance(900);
+    kit.advance(900).await;
     let token = kit.token();
     let err = verifier.verify(&token).await.unwrap_err();
     assert_eq!(err.http_status(), 503);
@@ -237,7 +237,7 @@ async fn an_outage_serves_stale_keys_then_unavailable_never_refused() {
 
     // Recovery.
     kit.stack.clear_faults();
-    kit.advance(11);
+    kit.advance(11).await;
     verifier.verify(&token).await.unwrap();
     assert_eq!(verifier.status().state, KeySetState::Fresh);
 }

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+
 use stack_auth_core::{RefusalReason, RestrictedReason, TokenVerifier, UserType, UserTypes};
 use stack_auth_testkit::{Breakage, UserSpec};
 
@@ -101,7 +103,7 @@ async fn legacy_claims_and_extra_claims_are_accepted() {
     assert_eq!(user.claims().unwrap().extra["plan"], "pro");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn exp_is_checked_with_the_leeway() {
     let kit = Kit::start().await;
     let user = kit.stack.create_user(UserSpec::normal()).unwrap();
@@ -119,13 +121,13 @@ async fn exp_is_checked_with_the_leeway() {
     let lenient = kit.verifier().build().unwrap();
     strict.verify(&token).await.unwrap();
     lenient.verify(&token).await.unwrap();
-    kit.advance(30);
+    kit.advance(30).await;
     assert_eq!(reason(strict.verify(&token).await), RefusalReason::Expired);
     // The default 5 s leeway still accepts it, from the token cache or not.
     lenient.verify(&token).await.unwrap();
     lenient.clear_token_cache();
     lenient.verify(&token).await.unwrap();
-    kit.advance(5);
+    kit.advance(5).await;
     assert_eq!(reason(lenient.verify(&token).await), RefusalReason::Expired);
 }
 
@@ -142,5 +144,44 @@ async fn a_token_of_another_project_on_the_same_deployment_is_an_unknown_key() {
     assert_eq!(
         reason(verifier.verify(&token).await),
         RefusalReason::UnknownKey
+    );
+}
+
+/// The rules of the shared unverified-JWS parser (`stack_auth_core::jws`) hold here too: an
+/// empty `kid` is malformed (refused before any fetch), a `project_id` that disagrees with a
+/// correctly signed `aud` is `inconsistent_claims`, and a signature of the wrong length is
+/// `bad_signature` while an empty one is malformed.
+#[tokio::test]
+async fn the_shared_parser_rules() {
+    let kit = Kit::start().await;
+    let verifier = kit.verifier().build().unwrap();
+    let token = kit.token();
+    let empty_kid = verifier.verify(&with_kid(&token, "")).await.unwrap_err();
+    assert_eq!(empty_kid.refusal_reason(), Some(RefusalReason::Malformed));
+    assert_eq!(kit.jwks_requests(), 0);
+    let unsecured = format!("{}.", &token[..token.rfind('.').unwrap()]);
+    assert_eq!(
+        reason(verifier.verify(&unsecured).await),
+        RefusalReason::Malformed
+    );
+    let truncated = format!(
+        "{}.{}",
+        &token[..token.rfind('.').unwrap()],
+        URL_SAFE_NO_PAD.encode([7u8; 63])
+    );
+    assert_eq!(
+        reason(verifier.verify(&truncated).await),
+        RefusalReason::BadSignature
+    );
+    assert_eq!(kit.jwks_requests(), 0);
+    let user = kit.stack.create_user(UserSpec::normal()).unwrap();
+    let other_project = kit
+        .stack
+        .token(&user)
+        .extra_claim("project_id", "another-project")
+        .mint();
+    assert_eq!(
+        reason(verifier.verify(&other_project).await),
+        RefusalReason::InconsistentClaims
     );
 }

@@ -87,13 +87,13 @@ async fn down_at_start_fails_fast_with_one_request_per_retry_interval() {
     }
     assert_eq!(kit.jwks_requests(), 1, "50 callers share one fetch");
     // Inside the retry interval: the same answer, no request.
-    kit.advance(RETRY_SECS - 1);
+    kit.advance(RETRY_SECS - 1).await;
     let err = timed(&v, &token).await.unwrap_err();
     assert_eq!(err.http_status(), 503);
     assert_eq!(kit.jwks_requests(), 1);
     // Past it, the endpoint is back: one request, and keys are in.
     kit.stack.clear_faults();
-    kit.advance(1);
+    kit.advance(1).await;
     timed(&v, &token).await.unwrap();
     assert_eq!(kit.jwks_requests(), 2);
 }
@@ -104,7 +104,7 @@ async fn down_after_warm_up_serves_stale_keys_within_the_limit_then_503() {
     let token = long_token(&kit);
     let v = warm(&kit, &token).await;
     kit.stack.inject(Route::Jwks, Fault::DropConnection);
-    kit.advance(FRESH_SECS);
+    kit.advance(FRESH_SECS).await;
     // Through the whole stale window (checked every minute) the old keys keep verifying, also
     // for a token never seen before, and refreshes are attempted at most once per call.
     let minutes = STALE.as_secs() / 60;
@@ -119,7 +119,7 @@ async fn down_after_warm_up_serves_stale_keys_within_the_limit_then_503() {
             2 + minute,
             "one refresh attempt a minute"
         );
-        kit.advance(60);
+        kit.advance(60).await;
     }
     // Past the stale limit: unavailable (503, retryable), never a refusal.
     let before = kit.jwks_requests();
@@ -130,7 +130,7 @@ async fn down_after_warm_up_serves_stale_keys_within_the_limit_then_503() {
     assert_eq!(kit.jwks_requests(), before + 1);
     // The endpoint recovers: keys are back with one request.
     kit.stack.clear_faults();
-    kit.advance(RETRY_SECS);
+    kit.advance(RETRY_SECS).await;
     timed(&v, &token).await.unwrap();
     assert_eq!(kit.jwks_requests(), before + 2);
     assert_eq!(v.status().state, KeySetState::Fresh);
@@ -155,7 +155,7 @@ async fn slow_beyond_the_timeout_times_out_for_every_waiting_caller() {
         Route::Jwks,
         Fault::Latency(TIMEOUT - Duration::from_millis(500)),
     );
-    kit.advance(RETRY_SECS);
+    kit.advance(RETRY_SECS).await;
     timed(&v, &token).await.unwrap();
     assert_eq!(kit.jwks_requests(), 2);
 }
@@ -170,13 +170,13 @@ async fn a_hanging_endpoint_times_out_and_a_hanging_refresh_delays_nobody() {
         unavailable_kind(timed(&v, &token).await),
         UnavailableKind::Timeout
     );
-    kit.advance(RETRY_SECS);
+    kit.advance(RETRY_SECS).await;
     timed(&v, &token).await.unwrap();
     assert_eq!(kit.jwks_requests(), 2);
 
     // Warm now. The refresh hangs: verifications go on with the current keys at once.
     kit.stack.inject(Route::Jwks, Fault::Hang);
-    kit.advance(FRESH_SECS + 1);
+    kit.advance(FRESH_SECS + 1).await;
     let started = Instant::now();
     for _ in 0..10 {
         v.verify(&token).await.unwrap();
@@ -213,10 +213,10 @@ async fn garbage_and_oversized_bodies_are_unavailable_and_never_replace_good_key
         assert_eq!(kit.jwks_requests(), 1);
 
         // After warm-up, a broken refresh keeps the keys that work.
-        kit.advance(RETRY_SECS);
+        kit.advance(RETRY_SECS).await;
         timed(&v, &token).await.unwrap();
         kit.stack.inject(Route::Jwks, fault.clone());
-        kit.advance(FRESH_SECS);
+        kit.advance(FRESH_SECS).await;
         timed(&v, &token).await.unwrap();
         settle(&v).await;
         assert_eq!(kit.jwks_requests(), 3, "{fault:?}");
@@ -246,7 +246,7 @@ async fn a_5xx_burst_costs_one_request_per_retry_interval() {
             );
         }
         assert_eq!(kit.jwks_requests(), attempt);
-        kit.advance(RETRY_SECS);
+        kit.advance(RETRY_SECS).await;
     }
     timed(&v, &token).await.unwrap();
     assert_eq!(kit.jwks_requests(), 4, "three failures, then one success");
@@ -269,11 +269,11 @@ async fn a_429_storm_honours_retry_after_up_to_its_cap() {
         matches!(&err, VerifyError::Unavailable(u) if u.kind() == UnavailableKind::RateLimited)
     );
     for _ in 0..29 {
-        kit.advance(1);
+        kit.advance(1).await;
         assert!(timed(&v, &token).await.is_err());
     }
     assert_eq!(kit.jwks_requests(), 1, "nothing asked before Retry-After");
-    kit.advance(1);
+    kit.advance(1).await;
     assert!(timed(&v, &token).await.is_err());
     assert_eq!(kit.jwks_requests(), 2);
 
@@ -288,19 +288,19 @@ async fn a_429_storm_honours_retry_after_up_to_its_cap() {
     );
     kit.stack
         .inject_times(Route::Jwks, Fault::RateLimited { retry_after: None }, 1);
-    kit.advance(30);
+    kit.advance(30).await;
     assert!(timed(&v, &token).await.is_err());
     assert_eq!(kit.jwks_requests(), 3);
-    kit.advance(299);
+    kit.advance(299).await;
     assert!(timed(&v, &token).await.is_err());
     assert_eq!(kit.jwks_requests(), 3);
-    kit.advance(1);
+    kit.advance(1).await;
     assert!(
         timed(&v, &token).await.is_err(),
         "the 429 without Retry-After"
     );
     assert_eq!(kit.jwks_requests(), 4);
-    kit.advance(RETRY_SECS);
+    kit.advance(RETRY_SECS).await;
     timed(&v, &token).await.unwrap();
     assert_eq!(kit.jwks_requests(), 5);
 }
@@ -352,7 +352,7 @@ async fn rotation_under_200_concurrent_verifications_refetches_once() {
     let newest = long_token(&kit);
     assert_eq!(reason(v.verify(&newest).await), RefusalReason::UnknownKey);
     assert_eq!(kit.jwks_requests(), 2);
-    kit.advance(30);
+    kit.advance(30).await;
     v.verify(&newest).await.unwrap();
     assert_eq!(kit.jwks_requests(), 3);
 }

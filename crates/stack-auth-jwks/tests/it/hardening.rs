@@ -64,7 +64,7 @@ async fn a_dropped_connection_is_a_connect_failure() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn error_statuses_are_server_errors_or_rate_limits() {
     assert_eq!(
         kind_for(Fault::status(500)).await,
@@ -90,10 +90,10 @@ async fn error_statuses_are_server_errors_or_rate_limits() {
     );
     assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
     // Retry-After is honoured: no new attempt for 7 s, whatever the retry interval.
-    kit.advance(6);
+    kit.advance(6).await;
     assert!(verifier.verify(&kit.token()).await.is_err());
     assert_eq!(kit.jwks_requests(), 1);
-    kit.advance(2);
+    kit.advance(2).await;
     verifier.verify(&kit.token()).await.unwrap();
     assert_eq!(kit.jwks_requests(), 2);
 }
@@ -370,7 +370,7 @@ async fn a_malformed_signature_cannot_spend_the_unknown_kid_refetch() {
     assert_eq!(verifier.status().unknown_kid_refetch_count, 0);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_sub_second_leeway_rounds_up_to_a_second() {
     let kit = Kit::start().await;
     let token = kit
@@ -388,7 +388,7 @@ async fn a_sub_second_leeway_rounds_up_to_a_second() {
         .leeway(Duration::from_millis(900))
         .build()
         .unwrap();
-    kit.advance(10); // now == exp: expired without leeway (jose's rule)
+    kit.advance(10).await; // now == exp: expired without leeway (jose's rule)
     assert_eq!(
         reason(strict.verify(&token).await),
         stack_auth_core::RefusalReason::Expired

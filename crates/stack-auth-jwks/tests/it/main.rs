@@ -17,3 +17,4 @@ mod runtime_shutdown;
 mod static_jwks;
 mod token_cache;
 mod unknown_kid_backoff;
+mod wall_clock_steps;

@@ -149,7 +149,7 @@ async fn unavailable_and_misconfigured_name_their_kind() {
     assert_no_secret(&seen, &[&token]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn stale_verdicts_stale_key_sets_and_a_disabled_cache() {
     let kit = Kit::start().await;
     let user = kit.stack.create_user(UserSpec::normal()).unwrap();
@@ -171,7 +171,7 @@ async fn stale_verdicts_stale_key_sets_and_a_disabled_cache() {
     assert_eq!(seen.spans(VERIFY)[1].get("cache"), Some("off"));
 
     // Past the short token's exp (and the 5 s leeway): its verdict is stale, then refused.
-    kit.advance(40);
+    kit.advance(40).await;
     seen.clear();
     cached.verify(&short).await.unwrap_err();
     assert_fields(
@@ -186,7 +186,7 @@ async fn stale_verdicts_stale_key_sets_and_a_disabled_cache() {
     // Past the key set's freshness (10 min), the endpoint failing: the stale set still serves
     // while a background refresh fails.
     kit.stack.inject(Route::Jwks, Fault::status(500));
-    kit.advance(600);
+    kit.advance(600).await;
     seen.clear();
     uncached.verify(&long).await.unwrap();
     settle(&uncached).await;

@@ -24,7 +24,7 @@ async fn a_repeated_token_is_answered_from_the_cache() {
     assert_eq!(verifier.status().token_cache.unwrap().misses, 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_cached_verdict_never_outlives_the_token() {
     let kit = Kit::start().await;
     let verifier = kit.verifier().leeway(Duration::ZERO).build().unwrap();
@@ -35,10 +35,10 @@ async fn a_cached_verdict_never_outlives_the_token() {
         .expires_in(Duration::from_secs(20))
         .mint();
     verifier.verify(&token).await.unwrap();
-    kit.advance(19);
+    kit.advance(19).await;
     verifier.verify(&token).await.unwrap();
     assert_eq!(verifier.status().token_cache.unwrap().hits, 1);
-    kit.advance(1);
+    kit.advance(1).await;
     assert_eq!(
         reason(verifier.verify(&token).await),
         RefusalReason::Expired

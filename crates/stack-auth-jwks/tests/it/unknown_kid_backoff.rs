@@ -34,7 +34,7 @@ async fn an_unknown_kid_is_refused_while_fetching_is_backed_off_after_a_retry_af
     assert_eq!(kit.jwks_requests(), 2, "warm-up, then the one refetch");
     // Later in the 300 s backoff, past the cooldown: refused at once, nothing requested.
     for minute in 1..5 {
-        kit.advance(60);
+        kit.advance(60).await;
         let later = verifier
             .verify(&with_kid(&token, &format!("invented-{minute}")))
             .await;

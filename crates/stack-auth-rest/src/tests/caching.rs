@@ -6,11 +6,14 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use stack_auth_core::{RefusalReason, TokenVerifier, UserType};
 
 use super::scripted::{after, builder, known, ok_user, status, Scripted};
-use crate::Clock as _;
 
 /// A JWT-shaped token whose payload has `exp` an hour from now (only the cache reads it).
 fn token(nonce: u32) -> String {
-    let exp = crate::SystemClock.unix_seconds() + 3600;
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
     let payload = URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{exp},"n":{nonce}}}"#));
     format!("{}.{payload}.c2ln", super::scripted::HEADER)
 }
@@ -64,8 +67,8 @@ async fn successes_and_refusals_are_cached_other_errors_are_not() {
         _ => known(401, "INVALID_SECRET_SERVER_KEY"),
     });
     let v = builder(&t)
-        .cache_ttl(Duration::from_secs(30))
-        .refusal_cache_ttl(Duration::from_secs(30))
+        .token_cache_ttl(Duration::from_secs(30))
+        .token_cache_refusal_ttl(Duration::from_secs(30))
         .build()
         .unwrap();
     // Each token is made once: `token(n)` reads the clock, so two calls a second apart differ
@@ -91,7 +94,7 @@ async fn successes_and_refusals_are_cached_other_errors_are_not() {
 async fn a_token_without_readable_exp_is_not_cached_as_success() {
     let t = Scripted::new(|_| ok_user("u1"));
     let v = builder(&t)
-        .cache_ttl(Duration::from_secs(30))
+        .token_cache_ttl(Duration::from_secs(30))
         .build()
         .unwrap();
     let opaque = format!("{}.e30.c2ln", super::scripted::HEADER);
@@ -144,7 +147,7 @@ async fn fetch_profile_bypasses_cache_and_type_filter() {
     let anonymous = r#"{"id":"u3","is_anonymous":true,"is_restricted":true,"restricted_reason":{"type":"anonymous"}}"#;
     let t = Scripted::new(move |_| status(200, anonymous));
     let v = builder(&t)
-        .cache_ttl(Duration::from_secs(30))
+        .token_cache_ttl(Duration::from_secs(30))
         .build()
         .unwrap();
     let tok = token(9);

@@ -78,7 +78,7 @@ impl Transport for Scripted {
                 tokio::time::sleep(delay).await;
                 Ok(raw)
             }
-            Step::Refuse => Err(TransportError::Connect(RestError::Task("refused".into()))),
+            Step::Refuse => Err(TransportError::Connect(RestError::Redirected)),
             Step::Hang => std::future::pending().await,
         }
     }
@@ -144,7 +144,6 @@ pub(crate) fn after(delay: Duration, step: Step) -> Step {
 pub(crate) fn builder(transport: &Arc<Scripted>) -> RestVerifierBuilder {
     RestVerifier::builder(PID, "ssk_test")
         .base_url("http://127.0.0.1:1")
-        .cache_ttl(Duration::ZERO)
-        .refusal_cache_ttl(Duration::ZERO)
+        .disable_token_cache()
         .transport(Arc::clone(transport) as Arc<dyn Transport>)
 }

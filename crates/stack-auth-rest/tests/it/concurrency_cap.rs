@@ -22,7 +22,7 @@ const LATENCY: Duration = Duration::from_secs(1);
 fn capped(stack: &LocalStackAuth, cap: usize, deadline: Duration) -> RestVerifier {
     RestVerifier::builder_with_config(stack.config(), stack.secret_server_key())
         .max_concurrent_requests(cap)
-        .deadline(deadline)
+        .timeout(deadline)
         .retry_policy(RetryPolicy::none())
         .circuit_breaker(CircuitBreakerPolicy::disabled())
         .build()

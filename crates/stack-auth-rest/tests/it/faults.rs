@@ -26,7 +26,7 @@ const COOL_OFF: Duration = Duration::from_secs(5);
 
 fn verifier(stack: &LocalStackAuth) -> RestVerifier {
     RestVerifier::builder_with_config(stack.config(), stack.secret_server_key())
-        .deadline(DEADLINE)
+        .timeout(DEADLINE)
         .retry_policy(RetryPolicy::new(ATTEMPTS, Duration::from_millis(100)))
         .circuit_breaker(CircuitBreakerPolicy::new(THRESHOLD, COOL_OFF))
         .max_response_bytes(64 * 1024)
@@ -96,7 +96,7 @@ async fn down_at_start_retries_within_the_policy_then_the_breaker_stops_requests
     let config = stack.config();
     stack.shutdown().await;
     let v = RestVerifier::builder_with_config(config, "ssk_unused")
-        .deadline(DEADLINE)
+        .timeout(DEADLINE)
         .build()
         .unwrap();
     let closed = timed(&v, "eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ.e30.c2ln").await;

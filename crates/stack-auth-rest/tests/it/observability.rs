@@ -117,8 +117,7 @@ async fn a_shared_request_and_a_disabled_cache_are_told_apart() {
         .build()
         .unwrap();
     let uncached = RestVerifier::builder_with_config(stack.config(), stack.secret_server_key())
-        .cache_ttl(Duration::ZERO)
-        .refusal_cache_ttl(Duration::ZERO)
+        .disable_token_cache()
         .build()
         .unwrap();
     let (seen, _guard) = capture();

@@ -102,7 +102,7 @@ async fn a_retry_after_past_the_deadline_returns_at_once() {
         .create_async()
         .await;
     let v = builder(&server.url())
-        .deadline(Duration::from_secs(5))
+        .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
     let start = Instant::now();

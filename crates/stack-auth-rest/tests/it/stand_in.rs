@@ -7,12 +7,10 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use stack_auth_core::{
-    MisconfigKind, RefusalReason, RestrictedReason, TokenVerifier, UnavailableKind, UserType,
-    UserTypes, VerifyError,
+    Clock, MisconfigKind, RefusalReason, RestrictedReason, TokenVerifier, UnavailableKind,
+    UserType, UserTypes, VerifyError,
 };
-use stack_auth_rest::{
-    CircuitBreakerPolicy, Clock, RestVerifier, RestVerifierBuilder, RetryPolicy,
-};
+use stack_auth_rest::{CircuitBreakerPolicy, RestVerifier, RestVerifierBuilder, RetryPolicy};
 use stack_auth_testkit::{
     random_secret, Breakage, Fault, LocalStackAuth, ProjectSpec, Route, TestClock, UserSpec,
 };
@@ -116,7 +114,7 @@ async fn a_deleted_user_is_refused_as_not_found() {
     let stack = LocalStackAuth::start().await.unwrap();
     let ada = stack.create_user(UserSpec::normal()).unwrap();
     let token = stack.mint(&ada);
-    let v = rest(&stack).cache_ttl(Duration::ZERO).build().unwrap();
+    let v = rest(&stack).disable_token_cache().build().unwrap();
     v.verify(&token).await.unwrap();
     stack.delete_user(&ada.id).unwrap();
     let e = v.verify(&token).await.unwrap_err();
@@ -156,7 +154,7 @@ async fn signing_secret_rotation_refuses_old_tokens_and_accepts_new_ones() {
     let stack = LocalStackAuth::start().await.unwrap();
     let ada = stack.create_user(UserSpec::normal()).unwrap();
     let before = stack.mint(&ada);
-    let v = rest(&stack).cache_ttl(Duration::ZERO).build().unwrap();
+    let v = rest(&stack).disable_token_cache().build().unwrap();
     v.verify(&before).await.unwrap();
     stack.rotate_secret(random_secret()).unwrap();
     let e = v.verify(&before).await.unwrap_err();
@@ -251,10 +249,10 @@ async fn injected_faults_map_to_unavailability() {
     let stack = LocalStackAuth::start().await.unwrap();
     let ada = stack.create_user(UserSpec::normal()).unwrap();
     let v = rest(&stack)
-        .cache_ttl(Duration::ZERO)
+        .disable_token_cache()
         .circuit_breaker(CircuitBreakerPolicy::disabled())
         .max_response_bytes(64 * 1024)
-        .deadline(Duration::from_millis(500))
+        .timeout(Duration::from_millis(500))
         .build()
         .unwrap();
     stack.inject_times(Route::UsersMe, Fault::status(503), 2);

@@ -10,7 +10,7 @@ use stack_auth_core::{
     ConfigError, MisconfigKind, ProfileStatus, RefusalReason, StackAuthConfig, TokenVerifier,
     UnavailableKind, UserType, VerifyError,
 };
-use stack_auth_rest::{CircuitBreakerPolicy, RestVerifier, RetryPolicy};
+use stack_auth_rest::{CircuitBreakerPolicy, RestVerifier, RetryPolicy, MAX_DURATION_SETTING};
 
 use crate::common::{
     builder, closed_port, token, unavailable_kind, RawServer, KEY, PATH, PID, PROFILE,
@@ -222,7 +222,7 @@ async fn bodies_over_the_cap_are_too_large_with_or_without_content_length() {
 async fn a_server_that_never_answers_times_out_at_the_deadline() {
     let raw = RawServer::start(true).await;
     let v = builder(&raw.base)
-        .deadline(Duration::from_millis(300))
+        .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
     let start = Instant::now();
@@ -270,8 +270,25 @@ async fn build_validates_its_settings() {
         "secret_server_key"
     );
     let b = || RestVerifier::builder(PID, KEY);
-    assert_eq!(invalid(b().deadline(Duration::ZERO).build()), "deadline");
-    assert_eq!(invalid(b().deadline(Duration::MAX).build()), "deadline");
+    assert_eq!(invalid(b().timeout(Duration::ZERO).build()), "timeout");
+    assert_eq!(invalid(b().timeout(Duration::MAX).build()), "timeout");
+    // One vocabulary with the JWKS verifier: the longest duration is core's
+    // MAX_DURATION_SETTING; the token cache is turned off with disable_token_cache, never
+    // with zeros.
+    let over = MAX_DURATION_SETTING + Duration::from_secs(1);
+    assert_eq!(invalid(b().timeout(over).build()), "timeout");
+    assert!(b().timeout(MAX_DURATION_SETTING).build().is_ok());
+    for cache in [
+        b().token_cache_capacity(0),
+        b().token_cache_ttl(Duration::ZERO),
+        b().token_cache_ttl(over),
+        b().token_cache_refusal_ttl(over),
+        b().disable_token_cache().token_cache_ttl(Duration::ZERO),
+    ] {
+        assert_eq!(invalid(cache.build()), "token_cache");
+    }
+    assert!(b().token_cache_refusal_ttl(Duration::ZERO).build().is_ok());
+    assert!(b().disable_token_cache().build().is_ok());
     let endless = CircuitBreakerPolicy::new(1, Duration::MAX);
     assert_eq!(
         invalid(b().circuit_breaker(endless).build()),

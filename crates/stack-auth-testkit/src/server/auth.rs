@@ -90,7 +90,7 @@ fn check_token(
     let secret = state.lock().secret.clone();
     let accepts_issuer = |pid: &str, iss: &str| state.accepts_issuer(pid, iss);
     let decoded =
-        decode(token, &secret, &accepts_issuer, state.clock.now()).map_err(|e| match e {
+        decode(token, &secret, &accepts_issuer, state.clock.unix_secs()).map_err(|e| match e {
             DecodeError::Expired(details, at) => {
                 KnownError::access_token_expired(details, at).into()
             }

@@ -88,7 +88,7 @@ impl LocalStackAuth {
             &secret,
             url,
             random_message_id(),
-            self.state.clock.now(),
+            self.state.clock.unix_secs(),
             body,
             self.state.outbox.config.headers,
         )

@@ -153,7 +153,7 @@ async fn deliver(state: &State, job: Job) {
             &job.secret,
             job.url.clone(),
             message_id.clone(),
-            state.clock.now(),
+            state.clock.unix_secs(),
             body.clone(),
             outbox.config.headers,
         );

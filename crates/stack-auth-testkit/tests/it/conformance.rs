@@ -29,6 +29,7 @@ fn padded(c: &str) -> String {
 
 /// A local verifier: keys from the JWKS (fetched once), `jsonwebtoken` for the ES256 check,
 /// core's claim types for the Stack Auth rules.
+#[derive(Debug)]
 struct JwtVerifier {
     config: StackAuthConfig,
     keys: HashMap<String, DecodingKey>,
@@ -110,6 +111,7 @@ impl TokenVerifier for JwtVerifier {
 
 /// A remote verifier: asks users/me with server access, lets the server accept every user
 /// type and filters locally, like the JS SDK.
+#[derive(Debug)]
 struct UsersMeVerifier {
     config: StackAuthConfig,
     key: stack_auth_core::SecretServerKey,
@@ -241,6 +243,7 @@ async fn strategies_are_told_apart() {
 }
 
 /// Decodes the payload without checking anything: what the suite must catch.
+#[derive(Debug)]
 struct Sloppy;
 
 #[async_trait]

@@ -3,10 +3,8 @@
 
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
-use std::{
-    sync::Arc,
-    time::{Duration, UNIX_EPOCH},
-};
+use stack_auth_core::test_util::ManualClock;
+use std::{sync::Arc, time::Duration};
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use serde_json::Value;
@@ -117,7 +115,7 @@ pub fn composite<J: TokenVerifier>(
     CompositeVerifier::builder(jwt, Arc::clone(rest))
         .config(config())
         .profile_policy(policy)
-        .clock(|| UNIX_EPOCH + Duration::from_secs(NOW))
+        .clock(ManualClock::at_unix_secs(NOW))
         .build()
         .unwrap()
 }

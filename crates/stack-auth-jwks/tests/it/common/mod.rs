@@ -5,8 +5,9 @@ use std::{path::PathBuf, time::Duration};
 
 use mockito::{Matcher, Mock, ServerGuard};
 use serde_json::Value;
+use stack_auth_core::test_util::ManualClock;
 use stack_auth_core::{UserType, UserTypes};
-use stack_auth_jwks::{JwksVerifier, JwksVerifierBuilder, ManualClock};
+use stack_auth_jwks::{JwksVerifier, JwksVerifierBuilder};
 
 /// 2026-01-01T00:00:00Z: after the fixtures' `iat`, before their `exp` (2100).
 pub const NOW: u64 = 1_767_225_600;
@@ -156,6 +157,15 @@ pub fn clock() -> ManualClock {
     ManualClock::at_unix_secs(NOW)
 }
 
+/// Moves Tokio's clock (key-set freshness, cooldowns, backoff) forward by `by` at once, then
+/// lets it run in real time again: for tests whose JWKS server runs on another thread (mockito),
+/// where paused time would auto-advance into the fetch timeout while a request is on the wire.
+pub async fn jump(by: Duration) {
+    tokio::time::pause();
+    tokio::time::advance(by).await;
+    tokio::time::resume();
+}
+
 /// The local Stack Auth stand-in with its clock and the verifier's clock both frozen at [`NOW`].
 pub struct Kit {
     pub stack: stack_auth_testkit::LocalStackAuth,
@@ -177,10 +187,12 @@ impl Kit {
         }
     }
 
-    /// Moves both clocks forward.
-    pub fn advance(&self, secs: u64) {
+    /// Moves the verifier's and the stand-in's wall clocks and Tokio's paused clock (key-set
+    /// freshness, cooldowns and backoff) forward together, as time passes for a server.
+    pub async fn advance(&self, secs: u64) {
         self.clock.advance(Duration::from_secs(secs));
         self.stack.clock().advance(secs as i64);
+        tokio::time::advance(Duration::from_secs(secs)).await;
     }
 
     /// A verifier builder for the stand-in's default project, on the shared clock.

@@ -78,8 +78,7 @@ pub fn builder(base: &str) -> RestVerifierBuilder {
         .base_url(base)
         .retry_policy(RetryPolicy::new(3, Duration::from_millis(1)))
         .circuit_breaker(CircuitBreakerPolicy::disabled())
-        .cache_ttl(Duration::ZERO)
-        .refusal_cache_ttl(Duration::ZERO)
+        .disable_token_cache()
 }
 
 /// The unavailability kind of an error (panics otherwise).
