@@ -84,7 +84,7 @@ async fn refused_tokens_are_401_invalid_token_with_the_reason_code() {
     let refusals = RefusalReason::ALL.into_iter().filter(|r| {
         !matches!(
             r,
-            RefusalReason::MissingToken | RefusalReason::UserTypeNotAllowed
+            RefusalReason::MissingToken | RefusalReason::UserTypeNotAllowed | RefusalReason::Custom
         )
     });
     for reason in refusals {
@@ -112,15 +112,17 @@ async fn a_refused_token_is_verified_once_and_never_echoed() {
 }
 
 #[actix_web::test]
-async fn user_type_not_allowed_by_the_verifier_is_403_insufficient_scope() {
-    let reply = fail_with(VerifyError::refused(RefusalReason::UserTypeNotAllowed)).await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    let challenge = reply.header("www-authenticate").unwrap();
-    assert!(
-        challenge.starts_with(r#"Bearer error="insufficient_scope""#),
-        "{challenge}"
-    );
-    reply.assert_error_body("user_type_not_allowed");
+async fn user_type_not_allowed_and_custom_refusals_are_403_insufficient_scope() {
+    for reason in [RefusalReason::UserTypeNotAllowed, RefusalReason::Custom] {
+        let reply = fail_with(VerifyError::refused(reason)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{reason}");
+        let challenge = reply.header("www-authenticate").unwrap();
+        assert!(
+            challenge.starts_with(r#"Bearer error="insufficient_scope""#),
+            "{challenge}"
+        );
+        reply.assert_error_body(reason.as_str());
+    }
 }
 
 #[actix_web::test]
