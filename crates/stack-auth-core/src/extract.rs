@@ -35,7 +35,7 @@ pub enum TokenSource {
     HexclaveCookie,
     /// The legacy `stack-access` cookie, `["<refresh token>", "<jwt>"]`, set by Stack Auth's web
     /// SDK before the rename.
-    Cookie,
+    StackAccessCookie,
 }
 
 impl TokenSource {
@@ -47,7 +47,7 @@ impl TokenSource {
         TokenSource::AuthorizationBearer,
         TokenSource::StackAuthHeader,
         TokenSource::HexclaveCookie,
-        TokenSource::Cookie,
+        TokenSource::StackAccessCookie,
     ];
 
     /// The header (or cookie) the token is read from, as it is named on the wire, for
@@ -62,7 +62,7 @@ impl TokenSource {
             }
             TokenSource::StackAuthHeader => "x-stack-auth",
             TokenSource::HexclaveCookie => "hexclave-access cookie",
-            TokenSource::Cookie => "stack-access cookie",
+            TokenSource::StackAccessCookie => "stack-access cookie",
         }
     }
 
@@ -76,13 +76,16 @@ impl TokenSource {
             TokenSource::AuthorizationBearer => "authorization_bearer",
             TokenSource::StackAuthHeader => "stack_auth_header",
             TokenSource::HexclaveCookie => "hexclave_access_cookie",
-            TokenSource::Cookie => "stack_access_cookie",
+            TokenSource::StackAccessCookie => "stack_access_cookie",
         }
     }
 
     /// Whether the source is a cookie (an ambient credential the browser sends by itself).
     pub fn is_cookie(self) -> bool {
-        matches!(self, TokenSource::HexclaveCookie | TokenSource::Cookie)
+        matches!(
+            self,
+            TokenSource::HexclaveCookie | TokenSource::StackAccessCookie
+        )
     }
 
     const fn bit(self) -> u8 {
@@ -93,7 +96,7 @@ impl TokenSource {
             TokenSource::AuthorizationBearer => 1 << 3,
             TokenSource::StackAuthHeader => 1 << 4,
             TokenSource::HexclaveCookie => 1 << 5,
-            TokenSource::Cookie => 1 << 6,
+            TokenSource::StackAccessCookie => 1 << 6,
         }
     }
 }
@@ -121,7 +124,7 @@ impl TokenSources {
     /// The headers only: neither the `hexclave-access` nor the `stack-access` cookie.
     pub const HEADERS_ONLY: TokenSources = TokenSources::ALL
         .without(TokenSource::HexclaveCookie)
-        .without(TokenSource::Cookie);
+        .without(TokenSource::StackAccessCookie);
 
     /// Just `source`.
     pub const fn only(source: TokenSource) -> TokenSources {
@@ -248,7 +251,7 @@ enum Found {
 /// | 2 | `Authorization: Bearer <jwt>` ([`AuthorizationBearer`](TokenSource::AuthorizationBearer)) | any other bearer credential; other schemes are ignored | — |
 /// | 3 | `x-stack-auth` ([`StackAuthHeader`](TokenSource::StackAuthHeader)) | JSON object | `accessToken` null or missing |
 /// | 4 | the `hexclave-access` cookie ([`HexclaveCookie`](TokenSource::HexclaveCookie)) | percent-encoded JSON array, token at index 1 | index 1 null |
-/// | 5 | the `stack-access` cookie ([`Cookie`](TokenSource::Cookie)) | as `hexclave-access` | index 1 null |
+/// | 5 | the `stack-access` cookie ([`Cookie`](TokenSource::StackAccessCookie)) | as `hexclave-access` | index 1 null |
 ///
 /// Values are trimmed; an empty value counts as absent. A header repeated with different
 /// values, or a cookie sent twice with different values, is [`ExtractError::Ambiguous`].

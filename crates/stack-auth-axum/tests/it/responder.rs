@@ -151,13 +151,13 @@ fn accessors_describe_each_class() {
     assert!(refused.extract_error().is_none());
     assert!(refused.retry_after().is_none());
 
-    let unreadable = AuthRejection::from(ExtractError::Ambiguous(TokenSource::Cookie));
+    let unreadable = AuthRejection::from(ExtractError::Ambiguous(TokenSource::StackAccessCookie));
     assert_eq!(unreadable.status(), StatusCode::BAD_REQUEST);
     assert_eq!(unreadable.code(), "invalid_request");
     assert!(unreadable.verify_error().is_none());
     assert_eq!(
         unreadable.extract_error(),
-        Some(&ExtractError::Ambiguous(TokenSource::Cookie))
+        Some(&ExtractError::Ambiguous(TokenSource::StackAccessCookie))
     );
 
     let unavailable = AuthRejection::from(VerifyError::from(

@@ -18,7 +18,7 @@ pub(super) fn access_cookies(
 ) -> Result<Found, ExtractError> {
     for (name, source) in [
         ("hexclave-access", TokenSource::HexclaveCookie),
-        ("stack-access", TokenSource::Cookie),
+        ("stack-access", TokenSource::StackAccessCookie),
     ] {
         if !sources.contains(source) {
             continue;

@@ -82,11 +82,11 @@ fn every_source() {
                 "cookie",
                 format!("theme=dark; {}; other=1", cookie("stack-access", JWT)),
             ),
-            S::Cookie,
+            S::StackAccessCookie,
         ),
         (
             ("cookie", format!(r#"stack-access=["refresh","{JWT}"]"#)),
-            S::Cookie,
+            S::StackAccessCookie,
         ),
         (
             (
@@ -137,7 +137,7 @@ fn precedence_is_documented_order() {
         ("from-auth-json", TokenSource::AuthorizationBearerAuthJson),
         ("from-json", TokenSource::StackAuthHeader),
         ("from-hexclave-cookie", TokenSource::HexclaveCookie),
-        ("from-cookie", TokenSource::Cookie),
+        ("from-cookie", TokenSource::StackAccessCookie),
     ];
     for (n, (token, source)) in expect.iter().enumerate() {
         let upto = pairs.len() - n;
@@ -178,7 +178,7 @@ fn the_first_source_present_decides_even_without_a_token() {
     // another scheme is not a bearer: the next source answers
     assert_eq!(
         got(&[("authorization", "Basic dXNlcjpwYXNz"), ("cookie", &cookie)]).unwrap(),
-        Some((JWT.into(), TokenSource::Cookie))
+        Some((JWT.into(), TokenSource::StackAccessCookie))
     );
 }
 
@@ -254,7 +254,10 @@ fn names_and_labels() {
         .into_iter()
         .filter(|s| s.is_cookie())
         .collect();
-    assert_eq!(cookies, [TokenSource::HexclaveCookie, TokenSource::Cookie]);
+    assert_eq!(
+        cookies,
+        [TokenSource::HexclaveCookie, TokenSource::StackAccessCookie]
+    );
 }
 
 #[test]
@@ -269,7 +272,7 @@ fn sources_can_be_restricted() {
         .unwrap()
         .unwrap();
     assert_eq!(headers_only.as_str(), "from-json");
-    let cookie_only = TokenSources::only(TokenSource::Cookie);
+    let cookie_only = TokenSources::only(TokenSource::StackAccessCookie);
     let token = extract_token_from(&h, cookie_only).unwrap().unwrap();
     assert_eq!(token.as_str(), "from-cookie");
     // HEADERS_ONLY leaves out every cookie

@@ -69,7 +69,7 @@ fn each_class_maps_to_its_status_challenge_and_code() {
             "missing_token",
         ),
         (
-            ExtractError::TooLarge(TokenSource::Cookie).into(),
+            ExtractError::TooLarge(TokenSource::StackAccessCookie).into(),
             400,
             Some(
                 r#"Bearer error="invalid_request", error_description="the access token is too large""#,

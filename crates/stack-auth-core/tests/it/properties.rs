@@ -115,7 +115,7 @@ proptest! {
         match got {
             Some(t) => {
                 prop_assert!(present);
-                prop_assert_eq!(t.source(), TokenSource::Cookie);
+                prop_assert_eq!(t.source(), TokenSource::StackAccessCookie);
                 prop_assert_eq!(t.as_str(), token.as_str());
             }
             None => prop_assert!(!present),
@@ -135,7 +135,7 @@ proptest! {
         cookies.push(stack_access("r", &b));
         let mut headers = HeaderMap::new();
         headers.insert("cookie", HeaderValue::from_str(&cookies.join("; ")).unwrap());
-        prop_assert_eq!(extracted(&headers), Err(ExtractError::Ambiguous(TokenSource::Cookie)));
+        prop_assert_eq!(extracted(&headers), Err(ExtractError::Ambiguous(TokenSource::StackAccessCookie)));
     }
 
     /// `x-stack-auth` with any JSON: an object's `accessToken` string is the token (trimmed;

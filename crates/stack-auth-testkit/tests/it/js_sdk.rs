@@ -176,7 +176,7 @@ async fn the_sdk_and_extract_token_read_the_same_token_from_a_request() {
         ),
         (
             vec![("cookie", access_cookie("stack-access"))],
-            TokenSource::Cookie,
+            TokenSource::StackAccessCookie,
         ),
         // the auth JSON header wins over the cookies for both
         (

@@ -28,7 +28,10 @@ fn hostile_inputs_give_typed_errors() {
             ("authorization", big_json.as_str()),
             TooLarge(S::AuthorizationBearerAuthJson),
         ),
-        (("cookie", ambiguous_cookies), Ambiguous(S::Cookie)),
+        (
+            ("cookie", ambiguous_cookies),
+            Ambiguous(S::StackAccessCookie),
+        ),
     ];
     for ((name, value), want) in exact {
         assert_eq!(got(&[(name, value)]), Err(want), "{name}");
@@ -86,12 +89,20 @@ fn hostile_inputs_give_typed_errors() {
             auth_json("stackauth_", Some("a b"), None),
             S::AuthorizationBearerAuthJson,
         ),
-        ("cookie", "stack-access=%ZZ".to_owned(), S::Cookie),
-        ("cookie", "stack-access=%FF%FE".to_owned(), S::Cookie),
+        (
+            "cookie",
+            "stack-access=%ZZ".to_owned(),
+            S::StackAccessCookie,
+        ),
+        (
+            "cookie",
+            "stack-access=%FF%FE".to_owned(),
+            S::StackAccessCookie,
+        ),
         (
             "cookie",
             r#"stack-access=["only-one"]"#.to_owned(),
-            S::Cookie,
+            S::StackAccessCookie,
         ),
         (
             "cookie",
@@ -123,7 +134,10 @@ fn hostile_inputs_give_typed_errors() {
         Err(Malformed(S::AccessTokenHeader, _))
     ));
     let huge_cookie = format!("stack-access={}", "a".repeat(200_000));
-    assert_eq!(got(&[("cookie", &huge_cookie)]), Err(TooLarge(S::Cookie)));
+    assert_eq!(
+        got(&[("cookie", &huge_cookie)]),
+        Err(TooLarge(S::StackAccessCookie))
+    );
 }
 
 /// Issue 14, item 5: `Cookie: lang=français; stack-access=…` (one header, as browsers send it)
@@ -146,7 +160,7 @@ fn regression_one_non_ascii_cookie_hides_the_stack_access_cookie() {
     assert_eq!(
         extract_token(&h),
         Err(ExtractError::Malformed(
-            TokenSource::Cookie,
+            TokenSource::StackAccessCookie,
             "not visible ASCII"
         ))
     );
