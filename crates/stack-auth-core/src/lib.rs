@@ -55,6 +55,7 @@ mod claims;
 mod clock;
 mod config;
 mod error;
+mod evict;
 mod extract;
 pub mod framework;
 pub mod jws;
@@ -84,6 +85,7 @@ pub use error::{
     MisconfigKind, Misconfiguration, Refusal, RefusalReason, SharedError, Unavailable,
     UnavailableKind, Upstream, VerifyError,
 };
+pub use evict::{Evict, Eviction, EvictionHub};
 pub use extract::{
     extract_token, extract_token_from, ExtractError, ExtractedToken, TokenSource, TokenSources,
     MAX_TOKEN_LEN,
