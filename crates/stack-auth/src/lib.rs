@@ -43,13 +43,14 @@
 // used from `stack-auth-core` directly.
 pub use stack_auth_core::{
     async_trait, extract_token, extract_token_from, redact_token, AccessTokenClaims, Clock,
-    ConfigError, DynTokenVerifier, ExtractError, ExtractedToken, MisconfigKind, Misconfiguration,
-    OAuthProvider, ProfileLoader, ProfileStatus, RawJson, RawJsonError, Refusal, RefusalReason,
-    RestrictedReason, RestrictedReasonObject, RiskScores, SecretServerKey, ServerTeam, ServerUser,
-    ServiceUrl, SharedError, SignUpRiskScores, StackAuthConfig, StackAuthConfigBuilder,
-    SystemClock, TokenSource, TokenSources, TokenVerifier, Unavailable, UnavailableKind, Upstream,
-    UserType, UserTypes, VerifiedUser, VerifyError, CLOUD_HOST_PAIRS, DEFAULT_BASE_URL,
-    MAIN_BRANCH, MAX_DURATION_SETTING, MAX_JSON_DEPTH, MAX_PROJECT_ID_LEN, MAX_TOKEN_LEN,
+    ConfigError, DynTokenVerifier, Evict, Eviction, EvictionHub, ExtractError, ExtractedToken,
+    MisconfigKind, Misconfiguration, OAuthProvider, ProfileLoader, ProfileStatus, RawJson,
+    RawJsonError, Refusal, RefusalReason, RestrictedReason, RestrictedReasonObject, RiskScores,
+    SecretServerKey, ServerTeam, ServerUser, ServiceUrl, SharedError, SignUpRiskScores,
+    StackAuthConfig, StackAuthConfigBuilder, SystemClock, TokenSource, TokenSources, TokenVerifier,
+    Unavailable, UnavailableKind, Upstream, UserType, UserTypes, VerifiedUser, VerifyError,
+    CLOUD_HOST_PAIRS, DEFAULT_BASE_URL, MAIN_BRANCH, MAX_DURATION_SETTING, MAX_JSON_DEPTH,
+    MAX_PROJECT_ID_LEN, MAX_TOKEN_LEN,
 };
 
 /// What the framework integrations share: the RFC 6750 mapping and the verdict-reuse rule.
