@@ -8,12 +8,13 @@ use stack_auth_core::{ConfigError, StackAuthConfig, StackAuthConfigBuilder, User
 
 use self::validate::{invalid, jwks_url};
 use crate::{
+    backend::feature_provider,
     clock::{Clock, SystemClock},
     defaults::*,
     fetch::Fetcher,
     keys::parse_jwks,
     keyset_cache::Timing,
-    verifier::{crypto_provider, JwksVerifier},
+    verifier::JwksVerifier,
 };
 
 /// Builder for [`JwksVerifier`]; see [`JwksVerifier::builder`]. Every setter consumes and returns
@@ -263,7 +264,9 @@ impl JwksVerifierBuilder {
     /// [`ConfigError::Invalid`] naming the setting for a bad JWKS URL, a zero or inverted
     /// duration, a cooldown or retry interval under one second, a leeway above [`MAX_LEEWAY`], a zero size cap or cache capacity, or an HTTP
     /// client that cannot be built; [`ConfigError::Invalid`] (`static_jwks`) for a
-    /// [static document](Self::static_jwks) that is not a JWKS or has no usable ES256 key.
+    /// [static document](Self::static_jwks) that is not a JWKS or has no usable ES256 key;
+    /// [`ConfigError::Invalid`] (`crypto`) when neither the `aws_lc_rs` nor the `rust_crypto`
+    /// feature is enabled.
     pub fn build(self) -> Result<JwksVerifier, ConfigError> {
         let config = self.config()?;
         self.check_settings()?;
@@ -293,8 +296,12 @@ impl JwksVerifierBuilder {
             timeout: self.timeout,
             max_bytes: self.max_response_bytes,
         };
-        let provider = crypto_provider()
-            .ok_or_else(|| invalid("crypto", "no jsonwebtoken crypto provider is available"))?;
+        let provider = feature_provider().ok_or_else(|| {
+            invalid(
+                "crypto",
+                "no crypto backend: enable the aws_lc_rs or rust_crypto feature",
+            )
+        })?;
         let verifier = JwksVerifier::from_parts(
             config,
             fetcher,

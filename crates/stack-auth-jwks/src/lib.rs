@@ -50,8 +50,10 @@
 //!
 //! Without aws-lc at all: `default-features = false, features = ["rust_crypto", "native-tls"]`
 //! (`cargo tree -i aws-lc-rs` then finds nothing). With neither backend,
-//! [`build`](JwksVerifierBuilder::build) fails (`crypto`) unless the application installed a
-//! `jsonwebtoken::crypto::CryptoProvider` first. With no TLS feature only plain http works (a
+//! [`build`](JwksVerifierBuilder::build) fails (`crypto`). The verifier uses jsonwebtoken's
+//! provider of the enabled backend and passes it to every check: it never reads or installs
+//! jsonwebtoken's process-wide `CryptoProvider`, which stays the application's to choose (and
+//! does not change which backend this crate uses). With no TLS feature only plain http works (a
 //! loopback JWKS, or [`allow_insecure_http`](JwksVerifierBuilder::allow_insecure_http) behind a
 //! TLS-terminating proxy); an https fetch fails as unavailable. For rustls with another crypto
 //! provider (ring, say), enable reqwest's `rustls-no-provider` feature in your own manifest,
@@ -181,6 +183,7 @@
 //! `stack-auth-composite` (both), `stack-auth-testkit` (a local Stack Auth stand-in),
 //! `stack-auth-axum` (extractor and layer), `stack-auth` (facade).
 
+mod backend;
 mod builder;
 mod clock;
 mod defaults;

@@ -55,23 +55,6 @@ impl fmt::Debug for JwksVerifier {
     }
 }
 
-/// The process's jsonwebtoken crypto provider, installing this crate's preferred one when the
-/// enabled features leave the choice open (both or neither backend enabled).
-pub(crate) fn crypto_provider() -> Option<&'static CryptoProvider> {
-    if let Some(p) = CryptoProvider::try_get_default() {
-        return Some(p);
-    }
-    #[cfg(feature = "rust_crypto")]
-    let preferred = Some(&jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER);
-    #[cfg(all(feature = "aws_lc_rs", not(feature = "rust_crypto")))]
-    let preferred = Some(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
-    #[cfg(not(any(feature = "aws_lc_rs", feature = "rust_crypto")))]
-    let preferred: Option<&'static CryptoProvider> = None;
-    // Losing the race to another installer is fine: whichever got installed is used.
-    let _ = preferred?.install_default();
-    CryptoProvider::try_get_default()
-}
-
 impl JwksVerifier {
     /// Starts a verifier for `project_id` on the hosted service, accepting normal users.
     pub fn builder(project_id: impl Into<String>) -> JwksVerifierBuilder {
