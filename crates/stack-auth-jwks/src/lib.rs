@@ -192,6 +192,7 @@ mod header;
 mod keys;
 mod keyset_cache;
 mod observe;
+mod payload;
 mod status;
 mod token_cache;
 mod verifier;

@@ -18,6 +18,7 @@ use crate::{
     keys::VerifyKey,
     keyset_cache::{KeyStore, Timing},
     observe::{self, CacheUse, KeySetUse, Timer},
+    payload::{verified_user, Payload},
     status::{JwksStatus, KeySetState},
     token_cache::{TokenCache, TokenDigest},
 };
@@ -197,10 +198,7 @@ impl JwksVerifier {
         let header = parse_header(parts.header)?;
         observe::record(span, "kid", observe::shortened(&header.kid));
         let signature = decode_segment(parts.signature, "signature is not base64url")?;
-        let payload = decode_segment(parts.payload, "payload is not base64url")?;
-        let payload: serde_json::Value = serde_json::from_slice(&payload).map_err(|_| {
-            Refusal::new(RefusalReason::Malformed).with_detail("payload is not JSON")
-        })?;
+        let payload = Payload::parse(&decode_segment(parts.payload, "payload is not base64url")?)?;
         // Checked before the key lookup, so a malformed signature cannot spend the one
         // unknown-kid refetch a cooldown allows.
         if signature.len() != SIGNATURE_LEN {
@@ -211,14 +209,19 @@ impl JwksVerifier {
         if !key.verify(self.inner.provider, signed, &signature) {
             return Err(Refusal::new(RefusalReason::BadSignature).into());
         }
-        let claims = AccessTokenClaims::from_json_value(payload)?;
+        let claims = payload.into_claims()?;
         let remaining = self.check_claims(&claims)?;
-        let user = VerifiedUser::from_claims(claims);
         if let (Some(cache), Some(digest)) = (&self.inner.token_cache, digest) {
-            let exp = user.expires_at().unwrap_or(0);
-            cache.insert(digest, user.clone(), key, exp, remaining);
+            let exp = claims.exp;
+            cache.insert(
+                digest,
+                verified_user(Arc::clone(&claims)),
+                key,
+                exp,
+                remaining,
+            );
         }
-        Ok(user)
+        Ok(verified_user(claims))
     }
 
     /// A cached verdict that still holds (unexpired, its key still in the current set), or
