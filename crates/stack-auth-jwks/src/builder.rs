@@ -14,6 +14,7 @@ use crate::{
     fetch::Fetcher,
     keys::parse_jwks,
     keyset_cache::Timing,
+    token_cache::TokenCache,
     verifier::JwksVerifier,
 };
 
@@ -266,7 +267,8 @@ impl JwksVerifierBuilder {
     /// client that cannot be built; [`ConfigError::Invalid`] (`static_jwks`) for a
     /// [static document](Self::static_jwks) that is not a JWKS or has no usable ES256 key;
     /// [`ConfigError::Invalid`] (`crypto`) when neither the `aws_lc_rs` nor the `rust_crypto`
-    /// feature is enabled.
+    /// feature is enabled; [`ConfigError::Invalid`] (`token_cache`) when the operating system
+    /// gives no random bytes for the token cache's key.
     pub fn build(self) -> Result<JwksVerifier, ConfigError> {
         let config = self.config()?;
         self.check_settings()?;
@@ -302,13 +304,19 @@ impl JwksVerifierBuilder {
                 "no crypto backend: enable the aws_lc_rs or rust_crypto feature",
             )
         })?;
+        let token_cache = match self.token_cache {
+            Some((capacity, ttl)) => Some(TokenCache::new(capacity, ttl).map_err(|e| {
+                invalid("token_cache", format!("no random key for the cache ({e})"))
+            })?),
+            None => None,
+        };
         let verifier = JwksVerifier::from_parts(
             config,
             fetcher,
             self.clock,
             self.timing,
             self.leeway,
-            self.token_cache,
+            token_cache,
             provider,
         );
         if let Some(keys) = static_keys {

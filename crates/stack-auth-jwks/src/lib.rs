@@ -116,7 +116,8 @@
 //! * HTTP: connect and total timeouts, a response-size cap, status 200 only, no redirects,
 //!   https required except for loopback.
 //! * Verified-token cache: a success for the exact same token string is remembered, keyed by
-//!   its SHA-256 (never the token), bounded in size, never past the token's `exp`, and dropped
+//!   a 128-bit SipHash-1-3 of the whole token under a random per-verifier secret key (never the
+//!   token, never the signature alone), bounded in size, never past the token's `exp`, and dropped
 //!   when the key that verified it leaves the JWKS. Refusals are not cached (they are cheap to
 //!   recompute and must not let garbage grow memory).
 //!

@@ -73,10 +73,9 @@ impl JwksVerifier {
         clock: Arc<dyn Clock>,
         timing: Timing,
         leeway: Duration,
-        token_cache: Option<(u64, Duration)>,
+        token_cache: Option<TokenCache>,
         provider: &'static CryptoProvider,
     ) -> Self {
-        let token_cache = token_cache.map(|(capacity, ttl)| TokenCache::new(capacity, ttl));
         let jwks_url = fetcher.url.to_string();
         let store = KeyStore::new(fetcher, Arc::clone(&clock), timing, token_cache.clone());
         JwksVerifier {
@@ -177,11 +176,7 @@ impl JwksVerifier {
         cache_use: &mut Option<CacheUse>,
     ) -> Result<VerifiedUser, VerifyError> {
         let parts = split(token)?;
-        let digest = self
-            .inner
-            .token_cache
-            .as_ref()
-            .map(|_| TokenCache::digest(token));
+        let digest = self.inner.token_cache.as_ref().map(|c| c.digest(token));
         *cache_use = Some(CacheUse::Off);
         if let (Some(cache), Some(digest)) = (&self.inner.token_cache, &digest) {
             let lookup = self.cached(cache, digest, span).await;
@@ -212,14 +207,7 @@ impl JwksVerifier {
         let claims = payload.into_claims()?;
         let remaining = self.check_claims(&claims)?;
         if let (Some(cache), Some(digest)) = (&self.inner.token_cache, digest) {
-            let exp = claims.exp;
-            cache.insert(
-                digest,
-                verified_user(Arc::clone(&claims)),
-                key,
-                exp,
-                remaining,
-            );
+            cache.insert(digest, Arc::clone(&claims), key, remaining);
         }
         Ok(verified_user(claims))
     }
@@ -230,7 +218,7 @@ impl JwksVerifier {
         let Some(verdict) = cache.get(digest) else {
             return Lookup::Miss;
         };
-        if self.now_secs() >= verdict.exp.saturating_add(self.inner.leeway_secs) {
+        if self.now_secs() >= verdict.claims.exp.saturating_add(self.inner.leeway_secs) {
             cache.remove(digest);
             return Lookup::Stale;
         }
@@ -242,7 +230,7 @@ impl JwksVerifier {
             cache.remove(digest);
             return Lookup::Stale;
         }
-        Lookup::Hit(verdict.user.clone())
+        Lookup::Hit(verified_user(verdict.claims))
     }
 
     /// The key named `kid`, refetching once (cooldown permitting) when it is unknown.
