@@ -30,7 +30,7 @@ mod results;
 mod rss;
 mod stand_in;
 
-pub use interop::{interop_dir, InteropToken, ServedJwks};
+pub use interop::{interop_dir, EcdsaInput, InteropToken, ServedJwks};
 pub use paired::{paired, paired_together, per_call, rate, Batch, Paired};
 pub use parallel::on_threads;
 pub use results::{write_results, RESULTS_DIR_ENV};

@@ -9,7 +9,9 @@
 //! 4. medians are read from `target/criterion/<group>/<id>/new/estimates.json` (refused if older
 //!    than this run) and the report is written.
 
+mod comparisons;
 mod format;
+mod goals;
 mod machine;
 mod measured;
 mod peers;
