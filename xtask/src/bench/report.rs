@@ -241,7 +241,18 @@ fn memory(out: &mut String, m: &Measured) {
             count(n("held_after_fill")),
         );
     }
-    out.push('\n');
+    let claims = |field: &str| m.number("memory", &format!("/jwks/claims_alone/{field}"));
+    let _ = writeln!(
+        out,
+        "\nThe verified claims alone (one `Arc<AccessTokenClaims>` per token, what a cached \
+         verdict hands back whatever the cache; parsed before the passes and held throughout): \
+         {} B each, {} for {} tokens; the rest of a JWKS entry (moka's entry, the key and the \
+         verdict) is {} B.\n",
+        count(claims("bytes_per_entry")),
+        mib(claims("growth_kib")),
+        count(claims("entries")),
+        count(m.number("memory", "/jwks/bytes_per_entry") - claims("bytes_per_entry")),
+    );
 }
 
 fn peers(out: &mut String, i: &Inputs<'_>) {
