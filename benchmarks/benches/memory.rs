@@ -6,15 +6,21 @@
 //! stay in memory throughout), warm the verifiers, then verify every token once with the cache
 //! off (a control: what verification alone leaves resident) and once with it on. The cache's
 //! cost is the growth during the second pass; a third pass confirms the verdicts are still held.
+//! Before the passes, the verified claims of every JWKS token are parsed and held to the end:
+//! what a cached verdict has to hand back whatever the cache, the floor under its size.
 //! Not a criterion bench (nothing is timed); run:
 //! `cargo bench -p stack-auth-benchmarks --bench memory`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use serde_json::{json, Value};
 use stack_auth_benchmarks::{resident_kib, runtime, write_results, StandIn, TOKEN_LIFETIME};
-use stack_auth_core::TokenVerifier;
+use stack_auth_core::{AccessTokenClaims, TokenVerifier};
 use stack_auth_jwks::JwksVerifier;
 use stack_auth_rest::RestVerifier;
 use stack_auth_testkit::Route;
@@ -73,8 +79,29 @@ fn summary(entries: u64, control: &Pass, fill: &Pass, held: u64) -> Value {
     })
 }
 
+/// Every token's claims, each in the `Arc` a verified user and a cached verdict share, and the
+/// resident growth they caused.
+fn claims_alone(tokens: &[String]) -> (Vec<Arc<AccessTokenClaims>>, Value) {
+    let before = rss();
+    let claims: Vec<Arc<AccessTokenClaims>> = tokens
+        .iter()
+        .map(|t| {
+            let payload = URL_SAFE_NO_PAD
+                .decode(t.split('.').nth(1).unwrap())
+                .unwrap();
+            Arc::new(AccessTokenClaims::from_json_slice(&payload).unwrap())
+        })
+        .collect();
+    let growth = rss() as i64 - before as i64;
+    let n = claims.len() as i64;
+    let summary =
+        json!({ "entries": n, "growth_kib": growth, "bytes_per_entry": growth * 1024 / n });
+    (claims, summary)
+}
+
 async fn jwks(stand_in: &StandIn) -> Value {
     let tokens = stand_in.distinct_tokens(JWKS_ENTRIES).unwrap();
+    let (claims, claims_alone) = claims_alone(&tokens);
     let control = stand_in.jwks_verifier(false).await.unwrap();
     let config = stand_in.stack().config();
     let cached = JwksVerifier::builder_with_config(config)
@@ -88,7 +115,10 @@ async fn jwks(stand_in: &StandIn) -> Value {
     let hits = cached.status().token_cache.unwrap().hits;
     pass(stand_in, &cached, &tokens).await;
     let stats = cached.status().token_cache.unwrap();
-    summary(stats.entries, &control, &fill, stats.hits - hits)
+    let mut result = summary(stats.entries, &control, &fill, stats.hits - hits);
+    result["claims_alone"] = claims_alone;
+    drop(claims);
+    result
 }
 
 async fn rest(stand_in: &StandIn) -> Value {

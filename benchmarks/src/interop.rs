@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 use stack_auth_core::TokenVerifier;
@@ -60,6 +61,18 @@ impl InteropToken {
             project_id,
         })
     }
+}
+
+/// The bytes of the token's signature check alone (ES256 as jsonwebtoken's aws-lc backend makes
+/// it), decoded once.
+#[derive(Debug, Clone)]
+pub struct EcdsaInput {
+    /// The key's SEC1 point `04 ‖ x ‖ y`, coordinates left-padded to 32 bytes.
+    pub point: Vec<u8>,
+    /// `header.payload`, the bytes signed.
+    pub signing_input: Vec<u8>,
+    /// The 64-byte `r ‖ s` signature.
+    pub signature: Vec<u8>,
 }
 
 /// The fixture's key set served on 127.0.0.1 (a mock answering the JWKS path with
@@ -131,14 +144,7 @@ impl InteropToken {
     ///
     /// When the token's `kid` is not in the key set or the key does not parse.
     pub fn bare_decoder(&self) -> Result<(DecodingKey, Validation), BenchError> {
-        let kid = jsonwebtoken::decode_header(&self.token)?
-            .kid
-            .ok_or("the token has no kid")?;
-        let jwks: Value = serde_json::from_str(&self.jwks_json)?;
-        let jwk = jwks["keys"]
-            .as_array()
-            .and_then(|keys| keys.iter().find(|k| k["kid"] == kid.as_str()))
-            .ok_or("the token's kid is not in the key set")?;
+        let jwk = self.jwk()?;
         let coordinate = |c: &str| jwk[c].as_str().ok_or("a key coordinate is missing");
         let key = DecodingKey::from_ec_components(coordinate("x")?, coordinate("y")?)?;
         let mut validation = Validation::new(Algorithm::ES256);
@@ -150,6 +156,42 @@ impl InteropToken {
         )]);
         validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
         Ok((key, validation))
+    }
+
+    /// The token's signature check alone: its key's point, the signing input and the signature.
+    ///
+    /// # Errors
+    ///
+    /// When the token's `kid` is not in the key set, or a coordinate or the signature is not
+    /// base64url.
+    pub fn ecdsa_input(&self) -> Result<EcdsaInput, BenchError> {
+        let jwk = self.jwk()?;
+        let mut point = vec![0x04];
+        for c in ["x", "y"] {
+            let bytes =
+                URL_SAFE_NO_PAD.decode(jwk[c].as_str().ok_or("a coordinate is missing")?)?;
+            point.extend(std::iter::repeat_n(0, 32usize.saturating_sub(bytes.len())));
+            point.extend(bytes);
+        }
+        let (signed, signature) = self.token.rsplit_once('.').ok_or("not a JWS")?;
+        Ok(EcdsaInput {
+            point,
+            signing_input: signed.as_bytes().to_vec(),
+            signature: URL_SAFE_NO_PAD.decode(signature)?,
+        })
+    }
+
+    /// The JWK the token's `kid` names.
+    fn jwk(&self) -> Result<Value, BenchError> {
+        let kid = jsonwebtoken::decode_header(&self.token)?
+            .kid
+            .ok_or("the token has no kid")?;
+        let jwks: Value = serde_json::from_str(&self.jwks_json)?;
+        jwks["keys"]
+            .as_array()
+            .and_then(|keys| keys.iter().find(|k| k["kid"] == kid.as_str()))
+            .cloned()
+            .ok_or_else(|| "the token's kid is not in the key set".into())
     }
 }
 
@@ -180,5 +222,23 @@ mod tests {
         let forged = fixture.token.replacen('.', ".e30.", 1);
         assert!(jsonwebtoken::decode::<Value>(&forged, &key, &validation).is_err());
         assert!(rt.block_on(verifier.verify(&forged)).is_err());
+    }
+
+    #[test]
+    fn the_ecdsa_input_verifies_and_only_as_signed() {
+        use aws_lc_rs::signature::{VerificationAlgorithm as _, ECDSA_P256_SHA256_FIXED};
+
+        let fixture = InteropToken::load(&interop_dir()).unwrap();
+        let input = fixture.ecdsa_input().unwrap();
+        assert_eq!((input.point.len(), input.signature.len()), (65, 64));
+        let check = |signed: &[u8]| {
+            ECDSA_P256_SHA256_FIXED
+                .verify_sig(&input.point, signed, &input.signature)
+                .is_ok()
+        };
+        assert!(check(&input.signing_input));
+        let mut tampered = input.signing_input.clone();
+        tampered[0] ^= 1;
+        assert!(!check(&tampered));
     }
 }

@@ -43,7 +43,7 @@ pub use ecdsa::EcdsaCheck;
 pub use fetch_waits::{FetchWaitCounts, FetchWaits};
 pub use http_app::{app, ServerKind, TailTimings, TAIL_TIMINGS};
 pub use http_setup::HttpSetup;
-pub use interop::{interop_dir, InteropToken, ServedJwks};
+pub use interop::{interop_dir, EcdsaInput, InteropToken, ServedJwks};
 pub use lifeline::exit_when_stdin_closes;
 pub use paired::{paired, paired_together, per_call, rate, Batch, Paired};
 pub use parallel::on_threads;

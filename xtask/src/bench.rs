@@ -13,7 +13,9 @@
 //!    than this run) and the report is written; without `--peers`, the HTTP section of the
 //!    report already there is kept (it names its own run).
 
+mod comparisons;
 mod format;
+mod goals;
 mod http;
 mod machine;
 mod measured;

@@ -35,12 +35,14 @@
 //! # Ok::<(), stack_auth_core::Refusal>(())
 //! ```
 
+mod decoded;
 mod expiry;
 mod header;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use serde_json::{Map, Value};
 
+pub use decoded::DecodedJws;
 pub use expiry::check_expiry;
 pub use header::{Header, ES256};
 
@@ -148,23 +150,7 @@ impl<'a> UnverifiedJws<'a> {
     ///
     /// A [`RefusalReason::Malformed`] or [`RefusalReason::UnsupportedAlgorithm`] refusal.
     pub fn from_segments(segments: Segments<'a>) -> Result<Self, Refusal> {
-        let header = Header::parse(&decode(segments.header, "header is not base64url")?)?;
-        let signature = decode(segments.signature, "signature is not base64url")?;
-        if signature.is_empty() {
-            return Err(malformed("signature is empty"));
-        }
-        let payload = decode(segments.payload, "payload is not base64url")?;
-        let payload = match serde_json::from_slice(&payload) {
-            Ok(Value::Object(map)) => map,
-            Ok(_) => return Err(malformed("payload is not a JSON object")),
-            Err(_) => return Err(malformed("payload is not JSON")),
-        };
-        Ok(UnverifiedJws {
-            segments,
-            header,
-            signature,
-            payload,
-        })
+        DecodedJws::from_segments(segments)?.into_unverified()
     }
 
     /// The segments as sent.

@@ -10,11 +10,8 @@ use stack_auth_core::{
 
 use self::validate::{invalid, jwks_url};
 use crate::{
-    defaults::*,
-    fetch::Fetcher,
-    keys::parse_jwks,
-    keyset_cache::Timing,
-    verifier::{crypto_provider, JwksVerifier},
+    backend::feature_provider, defaults::*, fetch::Fetcher, keys::parse_jwks, keyset_cache::Timing,
+    token_cache::TokenCache, verifier::JwksVerifier,
 };
 
 /// Builder for [`JwksVerifier`]; see [`JwksVerifier::builder`]. Every setter consumes and returns
@@ -267,7 +264,10 @@ impl JwksVerifierBuilder {
     /// [`ConfigError::Invalid`] naming the setting for a bad JWKS URL, a zero or inverted
     /// duration, a cooldown or retry interval under one second, a leeway above [`MAX_LEEWAY`], a zero size cap or cache capacity, or an HTTP
     /// client that cannot be built; [`ConfigError::Invalid`] (`static_jwks`) for a
-    /// [static document](Self::static_jwks) that is not a JWKS or has no usable ES256 key.
+    /// [static document](Self::static_jwks) that is not a JWKS or has no usable ES256 key;
+    /// [`ConfigError::Invalid`] (`crypto`) when neither the `aws_lc_rs` nor the `rust_crypto`
+    /// feature is enabled; [`ConfigError::Invalid`] (`token_cache`) when the operating system
+    /// gives no random bytes for the token cache's key.
     pub fn build(self) -> Result<JwksVerifier, ConfigError> {
         let config = self.config()?;
         self.check_settings()?;
@@ -298,15 +298,25 @@ impl JwksVerifierBuilder {
             max_bytes: self.max_response_bytes,
             clock: Arc::clone(&self.clock),
         };
-        let provider = crypto_provider()
-            .ok_or_else(|| invalid("crypto", "no jsonwebtoken crypto provider is available"))?;
+        let provider = feature_provider().ok_or_else(|| {
+            invalid(
+                "crypto",
+                "no crypto backend: enable the aws_lc_rs or rust_crypto feature",
+            )
+        })?;
+        let token_cache = match self.token_cache {
+            Some((capacity, ttl)) => Some(TokenCache::new(capacity, ttl).map_err(|e| {
+                invalid("token_cache", format!("no random key for the cache ({e})"))
+            })?),
+            None => None,
+        };
         let verifier = JwksVerifier::from_parts(
             config,
             fetcher,
             self.clock,
             self.timing,
             self.leeway,
-            self.token_cache,
+            token_cache,
             provider,
         );
         if let Some(keys) = static_keys {

@@ -35,7 +35,14 @@ impl VerifyKey {
         &self.kid
     }
 
-    /// Whether `signature` (raw 64-byte `r ‖ s`) is a valid ES256 signature of `message`.
+    /// Whether `signature` (raw 64-byte `r ‖ s`) is a valid ES256 signature of `message`, by the
+    /// ES256 verifier of `provider`.
+    ///
+    /// The verifier is made per call, deliberately: jsonwebtoken 12's `verifier_factory` returns
+    /// a `Box<dyn JwtVerifier>`, which is neither `Send` nor `Sync`, so it cannot live in a key
+    /// that every thread shares; and its aws-lc verifier parses the public point on every
+    /// `verify` anyway (the `verify/aws_lc_ecdsa_verify_parsed_key` bench shows what that
+    /// costs). Making it costs two small allocations.
     pub(crate) fn verify(
         &self,
         provider: &CryptoProvider,

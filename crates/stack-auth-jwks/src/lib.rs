@@ -50,8 +50,10 @@
 //!
 //! Without aws-lc at all: `default-features = false, features = ["rust_crypto", "native-tls"]`
 //! (`cargo tree -i aws-lc-rs` then finds nothing). With neither backend,
-//! [`build`](JwksVerifierBuilder::build) fails (`crypto`) unless the application installed a
-//! `jsonwebtoken::crypto::CryptoProvider` first. With no TLS feature only plain http works (a
+//! [`build`](JwksVerifierBuilder::build) fails (`crypto`). The verifier uses jsonwebtoken's
+//! provider of the enabled backend and passes it to every check: it never reads or installs
+//! jsonwebtoken's process-wide `CryptoProvider`, which stays the application's to choose (and
+//! does not change which backend this crate uses). With no TLS feature only plain http works (a
 //! loopback JWKS, or [`allow_insecure_http`](JwksVerifierBuilder::allow_insecure_http) behind a
 //! TLS-terminating proxy); an https fetch fails as unavailable. For rustls with another crypto
 //! provider (ring, say), enable reqwest's `rustls-no-provider` feature in your own manifest,
@@ -114,7 +116,8 @@
 //! * HTTP: connect and total timeouts, a response-size cap, status 200 only, no redirects,
 //!   https required except for loopback.
 //! * Verified-token cache: a success for the exact same token string is remembered, keyed by
-//!   its SHA-256 (never the token), bounded in size, never past the token's `exp`, and dropped
+//!   a 128-bit SipHash-1-3 of the whole token under a random per-verifier secret key (never the
+//!   token, never the signature alone), bounded in size, never past the token's `exp`, and dropped
 //!   when the key that verified it leaves the JWKS. Refusals are not cached (they are cheap to
 //!   recompute and must not let garbage grow memory).
 //!
@@ -181,12 +184,14 @@
 //! `stack-auth-composite` (both), `stack-auth-testkit` (a local Stack Auth stand-in),
 //! `stack-auth-axum` (extractor and layer), `stack-auth` (facade).
 
+mod backend;
 mod builder;
 mod defaults;
 mod fetch;
 mod keys;
 mod keyset_cache;
 mod observe;
+mod payload;
 mod status;
 mod token_cache;
 mod verifier;

@@ -5,7 +5,7 @@ use std::{fmt, sync::Arc, time::Duration};
 use async_trait::async_trait;
 use jsonwebtoken::crypto::CryptoProvider;
 use stack_auth_core::{
-    jws::{check_expiry, Segments, UnverifiedJws},
+    jws::{check_expiry, DecodedJws, Segments},
     AccessTokenClaims, Clock, Refusal, RefusalReason, StackAuthConfig, TokenVerifier, VerifiedUser,
     VerifyError,
 };
@@ -17,6 +17,7 @@ use crate::{
     keys::VerifyKey,
     keyset_cache::{KeyStore, Timing},
     observe::{self, CacheUse, KeySetUse, Timer},
+    payload::{verified_user, Payload},
     status::{JwksStatus, KeySetState},
     token_cache::{TokenCache, TokenDigest},
 };
@@ -51,23 +52,6 @@ impl fmt::Debug for JwksVerifier {
     }
 }
 
-/// The process's jsonwebtoken crypto provider, installing this crate's preferred one when the
-/// enabled features leave the choice open (both or neither backend enabled).
-pub(crate) fn crypto_provider() -> Option<&'static CryptoProvider> {
-    if let Some(p) = CryptoProvider::try_get_default() {
-        return Some(p);
-    }
-    #[cfg(feature = "rust_crypto")]
-    let preferred = Some(&jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER);
-    #[cfg(all(feature = "aws_lc_rs", not(feature = "rust_crypto")))]
-    let preferred = Some(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
-    #[cfg(not(any(feature = "aws_lc_rs", feature = "rust_crypto")))]
-    let preferred: Option<&'static CryptoProvider> = None;
-    // Losing the race to another installer is fine: whichever got installed is used.
-    let _ = preferred?.install_default();
-    CryptoProvider::try_get_default()
-}
-
 impl JwksVerifier {
     /// Starts a verifier for `project_id` on the hosted service, accepting normal users.
     pub fn builder(project_id: impl Into<String>) -> JwksVerifierBuilder {
@@ -85,10 +69,9 @@ impl JwksVerifier {
         clock: Arc<dyn Clock>,
         timing: Timing,
         leeway: Duration,
-        token_cache: Option<(u64, Duration)>,
+        token_cache: Option<TokenCache>,
         provider: &'static CryptoProvider,
     ) -> Self {
-        let token_cache = token_cache.map(|(capacity, ttl)| TokenCache::new(capacity, ttl));
         let jwks_url = fetcher.url.to_string();
         let store = KeyStore::new(fetcher, Arc::clone(&clock), timing, token_cache.clone());
         JwksVerifier {
@@ -186,11 +169,7 @@ impl JwksVerifier {
         cache_use: &mut Option<CacheUse>,
     ) -> Result<VerifiedUser, VerifyError> {
         let segments = Segments::split(token)?;
-        let digest = self
-            .inner
-            .token_cache
-            .as_ref()
-            .map(|_| TokenCache::digest(token));
+        let digest = self.inner.token_cache.as_ref().map(|c| c.digest(token));
         *cache_use = Some(CacheUse::Off);
         if let (Some(cache), Some(digest)) = (&self.inner.token_cache, &digest) {
             let lookup = self.cached(cache, digest, span).await;
@@ -204,8 +183,9 @@ impl JwksVerifier {
                 Lookup::Stale => *cache_use = Some(CacheUse::Stale),
             }
         }
-        let jws = UnverifiedJws::from_segments(segments)?;
+        let jws = DecodedJws::from_segments(segments)?;
         observe::record(span, "kid", observe::shortened(jws.kid()));
+        let payload = Payload::parse(jws.payload_bytes())?;
         // Checked before the key lookup, so a malformed signature cannot spend the one
         // unknown-kid refetch a cooldown allows.
         let signature = jws.es256_signature()?;
@@ -213,14 +193,12 @@ impl JwksVerifier {
         if !key.verify(self.inner.provider, jws.signing_input(), signature) {
             return Err(Refusal::new(RefusalReason::BadSignature).into());
         }
-        let claims = jws.into_claims()?;
+        let claims = payload.into_claims()?;
         let remaining = self.check_claims(&claims)?;
-        let user = VerifiedUser::from_claims(claims);
         if let (Some(cache), Some(digest)) = (&self.inner.token_cache, digest) {
-            let exp = user.expires_at().unwrap_or(0);
-            cache.insert(digest, user.clone(), key, exp, remaining);
+            cache.insert(digest, Arc::clone(&claims), key, remaining);
         }
-        Ok(user)
+        Ok(verified_user(claims))
     }
 
     /// A cached verdict that still holds (unexpired, its key still in the current set), or
@@ -229,7 +207,7 @@ impl JwksVerifier {
         let Some(verdict) = cache.get(digest) else {
             return Lookup::Miss;
         };
-        if check_expiry(verdict.exp, self.now(), self.inner.leeway).is_err() {
+        if check_expiry(verdict.claims.exp, self.now(), self.inner.leeway).is_err() {
             cache.remove(digest);
             return Lookup::Stale;
         }
@@ -241,7 +219,7 @@ impl JwksVerifier {
             cache.remove(digest);
             return Lookup::Stale;
         }
-        Lookup::Hit(verdict.user.clone())
+        Lookup::Hit(verified_user(verdict.claims))
     }
 
     /// The key named `kid`, refetching once (cooldown permitting) when it is unknown.

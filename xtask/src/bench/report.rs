@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 
 use super::{
+    comparisons::COMPARISONS,
     format::{count, fmt_ratio, time, Goal},
+    goals,
     machine::Machine,
     measured::{Measured, Median, BENCH_IDS},
     peers::Peer,
@@ -37,6 +39,7 @@ pub(crate) fn render(i: &Inputs<'_>) -> String {
     );
     machine(&mut out, i);
     results(&mut out, i);
+    goals::render(&mut out, i.measured);
     notes(&mut out, i.measured);
     rest(&mut out, i.measured);
     memory(&mut out, i.measured);
@@ -68,86 +71,6 @@ fn machine(out: &mut String, i: &Inputs<'_>) {
     }
     out.push('\n');
 }
-
-/// One line of the results table: our median against a baseline of the same run.
-struct Comparison {
-    bench: &'static str,
-    ours: &'static str,
-    base: &'static str,
-    base_name: &'static str,
-    /// `true`: throughput ratio (baseline time / ours); `false`: time ratio (ours / baseline).
-    throughput: bool,
-    /// The interleaved measurement of the same pair: result file and JSON pointer of a
-    /// `paired` object whose `ratio` is ours / baseline time.
-    paired: Option<(&'static str, &'static str)>,
-    goal: Goal,
-}
-
-const COMPARISONS: &[Comparison] = &[
-    Comparison {
-        bench: "warm `JwksVerifier`, token cache off (full verification every call)",
-        ours: "verify/jwks_verifier_warm",
-        base: "verify/jsonwebtoken_decode_baseline",
-        base_name: "bare `jsonwebtoken::decode`, pre-parsed key",
-        throughput: true,
-        paired: Some(("verify", "/paired_warm")),
-        goal: Goal::AtLeast(0.9),
-    },
-    Comparison {
-        bench: "warm `JwksVerifier`, token cache off, against the ECDSA P-256 check alone",
-        ours: "verify/jwks_verifier_warm",
-        base: "verify/aws_lc_ecdsa_verify_only",
-        base_name: "aws-lc-rs `verify_sig` alone (the call jsonwebtoken makes), same input",
-        throughput: false,
-        paired: None,
-        goal: Goal::None,
-    },
-    Comparison {
-        bench: "repeated token through the verified-token cache",
-        ours: "verify/jwks_verifier_token_cache_hit",
-        base: "verify/jsonwebtoken_decode_baseline",
-        base_name: "the same baseline",
-        throughput: true,
-        paired: Some(("verify", "/paired_token_cache_hit")),
-        goal: Goal::AtLeast(30.0),
-    },
-    Comparison {
-        bench: "warm `JwksVerifier` (cache off) on 2 threads, wall time per verification",
-        ours: "threads/jwks_2_threads",
-        base: "threads/jwks_1_thread",
-        base_name: "1 thread",
-        throughput: true,
-        paired: Some(("threads", "/paired_jwks")),
-        goal: Goal::AtLeast(1.7),
-    },
-    Comparison {
-        bench: "control: bare `jsonwebtoken::decode` on 2 threads (what the machine allowed)",
-        ours: "threads/decode_2_threads",
-        base: "threads/decode_1_thread",
-        base_name: "1 thread",
-        throughput: true,
-        paired: Some(("threads", "/paired_decode")),
-        goal: Goal::None,
-    },
-    Comparison {
-        bench: "composite: JWT fully verified, profile from the warm REST cache",
-        ours: "composite/composite_warm_profile",
-        base: "composite/jwks_warm",
-        base_name: "warm `JwksVerifier`, token cache off",
-        throughput: false,
-        paired: Some(("composite", "/paired_warm_profile")),
-        goal: Goal::AtMost(1.2),
-    },
-    Comparison {
-        bench: "composite: JWT from the token cache, profile from the warm REST cache",
-        ours: "composite/composite_token_cache_hit",
-        base: "composite/jwks_token_cache_hit",
-        base_name: "`JwksVerifier` token-cache hit",
-        throughput: false,
-        paired: Some(("composite", "/paired_token_cache_hit")),
-        goal: Goal::AtMost(1.2),
-    },
-];
 
 fn results(out: &mut String, i: &Inputs<'_>) {
     let m = i.measured;
@@ -321,7 +244,18 @@ fn memory(out: &mut String, m: &Measured) {
             count(n("held_after_fill")),
         );
     }
-    out.push('\n');
+    let claims = |field: &str| m.number("memory", &format!("/jwks/claims_alone/{field}"));
+    let _ = writeln!(
+        out,
+        "\nThe verified claims alone (one `Arc<AccessTokenClaims>` per token, what a cached \
+         verdict hands back whatever the cache; parsed before the passes and held throughout): \
+         {} B each, {} for {} tokens; the rest of a JWKS entry (moka's entry, the key and the \
+         verdict) is {} B.\n",
+        count(claims("bytes_per_entry")),
+        mib(claims("growth_kib")),
+        count(claims("entries")),
+        count(m.number("memory", "/jwks/bytes_per_entry") - claims("bytes_per_entry")),
+    );
 }
 
 fn peers(out: &mut String, i: &Inputs<'_>) {
