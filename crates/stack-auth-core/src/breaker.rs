@@ -216,7 +216,8 @@ mod tests {
     use super::*;
 
     fn fail(b: &CircuitBreaker, now: Instant) -> Transition {
-        b.try_acquire(now).map_or(Transition::None, |p| p.record(true, now))
+        b.try_acquire(now)
+            .map_or(Transition::None, |p| p.record(true, now))
     }
 
     #[test]

@@ -119,6 +119,7 @@ mod mint;
 mod minter;
 mod permission;
 mod project;
+mod redis_server;
 mod server;
 mod session;
 mod team;
@@ -138,6 +139,7 @@ pub use mint::{KeyChoice, TokenBuilder};
 pub use minter::{TokenMinter, DEFAULT_TOKEN_LIFETIME};
 pub use permission::{PermissionDefinition, PermissionScope, TEAM_SYSTEM_PERMISSIONS};
 pub use project::ProjectSpec;
+pub use redis_server::{RedisServer, RedisServerError};
 pub use server::{
     Fault, FaultBody, LocalStackAuth, LocalStackAuthBuilder, RequestRecord, Route,
     DEFAULT_WEBHOOK_RETRY_DELAYS, DEFAULT_WEBHOOK_TIMEOUT, REDACTED_HEADERS,

@@ -131,11 +131,24 @@ mod tests {
 
     #[test]
     fn namespace_names_are_checked() {
-        for good in ["a", "profiles.v1", "my-ns_2", "x".repeat(MAX_NAMESPACE_LEN).as_str()] {
+        for good in [
+            "a",
+            "profiles.v1",
+            "my-ns_2",
+            "x".repeat(MAX_NAMESPACE_LEN).as_str(),
+        ] {
             let name: &'static str = Box::leak(good.to_owned().into_boxed_str());
             assert_eq!(CacheNamespace::new(name).map(|n| n.as_str()), Some(name));
         }
-        for bad in ["", "Upper", "with space", "colon:", "star*", "é", "x".repeat(33).as_str()] {
+        for bad in [
+            "",
+            "Upper",
+            "with space",
+            "colon:",
+            "star*",
+            "é",
+            "x".repeat(33).as_str(),
+        ] {
             let name: &'static str = Box::leak(bad.to_owned().into_boxed_str());
             assert!(CacheNamespace::new(name).is_none(), "{bad:?} accepted");
         }
