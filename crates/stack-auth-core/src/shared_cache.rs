@@ -2,43 +2,7 @@
 //! fleet behind a load balancer), consulted by a caching verifier after its own in-process cache
 //! misses and before it asks Stack Auth.
 //!
-//! The contract, which every implementation keeps and every caller may rely on:
-//!
-//! - **Keys are digests.** An entry is named by a [`CacheNamespace`] and a [`CacheKey`], a
-//!   32-byte digest (SHA-256) of what identifies the answer: the token, the API key, the
-//!   `(user, team, permission)` triple. A credential never reaches the shared cache, neither as
-//!   a key nor inside a value.
-//! - **Values are bytes** the caller encodes; the namespace's name carries the encoding's
-//!   version (`profiles.v1`), so a fleet running two versions of the SDK during a rolling
-//!   deploy never reads the other's format.
-//! - **Every entry has a TTL**, which the caller keeps no longer than its in-process TTL for the
-//!   same answer (and no later than the credential's expiry). [`SharedHit::remaining`] tells how
-//!   long the entry has left, so an entry copied into an in-process cache does not outlive it.
-//! - **Best effort.** [`get`](SharedCache::get) answers `None` for a miss and for a cache that
-//!   is slow, down or broken alike; [`put`](SharedCache::put) and
-//!   [`invalidate`](SharedCache::invalidate) never fail the caller. An implementation bounds
-//!   each call's time (milliseconds), so the shared cache only ever saves work: the caller's
-//!   behaviour without it is the behaviour with it down.
-//! - **Invalidation by tag.** Each entry carries the [`CacheTag`]s it depends on (its user, team,
-//!   session, API key); invalidating a tag voids every entry that carries it, in every
-//!   namespace, without a scan. [`Eviction::cache_tags`] says which tags an eviction voids, so a
-//!   webhook, an explicit call or an eviction bus voids the fleet's shared entries with one call.
-//!
-//! ```
-//! use std::time::Duration;
-//! use stack_auth_core::{CacheKey, CacheNamespace, CacheTag, Eviction, SharedCache};
-//!
-//! async fn remember_profile(cache: &dyn SharedCache, token_digest: [u8; 32], user_id: &str, json: &[u8]) {
-//!     let tags = [CacheTag::User(user_id.into()), CacheTag::UserProfile(user_id.into())];
-//!     let key = CacheKey::from_digest(token_digest);
-//!     cache.put(CacheNamespace::PROFILES, &key, json, Duration::from_secs(30), &tags).await;
-//! }
-//!
-//! async fn user_deleted(cache: &dyn SharedCache, user_id: &str) {
-//!     let eviction = Eviction::UserDeleted { user_id: user_id.into() };
-//!     cache.invalidate(&eviction.cache_tags()).await;
-//! }
-//! ```
+//! The contract and an example are on the trait.
 
 mod key;
 mod tag;
@@ -89,8 +53,46 @@ impl fmt::Debug for SharedHit {
     }
 }
 
-/// A cache shared by the processes of one deployment, behind each verifier's in-process cache.
-/// See the [module docs](self) for the contract; `stack-auth-redis` implements it on Redis.
+/// A cache shared by the processes of one deployment, behind each verifier's in-process cache
+/// (`stack-auth-redis` implements it on Redis).
+///
+/// The contract, which every implementation keeps and every caller may rely on:
+///
+/// - **Keys are digests.** An entry is named by a [`CacheNamespace`] and a [`CacheKey`], a
+///   32-byte digest (SHA-256) of what identifies the answer: the token, the API key, the
+///   `(user, team, permission)` triple. A credential never reaches the shared cache, neither as
+///   a key nor inside a value.
+/// - **Values are bytes** the caller encodes; the namespace's name carries the encoding's
+///   version (`profiles.v1`), so a fleet running two versions of the SDK during a rolling
+///   deploy never reads the other's format.
+/// - **Every entry has a TTL**, which the caller keeps no longer than its in-process TTL for the
+///   same answer (and no later than the credential's expiry). [`SharedHit::remaining`] tells how
+///   long the entry has left, so an entry copied into an in-process cache does not outlive it.
+/// - **Best effort.** [`get`](SharedCache::get) answers `None` for a miss and for a cache that
+///   is slow, down or broken alike; [`put`](SharedCache::put) and
+///   [`invalidate`](SharedCache::invalidate) never fail the caller. An implementation bounds
+///   each call's time (milliseconds), so the shared cache only ever saves work: the caller's
+///   behaviour without it is the behaviour with it down.
+/// - **Invalidation by tag.** Each entry carries the [`CacheTag`]s it depends on (its user, team,
+///   session, API key); invalidating a tag voids every entry that carries it, in every
+///   namespace, without a scan. [`Eviction::cache_tags`](crate::Eviction::cache_tags) says which tags an eviction voids, so a
+///   webhook, an explicit call or an eviction bus voids the fleet's shared entries with one call.
+///
+/// ```
+/// use std::time::Duration;
+/// use stack_auth_core::{CacheKey, CacheNamespace, CacheTag, Eviction, SharedCache};
+///
+/// async fn remember_profile(cache: &dyn SharedCache, token_digest: [u8; 32], user_id: &str, json: &[u8]) {
+///     let tags = [CacheTag::User(user_id.into()), CacheTag::UserProfile(user_id.into())];
+///     let key = CacheKey::from_digest(token_digest);
+///     cache.put(CacheNamespace::PROFILES, &key, json, Duration::from_secs(30), &tags).await;
+/// }
+///
+/// async fn user_deleted(cache: &dyn SharedCache, user_id: &str) {
+///     let eviction = Eviction::UserDeleted { user_id: user_id.into() };
+///     cache.invalidate(&eviction.cache_tags()).await;
+/// }
+/// ```
 ///
 /// Every method is infallible by design: a shared cache that cannot answer behaves as an empty
 /// one, and one that cannot store or invalidate drops the request (an implementation logs and

@@ -64,8 +64,8 @@
 //! `UserProfile`, `UserDeleted` → `User`, `SessionEnded` → `Session`, `TeamPermissions` and
 //! `TeamMembership` → `TeamMember`, `ProjectPermissions` → `ProjectPermissions`, `Team` →
 //! `Team`, `ApiKey` → `ApiKey`, `All` → `Everything`. A verifier looks in its own cache, then in
-//! the shared cache (copying a hit for no longer than [`SharedHit::remaining`]
-//! (stack_auth_core::SharedHit::remaining)), then asks Stack Auth and stores the answer in both.
+//! the shared cache (copying a hit for no longer than
+//! [`SharedHit::remaining`](stack_auth_core::SharedHit::remaining)), then asks Stack Auth and stores the answer in both.
 //!
 //! **Tags in Redis are epochs**, one small string per tag holding a random nonce: a store
 //! records its tags' epochs beside the value (one Lua script, one round trip), a read checks
@@ -131,8 +131,8 @@
 //! `redis://stack-auth:s3cret@127.0.0.1:6379/0` on the same host.
 //!
 //! **TTLs.** An entry never lives longer in Redis than the caller's own cache would keep it
-//! (the caller passes its TTL; this crate shortens it to [`max_ttl`]
-//! (RedisSharedCacheBuilder::max_ttl), never lengthens it), so sharing never extends how long
+//! (the caller passes its TTL; this crate shortens it to
+//! [`max_ttl`](RedisSharedCacheBuilder::max_ttl), never lengthens it), so sharing never extends how long
 //! a stale answer can be served.
 //!
 //! Standalone Redis (or a primary found through your own failover) is supported, not Redis

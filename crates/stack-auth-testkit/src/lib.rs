@@ -92,6 +92,7 @@
 //! | [`uuid_for_name`], [`is_uuid`] | user ids from names, and the UUID check Stack Auth's schemas make |
 //! | [`conformance`] | the suite any verifier can run |
 //! | [`InteropFixture`] | reads a directory of interop fixtures (cases and key sets) |
+//! | [`RedisServer`] | a `redis-server` process of the test's own (127.0.0.1, no persistence) that can be killed, stopped and restarted, for the shared-cache and eviction-bus tests |
 //!
 //! This crate has no cargo features. It depends on `stack-auth-core` only, never on the
 //! verifier crates it measures: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
