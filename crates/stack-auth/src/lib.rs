@@ -22,7 +22,7 @@
 //! | `actix` | `actix`: `StackUser` / `MaybeStackUser` extractors and `StackAuthMiddleware` for actix-web | `stack-auth-actix` |
 //! | `tonic` | `tonic`: `StackAuthLayer` for gRPC servers (tonic), refusing with gRPC statuses | `stack-auth-tonic` |
 //! | `redis` | `redis`: a cache the servers of a fleet share and an eviction bus, on Redis | `stack-auth-redis` |
-//! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier`, `ManualClock` | `stack-auth-core` |
+//! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier`, `ManualClock`, `MemorySharedCache` | `stack-auth-core` |
 //! | `metrics` | counters and histograms (verifications, cache, upstream requests and errors) through the `metrics` facade, in the enabled verifiers (and the shared cache and eviction bus with `redis`); `metrics`, to record the same series from verifiers of your own | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite`, `stack-auth-redis` |
 //! | `aws_lc_rs` (default) | ECDSA through aws-lc in `jwks` | `stack-auth-jwks` |
 //! | `rust_crypto` | ECDSA through the pure-Rust RustCrypto crates in `jwks` (slower) | `stack-auth-jwks` |

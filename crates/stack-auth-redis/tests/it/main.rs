@@ -5,5 +5,6 @@
 mod bus;
 mod cache;
 mod outage;
+mod secrets;
 mod secure;
 mod support;
