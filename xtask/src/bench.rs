@@ -1,6 +1,7 @@
-//! `cargo xtask bench [--peers | --http]`: runs the criterion benches and writes `BENCHMARKS.md`
-//! from the numbers measured in that run (issue 9); `--http` runs only the HTTP benchmark and
-//! replaces the report's "HTTP" section (issue 18).
+//! `cargo xtask bench [--peers | --http | --redis]`: runs the criterion benches and writes
+//! `BENCHMARKS.md` from the numbers measured in that run (issue 9); `--http` runs only the HTTP
+//! benchmark and replaces the report's "HTTP" section (issue 18); `--redis` runs only the Redis
+//! benchmark ([`redis`]) and replaces the "Redis" section (issue 21).
 //!
 //! 0. with `--peers` or `--http`: the HTTP benchmark ([`http`]), first, so a missing tool stops
 //!    the run before the long benches;
@@ -20,7 +21,9 @@ mod http;
 mod machine;
 mod measured;
 mod peers;
+mod redis;
 mod report;
+mod section;
 
 use std::{path::PathBuf, time::SystemTime};
 
@@ -59,18 +62,21 @@ impl Paths {
 
 /// Runs the benches the arguments ask for and writes `BENCHMARKS.md` at the workspace root.
 pub(crate) fn run(args: &[String]) -> Result<(), Step> {
-    let (mut with_peers, mut with_http) = (false, false);
+    let (mut with_peers, mut with_http, mut with_redis) = (false, false, false);
     for arg in args {
         match arg.as_str() {
             "--peers" => with_peers = true,
             "--http" => with_http = true,
+            "--redis" => with_redis = true,
             other => return Err(Step(format!("bench: unknown argument {other}"))),
         }
     }
     let paths = Paths::new();
     let out = paths.root.join("BENCHMARKS.md");
     let existing = std::fs::read_to_string(&out).unwrap_or_default();
-    let text = if with_http && !with_peers {
+    let text = if with_redis && !with_peers && !with_http {
+        redis::splice(&existing, &redis::run(&paths, "cargo xtask bench --redis")?)
+    } else if with_http && !with_peers {
         let run = http::run(&paths, "cargo xtask bench --http")?;
         http::splice(&existing, &http::render(&run))
     } else {
@@ -87,7 +93,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), Step> {
                 str::to_owned,
             )
         };
-        criterion_report(&paths, command, with_peers, &http)?
+        let redis = redis::section_of(&existing).map_or_else(redis::placeholder, str::to_owned);
+        criterion_report(&paths, command, with_peers, &(http + &redis))?
     };
     std::fs::write(&out, text).map_err(|e| Step(format!("writing {} ({e})", out.display())))?;
     eprintln!("xtask: wrote {}", out.display());

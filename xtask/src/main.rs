@@ -11,7 +11,7 @@
 //! | `package` | `cargo package` of the published crates, each verified to build alone from its `.crate` |
 //! | `deny [--advisories]` | cargo-deny: licences, bans, sources (advisories need GitHub) |
 //! | `msrv` | `rust-version` is at least every dependency's declared `rust-version` |
-//! | `bench [--peers \| --http]` | the criterion benches, summarised into `BENCHMARKS.md`; `--peers` adds the peers and the HTTP benchmark, `--http` runs only the HTTP benchmark and replaces its section |
+//! | `bench [--peers \| --http \| --redis]` | the criterion benches, summarised into `BENCHMARKS.md`; `--peers` adds the peers and the HTTP benchmark, `--http` runs only the HTTP benchmark and replaces its section, `--redis` only the Redis benchmark (shared cache, eviction bus) and its section |
 //! | `fuzz <target> <seconds>` | one `cargo fuzz` target for a bounded time |
 
 mod bench;
@@ -47,7 +47,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|lint|test|release|features|package|deny [--advisories]|msrv|fixtures|bench [--peers|--http]|fuzz <target> <seconds>>"
+                "usage: cargo xtask <ci|lint|test|release|features|package|deny [--advisories]|msrv|fixtures|bench [--peers|--http|--redis]|fuzz <target> <seconds>>"
             );
             return ExitCode::from(2);
         }

@@ -24,7 +24,8 @@
 //! rules): [`jws`] (the one unverified-JWS parser and the expiry rule), [`Clock`] (wall-clock
 //! time), [`single_flight`] (concurrent callers share one piece of work), [`observe`] (the
 //! labels, span fields and timer every strategy reports), [`parse_retry_after`] and
-//! [`ServiceUrl`] (the check every configured URL passes). The builders of the strategies share
+//! [`ServiceUrl`] (the check every configured URL passes), [`breaker`] (skip a failing service
+//! for a cool-off). The builders of the strategies share
 //! one vocabulary (`timeout`, `token_cache_*`, `disable_token_cache`, [`MAX_DURATION_SETTING`]),
 //! tabled in the repository's README.
 //!
@@ -47,10 +48,16 @@
 //! | `async-trait` 0.1 | the `#[async_trait]` attribute, re-exported as [`async_trait`](macro@async_trait) | implementing [`TokenVerifier`] |
 //! | `tracing` 0.1 | `Span` | [`observe`], feature `tracing` only |
 //!
+//! For caches: [`Evict`] and [`EvictionHub`] (how every cache of a process hears what went
+//! stale), and [`SharedCache`] (a second-level cache the processes of a fleet share, keyed by
+//! [`CacheKey`] digests and voided by [`CacheTag`]; `stack-auth-redis` implements it on Redis,
+//! with an eviction bus that carries each [`Eviction`] to every process).
+//!
 //! Strategies live in sibling crates: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
 //! (users/me), `stack-auth-composite` (both); `stack-auth-testkit` runs a local Stack Auth
 //! stand-in; `stack-auth` re-exports them behind features.
 
+pub mod breaker;
 mod claims;
 mod clock;
 mod config;
@@ -66,6 +73,7 @@ mod profile;
 mod raw_json;
 mod retry_after;
 mod secret;
+mod shared_cache;
 pub mod single_flight;
 mod user;
 mod user_type;
@@ -94,6 +102,10 @@ pub use profile::{OAuthProvider, RiskScores, ServerTeam, ServerUser, SignUpRiskS
 pub use raw_json::{RawJson, RawJsonError, MAX_JSON_DEPTH};
 pub use retry_after::parse_retry_after;
 pub use secret::{redact_token, SecretServerKey};
+pub use shared_cache::{
+    CacheKey, CacheNamespace, CacheTag, DynSharedCache, SharedCache, SharedHit, CACHE_KEY_LEN,
+    MAX_NAMESPACE_LEN,
+};
 pub use user::{ProfileLoader, ProfileStatus, VerifiedUser};
 pub use user_type::{RestrictedReason, RestrictedReasonObject, UserType, UserTypes};
 pub use verifier::{DynTokenVerifier, TokenVerifier};

@@ -1,5 +1,5 @@
-//! Test doubles for code that takes a [`TokenVerifier`](crate::TokenVerifier) or a
-//! [`Clock`](crate::Clock) (feature `test-util`).
+//! Test doubles for code that takes a [`TokenVerifier`](crate::TokenVerifier), a
+//! [`Clock`](crate::Clock) or a [`SharedCache`](crate::SharedCache) (feature `test-util`).
 //!
 //! ```
 //! use stack_auth_core::{test_util::StaticVerifier, TokenVerifier, UserType, VerifiedUser};
@@ -12,10 +12,12 @@
 
 mod fn_verifier;
 mod manual_clock;
+mod memory_shared_cache;
 mod recording;
 mod static_verifier;
 
 pub use fn_verifier::FnVerifier;
 pub use manual_clock::ManualClock;
+pub use memory_shared_cache::MemorySharedCache;
 pub use recording::RecordingVerifier;
 pub use static_verifier::StaticVerifier;

@@ -92,6 +92,7 @@
 //! | [`uuid_for_name`], [`is_uuid`] | user ids from names, and the UUID check Stack Auth's schemas make |
 //! | [`conformance`] | the suite any verifier can run |
 //! | [`InteropFixture`] | reads a directory of interop fixtures (cases and key sets) |
+//! | [`RedisServer`] | a `redis-server` process of the test's own (127.0.0.1, no persistence) that can be killed, stopped and restarted, for the shared-cache and eviction-bus tests |
 //!
 //! This crate has no cargo features. It depends on `stack-auth-core` only, never on the
 //! verifier crates it measures: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
@@ -119,6 +120,7 @@ mod mint;
 mod minter;
 mod permission;
 mod project;
+mod redis_server;
 mod server;
 mod session;
 mod team;
@@ -138,6 +140,7 @@ pub use mint::{KeyChoice, TokenBuilder};
 pub use minter::{TokenMinter, DEFAULT_TOKEN_LIFETIME};
 pub use permission::{PermissionDefinition, PermissionScope, TEAM_SYSTEM_PERMISSIONS};
 pub use project::ProjectSpec;
+pub use redis_server::{RedisServer, RedisServerError};
 pub use server::{
     Fault, FaultBody, LocalStackAuth, LocalStackAuthBuilder, RequestRecord, Route,
     DEFAULT_WEBHOOK_RETRY_DELAYS, DEFAULT_WEBHOOK_TIMEOUT, REDACTED_HEADERS,

@@ -21,11 +21,12 @@
 //! | `axum` | `axum`: `StackUser` / `MaybeStackUser` extractors and `StackAuthLayer` | `stack-auth-axum` |
 //! | `actix` | `actix`: `StackUser` / `MaybeStackUser` extractors and `StackAuthMiddleware` for actix-web | `stack-auth-actix` |
 //! | `tonic` | `tonic`: `StackAuthLayer` for gRPC servers (tonic), refusing with gRPC statuses | `stack-auth-tonic` |
-//! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier`, `ManualClock` | `stack-auth-core` |
-//! | `metrics` | counters and histograms (verifications, cache, upstream requests and errors) through the `metrics` facade, in the enabled verifiers; `metrics`, to record the same series from verifiers of your own | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite` |
+//! | `redis` | `redis`: a cache the servers of a fleet share and an eviction bus, on Redis | `stack-auth-redis` |
+//! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier`, `ManualClock`, `MemorySharedCache` | `stack-auth-core` |
+//! | `metrics` | counters and histograms (verifications, cache, upstream requests and errors) through the `metrics` facade, in the enabled verifiers (and the shared cache and eviction bus with `redis`); `metrics`, to record the same series from verifiers of your own | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite`, `stack-auth-redis` |
 //! | `aws_lc_rs` (default) | ECDSA through aws-lc in `jwks` | `stack-auth-jwks` |
 //! | `rust_crypto` | ECDSA through the pure-Rust RustCrypto crates in `jwks` (slower) | `stack-auth-jwks` |
-//! | `rustls` (default) | HTTPS through rustls (aws-lc-rs crypto, the platform's certificate verifier) in `jwks` and `rest` | `stack-auth-jwks`, `stack-auth-rest` |
+//! | `rustls` (default) | HTTPS through rustls (aws-lc-rs crypto, the platform's certificate verifier) in `jwks` and `rest`, `rediss://` in `redis` | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-redis` |
 //! | `native-tls` | HTTPS through the platform's TLS library (OpenSSL on Linux) in `jwks` and `rest` | `stack-auth-jwks`, `stack-auth-rest` |
 //! | `native-tls-vendored` | `native-tls` with OpenSSL compiled from source | `stack-auth-jwks`, `stack-auth-rest` |
 //!
@@ -35,22 +36,24 @@
 //! Each re-exported crate lists the other crates' types its public signatures name (its
 //! "External types" section): `http`, `serde_json`, `serde` and `async-trait` in core;
 //! `reqwest` in `jwks` and `rest`, re-exported as `jwks::reqwest` and `rest::reqwest`; axum,
-//! tower and http in `axum`; actix-web in `actix`; tonic, tower and http in `tonic`;
+//! tower and http in `axum`; actix-web in `actix`; tonic, tower and http in `tonic`; core's
+//! traits only in `redis`;
 //! `serde_json` and `serde` in `testkit`.
 
 // An explicit list, so a new item of core is a decision here, not an accident. Core's
 // verifier-implementation helpers (`jws`, `single_flight`, `observe`, `parse_retry_after`) are
 // used from `stack-auth-core` directly.
 pub use stack_auth_core::{
-    async_trait, extract_token, extract_token_from, redact_token, AccessTokenClaims, Clock,
-    ConfigError, DynTokenVerifier, Evict, Eviction, EvictionHub, ExtractError, ExtractedToken,
-    MisconfigKind, Misconfiguration, OAuthProvider, ProfileLoader, ProfileStatus, RawJson,
-    RawJsonError, Refusal, RefusalReason, RestrictedReason, RestrictedReasonObject, RiskScores,
-    SecretServerKey, ServerTeam, ServerUser, ServiceUrl, SharedError, SignUpRiskScores,
-    StackAuthConfig, StackAuthConfigBuilder, SystemClock, TokenSource, TokenSources, TokenVerifier,
-    Unavailable, UnavailableKind, Upstream, UserType, UserTypes, VerifiedUser, VerifyError,
+    async_trait, extract_token, extract_token_from, redact_token, AccessTokenClaims, CacheKey,
+    CacheNamespace, CacheTag, Clock, ConfigError, DynSharedCache, DynTokenVerifier, Evict,
+    Eviction, EvictionHub, ExtractError, ExtractedToken, MisconfigKind, Misconfiguration,
+    OAuthProvider, ProfileLoader, ProfileStatus, RawJson, RawJsonError, Refusal, RefusalReason,
+    RestrictedReason, RestrictedReasonObject, RiskScores, SecretServerKey, ServerTeam, ServerUser,
+    ServiceUrl, SharedCache, SharedError, SharedHit, SignUpRiskScores, StackAuthConfig,
+    StackAuthConfigBuilder, SystemClock, TokenSource, TokenSources, TokenVerifier, Unavailable,
+    UnavailableKind, Upstream, UserType, UserTypes, VerifiedUser, VerifyError, CACHE_KEY_LEN,
     CLOUD_HOST_PAIRS, DEFAULT_BASE_URL, MAIN_BRANCH, MAX_DURATION_SETTING, MAX_JSON_DEPTH,
-    MAX_PROJECT_ID_LEN, MAX_TOKEN_LEN,
+    MAX_NAMESPACE_LEN, MAX_PROJECT_ID_LEN, MAX_TOKEN_LEN,
 };
 
 /// What the framework integrations share: the RFC 6750 mapping and the verdict-reuse rule.
@@ -94,3 +97,7 @@ pub use stack_auth_actix as actix;
 #[cfg(feature = "tonic")]
 #[doc(inline)]
 pub use stack_auth_tonic as tonic;
+
+#[cfg(feature = "redis")]
+#[doc(inline)]
+pub use stack_auth_redis as redis;

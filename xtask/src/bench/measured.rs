@@ -96,7 +96,7 @@ impl Measured {
     }
 }
 
-fn read_fresh(file: &Path, started: SystemTime) -> Result<Value, Step> {
+pub(super) fn read_fresh(file: &Path, started: SystemTime) -> Result<Value, Step> {
     let shown = file.display();
     let modified = std::fs::metadata(file)
         .and_then(|m| m.modified())
@@ -108,7 +108,7 @@ fn read_fresh(file: &Path, started: SystemTime) -> Result<Value, Step> {
     serde_json::from_str(&text).map_err(|e| Step(format!("parsing {shown} ({e})")))
 }
 
-fn median(estimates: &Value, file: &Path) -> Result<Median, Step> {
+pub(super) fn median(estimates: &Value, file: &Path) -> Result<Median, Step> {
     let number = |pointer: &str| {
         estimates
             .pointer(pointer)

@@ -20,7 +20,7 @@ pub(crate) struct Inputs<'a> {
     pub(crate) peers: &'a [Peer],
     /// Our `peer_rate` runs around the peers' (before, between, after).
     pub(crate) ours: &'a [Peer],
-    /// The "HTTP" section, measured in this run or kept from the last one.
+    /// The "HTTP" and "Redis" sections, measured in this run or kept from the last one.
     pub(crate) http: &'a str,
 }
 

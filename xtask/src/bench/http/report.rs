@@ -3,7 +3,10 @@
 use std::fmt::Write as _;
 
 use super::model::{mean, HttpRun, Server, Tail, Window, AUTH_COST_GOAL, RATIOS, TAIL_P99_GOAL};
-use crate::bench::format::{count, fmt_ratio, time, Goal};
+use crate::bench::{
+    format::{count, fmt_ratio, time, Goal},
+    section,
+};
 
 /// The heading the section starts with.
 pub(crate) const HEADING: &str = "## HTTP";
@@ -256,33 +259,13 @@ pub(crate) fn verdict(windows: &[Window]) -> String {
 
 /// The HTTP section of an existing report, if it has one.
 pub(crate) fn section_of(report: &str) -> Option<&str> {
-    let start = find_heading(report, HEADING)?;
-    let rest = &report[start..];
-    let end = rest[HEADING.len()..]
-        .find("\n## ")
-        .map_or(rest.len(), |i| HEADING.len() + i + 1);
-    Some(&rest[..end])
+    section::section_of(report, HEADING)
 }
 
 /// `report` with its HTTP section replaced by `section`, or with `section` put before the
 /// method section (at the end when there is none).
 pub(crate) fn splice(report: &str, section: &str) -> String {
-    if let Some(old) = section_of(report) {
-        return report.replacen(old, section, 1);
-    }
-    match find_heading(report, "## How each number is measured") {
-        Some(at) => format!("{}{section}{}", &report[..at], &report[at..]),
-        None if report.is_empty() => format!("# Benchmarks\n\n{section}"),
-        None => format!("{}\n\n{section}", report.trim_end()),
-    }
-}
-
-/// Where the line `heading` starts.
-fn find_heading(report: &str, heading: &str) -> Option<usize> {
-    if report.starts_with(&format!("{heading}\n")) {
-        return Some(0);
-    }
-    report.find(&format!("\n{heading}\n")).map(|i| i + 1)
+    section::splice(report, HEADING, section)
 }
 
 #[cfg(test)]
