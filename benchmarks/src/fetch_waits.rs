@@ -187,7 +187,9 @@ mod tests {
         let stand_in = crate::StandIn::start().await.unwrap();
         let layer = FetchWaits::new();
         let counts = layer.counts();
-        let _guard = tracing::subscriber::set_default(layer.subscriber());
+        // `scoped`, not `set_default`: a concurrent test without a subscriber could otherwise
+        // switch the span sites off for the whole process (tokio-rs/tracing#3611).
+        let _guard = stack_auth_testkit::tracing_capture::scoped(layer.subscriber());
         let verifier =
             stack_auth_jwks::JwksVerifier::builder_with_config(stand_in.stack().config())
                 .build()
