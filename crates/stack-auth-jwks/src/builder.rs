@@ -10,8 +10,13 @@ use stack_auth_core::{
 
 use self::validate::{invalid, jwks_url};
 use crate::{
-    backend::feature_provider, defaults::*, fetch::Fetcher, keys::parse_jwks, keyset_cache::Timing,
-    token_cache::TokenCache, verifier::JwksVerifier,
+    backend::feature_provider,
+    defaults::*,
+    fetch::Fetcher,
+    keys::parse_jwks,
+    keyset_cache::Timing,
+    token_cache::TokenCache,
+    verifier::{JwksVerifier, TokenTimes},
 };
 
 /// Builder for [`JwksVerifier`]; see [`JwksVerifier::builder`]. Every setter consumes and returns
@@ -329,10 +334,12 @@ impl JwksVerifierBuilder {
             fetcher,
             self.clock,
             self.timing,
-            self.leeway,
+            TokenTimes {
+                leeway: self.leeway,
+                max_lifetime: self.max_token_lifetime,
+            },
             token_cache,
             provider,
-            self.max_token_lifetime,
         );
         if let Some(keys) = static_keys {
             verifier.install_static_keys(keys);

@@ -72,11 +72,14 @@ impl JwksVerifier {
         fetcher: Fetcher,
         clock: Arc<dyn Clock>,
         timing: Timing,
-        leeway: Duration,
+        token_times: TokenTimes,
         token_cache: Option<TokenCache>,
         provider: &'static CryptoProvider,
-        max_token_lifetime: Duration,
     ) -> Self {
+        let TokenTimes {
+            leeway,
+            max_lifetime,
+        } = token_times;
         let jwks_url = fetcher.url.to_string();
         let store = KeyStore::new(fetcher, Arc::clone(&clock), timing, token_cache.clone());
         JwksVerifier {
@@ -88,7 +91,7 @@ impl JwksVerifier {
                 leeway,
                 provider,
                 jwks_url,
-                revocations: Revocations::new(max_token_lifetime.saturating_add(leeway)),
+                revocations: Revocations::new(max_lifetime.saturating_add(leeway)),
             }),
         }
     }
@@ -285,6 +288,15 @@ impl JwksVerifier {
         }
         Ok(remaining)
     }
+}
+
+/// The times a verifier judges tokens by.
+pub(crate) struct TokenTimes {
+    /// Clock-skew allowance on `exp`.
+    pub(crate) leeway: Duration,
+    /// The longest lifetime of the project's tokens: how long a revocation lasts (plus the
+    /// leeway).
+    pub(crate) max_lifetime: Duration,
 }
 
 /// What the verified-token cache had for a token.
