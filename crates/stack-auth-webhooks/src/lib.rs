@@ -83,9 +83,10 @@
 //! first, which Svix's `verify` cannot do: it reads the system time). The `standardwebhooks`
 //! crate is lighter but offers only `verify`, which reads the system clock (no injectable clock,
 //! so no test at a fixed time, nor of the check vectors) and knows only the `webhook-*` names
-//! (its 1.0.1 also pins the older `base64` 0.21). `svix` has no feature to leave its API
-//! client out: with its default features off it compiles no TLS stack, and its client code is
-//! never called.
+//! (its 1.0.1 also pins the older `base64` 0.21). The price of `svix`: it has no feature to leave
+//! its API client out, and 2.9 does not compile without one of its TLS features, so its defaults
+//! stay on: the client, hyper's and rustls (with aws-lc) are compiled, though only the verifier
+//! is ever called. Where aws-lc must not be built at all, this crate cannot be used yet.
 //!
 //! # Events and evictions
 //!
