@@ -6,7 +6,7 @@
 //! 0. with `--peers` or `--http`: the HTTP benchmark ([`http`]), first, so a missing tool stops
 //!    the run before the long benches;
 //! 1. `cargo bench -p stack-auth-jwks --bench verify` (warm verifier, token cache, baseline);
-//! 2. `cargo bench -p stack-auth-benchmarks` (threads, composite, REST, memory), with
+//! 2. `cargo bench -p stack-auth-benchmarks` (threads, composite, REST, memory, revocation), with
 //!    `STACK_AUTH_BENCH_RESULTS` naming where the benches write what criterion does not keep;
 //! 3. with `--peers`: Node `jose` and PyJWT verify the same token with the same key, each
 //!    between two runs of ours measured the same way (`--bin peer_rate`);
@@ -23,6 +23,7 @@ mod measured;
 mod peers;
 mod redis;
 mod report;
+mod revocation;
 mod section;
 
 use std::{path::PathBuf, time::SystemTime};

@@ -84,6 +84,16 @@
 //! A user whose claims and profile are both present has the profile's user type and restriction
 //! (they are current) and the token's claims (expiry, session id).
 //!
+//! # Evictions
+//!
+//! When both verifiers implement [`Evict`](stack_auth_core::Evict) (a `JwksVerifier` and a
+//! `RestVerifier` do), so does the composite: it forwards each
+//! [`Eviction`](stack_auth_core::Eviction) to the JWT check, then to the profile verifier (see
+//! the impl on [`CompositeVerifier`]). Register the composite with an
+//! [`EvictionHub`](stack_auth_core::EvictionHub) or a `stack-auth-webhooks` receiver once, not
+//! its two verifiers: a deleted user is then refused by the JWT check at once, before any REST
+//! call.
+//!
 //! # Tracing
 //!
 //! Each verification runs in a `debug` span `stack_auth.verify`, with the same field names as the
@@ -139,6 +149,7 @@
 mod budget;
 mod builder;
 mod combine;
+mod evict;
 mod loader;
 mod observe;
 mod policy;

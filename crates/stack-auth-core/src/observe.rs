@@ -15,6 +15,22 @@ pub fn millis(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Whole milliseconds from the Unix epoch to `t` (0 before it), saturating: the unit of the
+/// wall-clock deadlines the verifiers keep in atomics and maps (revocations, recent deliveries).
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use stack_auth_core::observe::unix_millis;
+///
+/// assert_eq!(unix_millis(UNIX_EPOCH + Duration::from_millis(1_767_225_600_123)), 1_767_225_600_123);
+/// assert_eq!(unix_millis(UNIX_EPOCH - Duration::from_secs(1)), 0);
+/// ```
+pub fn unix_millis(t: std::time::SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(millis)
+        .unwrap_or(0)
+}
+
 /// Measures a verification's (or a request's) duration when the `metrics` feature is compiled
 /// in; otherwise zero-sized and free.
 #[derive(Debug, Clone, Copy)]

@@ -10,8 +10,13 @@ use stack_auth_core::{
 
 use self::validate::{invalid, jwks_url};
 use crate::{
-    backend::feature_provider, defaults::*, fetch::Fetcher, keys::parse_jwks, keyset_cache::Timing,
-    token_cache::TokenCache, verifier::JwksVerifier,
+    backend::feature_provider,
+    defaults::*,
+    fetch::Fetcher,
+    keys::parse_jwks,
+    keyset_cache::Timing,
+    token_cache::TokenCache,
+    verifier::{JwksVerifier, TokenTimes},
 };
 
 /// Builder for [`JwksVerifier`]; see [`JwksVerifier::builder`]. Every setter consumes and returns
@@ -31,6 +36,7 @@ pub struct JwksVerifierBuilder {
     token_cache: Option<(u64, Duration)>,
     clock: Arc<dyn Clock>,
     static_jwks: Option<String>,
+    max_token_lifetime: Duration,
 }
 
 impl JwksVerifierBuilder {
@@ -62,6 +68,7 @@ impl JwksVerifierBuilder {
             token_cache: Some((DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_TTL)),
             clock: Arc::new(SystemClock),
             static_jwks: None,
+            max_token_lifetime: DEFAULT_MAX_TOKEN_LIFETIME,
         }
     }
 
@@ -210,6 +217,17 @@ impl JwksVerifierBuilder {
         self
     }
 
+    /// The longest lifetime of the project's access tokens (default
+    /// [`DEFAULT_MAX_TOKEN_LIFETIME`], Stack Auth's 10 minutes; raise it if your project issues
+    /// longer-lived tokens). When the verifier is told that a user was deleted or a session
+    /// ended (its [`Evict`](stack_auth_core::Evict) impl), it refuses that user's or session's
+    /// tokens for this long plus the [`leeway`](Self::leeway): by then every token minted before
+    /// has expired.
+    pub fn max_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_token_lifetime = lifetime;
+        self
+    }
+
     /// Verifies every token in full, every time (no verified-token cache).
     pub fn disable_token_cache(mut self) -> Self {
         self.token_cache = None;
@@ -262,8 +280,9 @@ impl JwksVerifierBuilder {
     ///
     /// The core [`ConfigError`]s for the project, base URL and user types;
     /// [`ConfigError::Invalid`] naming the setting for a bad JWKS URL, a zero or inverted
-    /// duration, a cooldown or retry interval under one second, a leeway above [`MAX_LEEWAY`], a zero size cap or cache capacity, or an HTTP
-    /// client that cannot be built; [`ConfigError::Invalid`] (`static_jwks`) for a
+    /// duration (the token cache TTL, the maximum token lifetime, ...), a cooldown or retry
+    /// interval under one second, a leeway above [`MAX_LEEWAY`], a zero size cap or cache
+    /// capacity, or an HTTP client that cannot be built; [`ConfigError::Invalid`] (`static_jwks`) for a
     /// [static document](Self::static_jwks) that is not a JWKS or has no usable ES256 key;
     /// [`ConfigError::Invalid`] (`crypto`) when neither the `aws_lc_rs` nor the `rust_crypto`
     /// feature is enabled; [`ConfigError::Invalid`] (`token_cache`) when the operating system
@@ -315,7 +334,10 @@ impl JwksVerifierBuilder {
             fetcher,
             self.clock,
             self.timing,
-            self.leeway,
+            TokenTimes {
+                leeway: self.leeway,
+                max_lifetime: self.max_token_lifetime,
+            },
             token_cache,
             provider,
         );

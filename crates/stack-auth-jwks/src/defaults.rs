@@ -34,3 +34,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024;
 pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = 10_000;
 /// Default longest time a verdict is remembered (never past the token's `exp`).
 pub const DEFAULT_TOKEN_CACHE_TTL: Duration = Duration::from_secs(300);
+/// Default longest lifetime of the project's access tokens: Stack Auth's 10 minutes. A user
+/// deleted or a session ended (an [`Eviction`](stack_auth_core::Eviction)) is refused for this
+/// long plus the leeway, by when every token minted before has expired.
+pub const DEFAULT_MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(600);

@@ -85,6 +85,8 @@
 //! | `wrong_issuer` | `iss` is not the issuer of the audience's user type on an accepted origin: the configured base URL's, its cloud-brand sibling's (`api.stack-auth.com` ↔ `api.hexclave.com`, PROTOCOL §9.1) or one added with `accept_issuer_origin` (another deployment, a failover or look-alike host, plain http, or an issuer variant that does not match the audience variant) |
 //! | `inconsistent_claims` | the PROTOCOL §1.8 rules fail (anonymous implies restricted, restricted iff a reason, audience suffix matches the type, branch `main`), or `project_id` disagrees with `aud` |
 //! | `user_type_not_allowed` | a valid token of a user type the verifier does not accept (HTTP 403) |
+//! | `user_not_found` | a valid token of a user the verifier was told was deleted (see [Evictions](#evictions)) |
+//! | `session_ended` | a valid token whose `refresh_token_id` names a session the verifier was told has ended (see [Evictions](#evictions)) |
 //!
 //! When keys cannot be had, verification fails as
 //! [`VerifyError::Unavailable`](stack_auth_core::VerifyError) (503, retryable), never as a
@@ -121,6 +123,20 @@
 //!   when the key that verified it leaves the JWKS. Refusals are not cached (they are cheap to
 //!   recompute and must not let garbage grow memory).
 //!
+//! # Evictions
+//!
+//! The verifier implements [`Evict`](stack_auth_core::Evict) (see the table on
+//! [`JwksVerifier`]'s impl): register it with an [`EvictionHub`](stack_auth_core::EvictionHub)
+//! that a webhook receiver (`stack-auth-webhooks`) feeds, and a `user.deleted` webhook makes
+//! every token of that user, cached or not, refused as `user_not_found` from then on, for
+//! [`max_token_lifetime`](JwksVerifierBuilder::max_token_lifetime) plus the leeway (by when every
+//! token minted before has expired). An
+//! [`Eviction::SessionEnded`](stack_auth_core::Eviction::SessionEnded) refuses the session's
+//! tokens as `session_ended` the same way: JWKS-alone session revocation, for whoever learns that
+//! a session ended (Stack Auth sends no webhook for it). The check runs on every verification,
+//! after the signature and claim checks (a forged token stays `bad_signature`); while nothing is
+//! revoked it is one atomic load.
+//!
 //! # Configuration
 //!
 //! | setting | default |
@@ -138,6 +154,7 @@
 //! | [`connect_timeout`](JwksVerifierBuilder::connect_timeout) / [`timeout`](JwksVerifierBuilder::timeout) | [`DEFAULT_CONNECT_TIMEOUT`] (2 s) / [`DEFAULT_TIMEOUT`] (5 s) |
 //! | [`max_response_bytes`](JwksVerifierBuilder::max_response_bytes) | [`DEFAULT_MAX_RESPONSE_BYTES`] (64 KiB) |
 //! | [`token_cache_capacity`](JwksVerifierBuilder::token_cache_capacity) / [`token_cache_ttl`](JwksVerifierBuilder::token_cache_ttl) / [`disable_token_cache`](JwksVerifierBuilder::disable_token_cache) | [`DEFAULT_TOKEN_CACHE_CAPACITY`] (10,000) / [`DEFAULT_TOKEN_CACHE_TTL`] (5 min) / on |
+//! | [`max_token_lifetime`](JwksVerifierBuilder::max_token_lifetime) | [`DEFAULT_MAX_TOKEN_LIFETIME`] (10 min): how long a revoked user or session is refused, plus the leeway |
 //! | [`http_client`](JwksVerifierBuilder::http_client) | built-in reqwest client, no redirects |
 //! | [`clock`](JwksVerifierBuilder::clock) | [`SystemClock`](stack_auth_core::SystemClock) |
 //!
@@ -187,21 +204,24 @@
 mod backend;
 mod builder;
 mod defaults;
+mod evict;
 mod fetch;
 mod keys;
 mod keyset_cache;
 mod observe;
 mod payload;
+mod revocations;
 mod status;
 mod token_cache;
 mod verifier;
 
 pub use builder::JwksVerifierBuilder;
 pub use defaults::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_LEEWAY, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_TTL,
-    DEFAULT_MIN_TTL, DEFAULT_REFRESH_AHEAD, DEFAULT_RETRY_AFTER_ERROR, DEFAULT_STALE_IF_ERROR,
-    DEFAULT_TIMEOUT, DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_TTL,
-    DEFAULT_UNKNOWN_KID_COOLDOWN, MAX_DURATION_SETTING, MAX_LEEWAY,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_LEEWAY, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_TOKEN_LIFETIME, DEFAULT_MAX_TTL, DEFAULT_MIN_TTL, DEFAULT_REFRESH_AHEAD,
+    DEFAULT_RETRY_AFTER_ERROR, DEFAULT_STALE_IF_ERROR, DEFAULT_TIMEOUT,
+    DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_TTL, DEFAULT_UNKNOWN_KID_COOLDOWN,
+    MAX_DURATION_SETTING, MAX_LEEWAY,
 };
 /// The HTTP client crate (0.13) whose `Client` [`JwksVerifierBuilder::http_client`] takes.
 pub use reqwest;

@@ -18,6 +18,7 @@ use crate::{
     keyset_cache::{KeyStore, Timing},
     observe::{self, CacheUse, KeySetUse, Timer},
     payload::{verified_user, Payload},
+    revocations::Revocations,
     status::{JwksStatus, KeySetState},
     token_cache::{TokenCache, TokenDigest},
 };
@@ -39,6 +40,9 @@ struct Inner {
     leeway: Duration,
     provider: &'static CryptoProvider,
     jwks_url: String,
+    /// Users deleted and sessions ended ([`Evict`](stack_auth_core::Evict)), checked on every
+    /// verification.
+    revocations: Revocations,
 }
 
 impl fmt::Debug for JwksVerifier {
@@ -68,10 +72,14 @@ impl JwksVerifier {
         fetcher: Fetcher,
         clock: Arc<dyn Clock>,
         timing: Timing,
-        leeway: Duration,
+        token_times: TokenTimes,
         token_cache: Option<TokenCache>,
         provider: &'static CryptoProvider,
     ) -> Self {
+        let TokenTimes {
+            leeway,
+            max_lifetime,
+        } = token_times;
         let jwks_url = fetcher.url.to_string();
         let store = KeyStore::new(fetcher, Arc::clone(&clock), timing, token_cache.clone());
         JwksVerifier {
@@ -83,6 +91,7 @@ impl JwksVerifier {
                 leeway,
                 provider,
                 jwks_url,
+                revocations: Revocations::new(max_lifetime.saturating_add(leeway)),
             }),
         }
     }
@@ -156,8 +165,13 @@ impl JwksVerifier {
         }
     }
 
-    fn now(&self) -> std::time::SystemTime {
+    pub(crate) fn now(&self) -> std::time::SystemTime {
         self.inner.clock.now()
+    }
+
+    /// The users and sessions refused since an eviction said so.
+    pub(crate) fn revocations(&self) -> &Revocations {
+        &self.inner.revocations
     }
 
     /// The pipeline, recording on `span` what it learns; `cache` tells how the token cache
@@ -173,11 +187,15 @@ impl JwksVerifier {
         *cache_use = Some(CacheUse::Off);
         if let (Some(cache), Some(digest)) = (&self.inner.token_cache, &digest) {
             let lookup = self.cached(cache, digest, span).await;
-            cache.record(matches!(lookup, Lookup::Hit(_)));
+            cache.record(matches!(lookup, Lookup::Hit(_) | Lookup::Revoked(_)));
             match lookup {
                 Lookup::Hit(user) => {
                     *cache_use = Some(CacheUse::Hit);
                     return Ok(user);
+                }
+                Lookup::Revoked(refusal) => {
+                    *cache_use = Some(CacheUse::Hit);
+                    return Err(refusal.into());
                 }
                 Lookup::Miss => *cache_use = Some(CacheUse::Miss),
                 Lookup::Stale => *cache_use = Some(CacheUse::Stale),
@@ -195,6 +213,7 @@ impl JwksVerifier {
         }
         let claims = payload.into_claims()?;
         let remaining = self.check_claims(&claims)?;
+        self.inner.revocations.check(&claims, || self.now())?;
         if let (Some(cache), Some(digest)) = (&self.inner.token_cache, digest) {
             cache.insert(digest, Arc::clone(&claims), key, remaining);
         }
@@ -207,7 +226,8 @@ impl JwksVerifier {
         let Some(verdict) = cache.get(digest) else {
             return Lookup::Miss;
         };
-        if check_expiry(verdict.claims.exp, self.now(), self.inner.leeway).is_err() {
+        let now = self.now();
+        if check_expiry(verdict.claims.exp, now, self.inner.leeway).is_err() {
             cache.remove(digest);
             return Lookup::Stale;
         }
@@ -218,6 +238,9 @@ impl JwksVerifier {
         if !set.holds(&verdict.key) {
             cache.remove(digest);
             return Lookup::Stale;
+        }
+        if let Err(refusal) = self.inner.revocations.check(&verdict.claims, || now) {
+            return Lookup::Revoked(refusal);
         }
         Lookup::Hit(verified_user(verdict.claims))
     }
@@ -267,9 +290,20 @@ impl JwksVerifier {
     }
 }
 
+/// The times a verifier judges tokens by.
+pub(crate) struct TokenTimes {
+    /// Clock-skew allowance on `exp`.
+    pub(crate) leeway: Duration,
+    /// The longest lifetime of the project's tokens: how long a revocation lasts (plus the
+    /// leeway).
+    pub(crate) max_lifetime: Duration,
+}
+
 /// What the verified-token cache had for a token.
 enum Lookup {
     Hit(VerifiedUser),
+    /// A verdict that holds, of a user or session revoked since.
+    Revoked(Refusal),
     Miss,
     Stale,
 }

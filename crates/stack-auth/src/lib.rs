@@ -22,6 +22,7 @@
 //! | `actix` | `actix`: `StackUser` / `MaybeStackUser` extractors and `StackAuthMiddleware` for actix-web | `stack-auth-actix` |
 //! | `tonic` | `tonic`: `StackAuthLayer` for gRPC servers (tonic), refusing with gRPC statuses | `stack-auth-tonic` |
 //! | `redis` | `redis`: a cache the servers of a fleet share and an eviction bus, on Redis | `stack-auth-redis` |
+//! | `webhooks` | `webhooks`: `WebhookReceiver`, verified Stack Auth webhooks whose events evict the verifiers' caches; with `axum` or `actix`, the `StackWebhook` extractor for them | `stack-auth-webhooks` |
 //! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier`, `ManualClock`, `MemorySharedCache` | `stack-auth-core` |
 //! | `metrics` | counters and histograms (verifications, cache, upstream requests and errors) through the `metrics` facade, in the enabled verifiers (and the shared cache and eviction bus with `redis`); `metrics`, to record the same series from verifiers of your own | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite`, `stack-auth-redis` |
 //! | `aws_lc_rs` (default) | ECDSA through aws-lc in `jwks` | `stack-auth-jwks` |
@@ -37,8 +38,8 @@
 //! "External types" section): `http`, `serde_json`, `serde` and `async-trait` in core;
 //! `reqwest` in `jwks` and `rest`, re-exported as `jwks::reqwest` and `rest::reqwest`; axum,
 //! tower and http in `axum`; actix-web in `actix`; tonic, tower and http in `tonic`; core's
-//! traits only in `redis`;
-//! `serde_json` and `serde` in `testkit`.
+//! traits only in `redis`; `serde_json` and `serde` in `testkit`; http (and the framework's
+//! types, with `axum` or `actix`) in `webhooks`.
 
 // An explicit list, so a new item of core is a decision here, not an accident. Core's
 // verifier-implementation helpers (`jws`, `single_flight`, `observe`, `parse_retry_after`) are
@@ -101,3 +102,7 @@ pub use stack_auth_tonic as tonic;
 #[cfg(feature = "redis")]
 #[doc(inline)]
 pub use stack_auth_redis as redis;
+
+#[cfg(feature = "webhooks")]
+#[doc(inline)]
+pub use stack_auth_webhooks as webhooks;

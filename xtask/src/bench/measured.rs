@@ -32,7 +32,14 @@ pub(crate) const BENCH_IDS: &[&str] = &[
 ];
 
 /// Result files the benches write (`<name>.json`).
-const RESULT_FILES: &[&str] = &["verify", "threads", "composite", "rest", "memory"];
+const RESULT_FILES: &[&str] = &[
+    "verify",
+    "threads",
+    "composite",
+    "rest",
+    "memory",
+    "revocation",
+];
 
 /// Criterion's median time per iteration, with its 95% confidence interval.
 #[derive(Debug, Clone, Copy)]

@@ -9,6 +9,7 @@ use super::{
     machine::Machine,
     measured::{Measured, Median, BENCH_IDS},
     peers::Peer,
+    revocation,
 };
 
 /// Everything the report is made of.
@@ -43,6 +44,7 @@ pub(crate) fn render(i: &Inputs<'_>) -> String {
     notes(&mut out, i.measured);
     rest(&mut out, i.measured);
     memory(&mut out, i.measured);
+    revocation::render(&mut out, i.measured);
     peers(&mut out, i);
     out.push_str(i.http);
     method(&mut out);

@@ -201,6 +201,7 @@ pub(crate) fn describe(reason: RefusalReason) -> &'static str {
         }
         RefusalReason::WrongProject => "the token belongs to another project",
         RefusalReason::UserNotFound => "the token is valid but its user no longer exists",
+        RefusalReason::SessionEnded => "the token is valid but its session has ended",
         RefusalReason::MissingToken => "no token was given",
         RefusalReason::Custom => "a rule of the verifier's own refused the user",
         _ => "the token was refused",

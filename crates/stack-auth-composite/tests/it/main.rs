@@ -5,6 +5,7 @@
 mod common;
 
 mod breaker_takeover;
+mod evictions;
 mod faults;
 mod jwt_first;
 mod metrics;

@@ -36,6 +36,12 @@ pub enum RefusalReason {
     WrongProject,
     /// The token is valid but its user no longer exists (deleted).
     UserNotFound,
+    /// The token is valid but the session it was minted from (its `refresh_token_id`) has
+    /// ended: signed out, deleted, or ended by a password change. Stack Auth itself keeps
+    /// accepting such a token until it expires (PROTOCOL §10.4.4); a verifier told that the
+    /// session ended (an [`Eviction::SessionEnded`](crate::Eviction::SessionEnded)) refuses it
+    /// from then on (HTTP 401).
+    SessionEnded,
     /// No token was presented (used by request extractors).
     MissingToken,
     /// Refused by a rule of a verifier of your own (an allow-list, a ban list, a tenant rule):
@@ -47,7 +53,7 @@ pub enum RefusalReason {
 
 impl RefusalReason {
     /// Every reason, for exhaustive tests and documentation tables.
-    pub const ALL: [RefusalReason; 14] = [
+    pub const ALL: [RefusalReason; 15] = [
         RefusalReason::Malformed,
         RefusalReason::UnsupportedAlgorithm,
         RefusalReason::UnknownKey,
@@ -60,6 +66,7 @@ impl RefusalReason {
         RefusalReason::Unparsable,
         RefusalReason::WrongProject,
         RefusalReason::UserNotFound,
+        RefusalReason::SessionEnded,
         RefusalReason::MissingToken,
         RefusalReason::Custom,
     ];
@@ -79,6 +86,7 @@ impl RefusalReason {
             RefusalReason::Unparsable => "unparsable",
             RefusalReason::WrongProject => "wrong_project",
             RefusalReason::UserNotFound => "user_not_found",
+            RefusalReason::SessionEnded => "session_ended",
             RefusalReason::MissingToken => "missing_token",
             RefusalReason::Custom => "custom",
         }

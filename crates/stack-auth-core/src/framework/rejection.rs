@@ -212,6 +212,7 @@ fn refusal_message(reason: RefusalReason) -> &'static str {
         RefusalReason::UserTypeNotAllowed => "this user type is not allowed here",
         RefusalReason::Custom => "this user is not allowed here",
         RefusalReason::UserNotFound => "the user of this access token no longer exists",
+        RefusalReason::SessionEnded => "the session of this access token has ended",
         RefusalReason::WrongProject => "the access token belongs to another project",
         _ => "the access token is invalid",
     }

@@ -115,6 +115,26 @@ fn each_class_maps_to_its_status_challenge_and_code() {
 }
 
 #[test]
+fn revocations_are_401_invalid_token_with_their_own_message() {
+    let mut messages = std::collections::HashSet::new();
+    for (reason, code) in [
+        (RefusalReason::SessionEnded, "session_ended"),
+        (RefusalReason::UserNotFound, "user_not_found"),
+    ] {
+        let rejection = Rejection::from(VerifyError::refused(reason));
+        assert_eq!((rejection.status(), rejection.code()), (401, code));
+        let challenge = rejection.www_authenticate().unwrap_or_default();
+        assert!(challenge.starts_with(r#"Bearer error="invalid_token""#));
+        assert!(messages.insert(rejection.message()), "{code}");
+        assert_ne!(rejection.message(), "the access token is invalid", "{code}");
+    }
+    assert_eq!(
+        Rejection::from(VerifyError::refused(RefusalReason::SessionEnded)).message(),
+        "the session of this access token has ended"
+    );
+}
+
+#[test]
 fn retry_after_defaults_to_5_seconds_and_is_at_least_1() {
     let unsaid = Rejection::from(VerifyError::from(Unavailable::new(
         Upstream::Api,

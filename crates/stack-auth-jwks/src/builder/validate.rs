@@ -36,6 +36,9 @@ impl JwksVerifierBuilder {
         if self.connect_timeout.is_zero() || self.timeout.is_zero() {
             return Err(invalid("timeout", "must be positive"));
         }
+        if self.max_token_lifetime.is_zero() {
+            return Err(invalid("max_token_lifetime", "must be positive"));
+        }
         if self.max_response_bytes == 0 {
             return Err(invalid("max_response_bytes", "must be positive"));
         }
@@ -46,6 +49,7 @@ impl JwksVerifierBuilder {
             ("stale_if_error", t.max_stale),
             ("retry_after_error", t.retry_after_error),
             ("timeout", self.timeout),
+            ("max_token_lifetime", self.max_token_lifetime),
             (
                 "token_cache",
                 self.token_cache.map_or(Duration::ZERO, |(_, ttl)| ttl),

@@ -7,6 +7,7 @@ mod common;
 mod cache_control;
 mod caching;
 mod claims;
+mod evictions;
 mod faults;
 mod hardening;
 mod interop;
