@@ -212,24 +212,30 @@
 //! | `stack_auth_upstream_duration_seconds` | histogram | `upstream` (per request) |
 //! | `stack_auth_upstream_errors_total` | counter | `upstream`, `kind` (the unavailability or misconfiguration kind; `circuit_open` when the breaker kept a request from being sent) |
 
+mod api;
+mod api_builder;
 mod breaker;
 mod builder;
 mod cache;
+mod endpoint;
 mod error;
 mod flight;
 mod known_error;
 mod observe;
+mod profile;
 mod request;
 mod response;
 mod retry;
 mod shape;
 mod verifier;
 
-pub use breaker::{CircuitBreakerPolicy, DEFAULT_COOL_OFF, DEFAULT_FAILURE_THRESHOLD};
-pub use builder::{
-    RestVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, MAX_DURATION_SETTING,
+pub use api::ServerApi;
+pub use api_builder::{
+    ServerApiBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
+pub use breaker::{CircuitBreakerPolicy, DEFAULT_COOL_OFF, DEFAULT_FAILURE_THRESHOLD};
+pub use builder::{RestVerifierBuilder, MAX_DURATION_SETTING};
 pub use cache::{
     DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_REFUSAL_TTL, DEFAULT_TOKEN_CACHE_TTL,
 };
