@@ -22,7 +22,8 @@
 //!
 //! For writing verifiers (the SDK's strategies use them, so every strategy follows the same
 //! rules): [`jws`] (the one unverified-JWS parser and the expiry rule), [`Clock`] (wall-clock
-//! time), [`single_flight`] (concurrent callers share one piece of work), [`observe`] (the
+//! time), [`single_flight`] (concurrent callers share one piece of work), [`budget`] (how many
+//! requests credentials nothing has vouched for may cost), [`observe`] (the
 //! labels, span fields and timer every strategy reports), [`parse_retry_after`] and
 //! [`ServiceUrl`] (the check every configured URL passes). The builders of the strategies share
 //! one vocabulary (`timeout`, `token_cache_*`, `disable_token_cache`, [`MAX_DURATION_SETTING`]),
@@ -51,6 +52,7 @@
 //! (users/me), `stack-auth-composite` (both); `stack-auth-testkit` runs a local Stack Auth
 //! stand-in; `stack-auth` re-exports them behind features.
 
+pub mod budget;
 mod claims;
 mod clock;
 mod config;
