@@ -52,6 +52,7 @@
 //! (users/me), `stack-auth-composite` (both); `stack-auth-testkit` runs a local Stack Auth
 //! stand-in; `stack-auth` re-exports them behind features.
 
+mod api_key;
 pub mod budget;
 mod claims;
 mod clock;
@@ -59,11 +60,13 @@ mod config;
 mod error;
 mod evict;
 mod extract;
+mod forward;
 pub mod framework;
 pub mod jws;
 #[cfg(feature = "metrics")]
 pub mod metrics;
 pub mod observe;
+mod permission;
 mod profile;
 mod raw_json;
 mod retry_after;
@@ -76,6 +79,10 @@ mod verifier;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 
+pub use api_key::{
+    looks_like_api_key, parse_api_key, ApiKeyFormatError, ApiKeyOwner, ApiKeyType, ApiKeyVerifier,
+    DynApiKeyVerifier, ParsedApiKey, VerifiedApiKey, API_KEY_MARKER, MAX_API_KEY_LEN,
+};
 pub use async_trait::async_trait;
 pub use claims::{AccessTokenClaims, MAIN_BRANCH};
 pub use clock::{Clock, SystemClock};
@@ -91,6 +98,10 @@ pub use evict::{Evict, Eviction, EvictionHub};
 pub use extract::{
     extract_token, extract_token_from, ExtractError, ExtractedToken, TokenSource, TokenSources,
     MAX_TOKEN_LEN,
+};
+pub use permission::{
+    check_permission_id, DynPermissionChecker, InvalidPermissionId, PermissionChecker,
+    PermissionScope, TEAM_SYSTEM_PERMISSIONS,
 };
 pub use profile::{OAuthProvider, RiskScores, ServerTeam, ServerUser, SignUpRiskScores};
 pub use raw_json::{RawJson, RawJsonError, MAX_JSON_DEPTH};

@@ -213,6 +213,12 @@ fn refusal_message(reason: RefusalReason) -> &'static str {
         RefusalReason::Custom => "this user is not allowed here",
         RefusalReason::UserNotFound => "the user of this access token no longer exists",
         RefusalReason::WrongProject => "the access token belongs to another project",
+        RefusalReason::ApiKeyMalformed => "the api key is malformed",
+        RefusalReason::ApiKeyNotFound => "the api key is not known",
+        RefusalReason::ApiKeyRevoked => "the api key was revoked",
+        RefusalReason::ApiKeyExpired => "the api key expired",
+        RefusalReason::WrongApiKeyType => "this kind of api key is not accepted here",
+        RefusalReason::PublicApiKeyNotAllowed => "public api keys are not accepted here",
         _ => "the access token is invalid",
     }
 }
