@@ -227,6 +227,7 @@ mod request;
 mod response;
 mod retry;
 mod shape;
+mod tagged_cache;
 mod verifier;
 
 pub use api::ServerApi;

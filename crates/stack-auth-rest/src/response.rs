@@ -26,7 +26,12 @@ pub(crate) fn classify<E: Endpoint + ?Sized>(
         return Err(rate_limited(raw, clock));
     }
     if raw.body_over_cap {
-        return Err(over_cap(raw, status, max_body, endpoint.oversize_is_about_the_subject()));
+        return Err(over_cap(
+            raw,
+            status,
+            max_body,
+            endpoint.oversize_is_about_the_subject(),
+        ));
     }
     let success = (200..300).contains(&status);
     if !success || raw.known_error.is_some() {

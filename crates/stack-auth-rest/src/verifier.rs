@@ -5,8 +5,8 @@ use std::{fmt, sync::Arc};
 use async_trait::async_trait;
 use reqwest::header::HeaderValue;
 use stack_auth_core::{
-    Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier,
-    UserTypes, VerifiedUser, VerifyError,
+    Evict, Eviction, Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig,
+    TokenVerifier, UserTypes, VerifiedUser, VerifyError,
 };
 use tokio::time::Instant;
 use tracing::{field::Empty, Instrument, Span};
@@ -204,7 +204,7 @@ impl RestVerifier {
         span: &Span,
         cache_use: &mut Option<CacheUse>,
     ) -> Verdict {
-        let shape::Screened { header, exp } = shape::screen(token)?;
+        let shape::Screened { header, exp, sub } = shape::screen(token)?;
         let key = cache::key(token);
         let verdicts = &self.verdicts;
         let joined = verdicts.flights.join_or_start(
@@ -227,7 +227,7 @@ impl RestVerifier {
                     let verdict = outcome
                         .result
                         .map(|p| VerifiedUser::from_profile(inner.config.project_id(), p));
-                    verdicts.cache.store(&key, exp, &verdict);
+                    verdicts.cache.store(&key, exp, sub.as_deref(), &verdict);
                     verdict
                 }
                 .instrument(span)
@@ -279,6 +279,17 @@ async fn fetch(
 ) -> Outcome<ServerUser> {
     let request = ApiRequest::get("/users/me").with_token(token.clone(), allowed);
     inner.call(&UsersMe, &request, health).await
+}
+
+impl Evict for RestVerifier {
+    /// Drops the cached verdicts `eviction` makes stale: those of an updated or deleted user
+    /// (the verdict holds the profile; a refusal is found by the token's `sub`), and profiles
+    /// showing a changed team as the selected one. Sessions ending change nothing: Stack Auth
+    /// itself keeps accepting a token until its `exp` (PROTOCOL §10.4.4). The verifier's
+    /// clones share the cache.
+    fn evict(&self, eviction: &Eviction) {
+        self.verdicts.cache.evict(eviction);
+    }
 }
 
 #[async_trait]

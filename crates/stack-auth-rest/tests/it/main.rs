@@ -8,6 +8,7 @@ mod breaker_takeover;
 mod concurrency_cap;
 mod conformance;
 mod error_table;
+mod evict;
 mod faults;
 mod metrics;
 mod no_runtime;
