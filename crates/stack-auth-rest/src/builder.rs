@@ -6,8 +6,9 @@ use std::{sync::Arc, time::Duration};
 use stack_auth_core::{Clock, ConfigError, UserType, UserTypes};
 
 use crate::{
-    api_builder::{check_durations, invalid},
-    cache::{TokenCacheSettings, VerdictCache},
+    api_builder::invalid,
+    cache::VerdictCache,
+    memo::{self, CacheSettings},
     CircuitBreakerPolicy, RestVerifier, RetryPolicy, ServerApi, ServerApiBuilder,
 };
 
@@ -24,7 +25,7 @@ pub use stack_auth_core::MAX_DURATION_SETTING;
 #[must_use]
 pub struct RestVerifierBuilder {
     api: ApiSource,
-    token_cache: Option<TokenCacheSettings>,
+    token_cache: Option<CacheSettings>,
     /// A server-API setting given for a shared server API (refused by `build`).
     fixed: Option<&'static str>,
 }
@@ -60,7 +61,7 @@ impl RestVerifierBuilder {
     pub(crate) fn new(api: ServerApiBuilder) -> Self {
         RestVerifierBuilder {
             api: ApiSource::Build(Box::new(api)),
-            token_cache: Some(TokenCacheSettings::default()),
+            token_cache: Some(CacheSettings::default()),
             fixed: None,
         }
     }
@@ -68,7 +69,7 @@ impl RestVerifierBuilder {
     pub(crate) fn shared(api: ServerApi) -> Self {
         RestVerifierBuilder {
             api: ApiSource::Shared(api),
-            token_cache: Some(TokenCacheSettings::default()),
+            token_cache: Some(CacheSettings::default()),
             fixed: None,
         }
     }
@@ -193,15 +194,7 @@ impl RestVerifierBuilder {
             ApiSource::Build(api) => api.build()?,
             ApiSource::Shared(api) => api,
         };
-        if let Some(c) = self.token_cache {
-            check_durations(&[("token_cache", c.ttl), ("token_cache", c.refusal_ttl)])?;
-            if c.capacity == 0 || c.ttl.is_zero() {
-                return Err(invalid(
-                    "token_cache",
-                    "capacity and ttl must be positive (use disable_token_cache to turn it off)",
-                ));
-            }
-        }
+        memo::validate(self.token_cache, "token_cache", "disable_token_cache")?;
         let cache = VerdictCache::new(self.token_cache, Arc::clone(api.clock()));
         Ok(RestVerifier::from_parts(api, cache))
     }

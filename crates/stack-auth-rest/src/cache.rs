@@ -7,16 +7,19 @@ use std::{sync::Arc, time::Duration, time::SystemTime};
 use sha2::{Digest, Sha256};
 use stack_auth_core::{Clock, Eviction, UnavailableKind, VerifiedUser, VerifyError};
 
-use crate::tagged_cache::{Tag, TaggedCache};
+use crate::{
+    memo::CacheSettings,
+    tagged_cache::{Tag, TaggedCache},
+};
 
 /// How long a verified token's result is reused by default (never past the token's `exp`).
-pub const DEFAULT_TOKEN_CACHE_TTL: Duration = Duration::from_secs(30);
+pub const DEFAULT_TOKEN_CACHE_TTL: Duration = crate::DEFAULT_CACHE_TTL;
 
 /// How long a refused token's refusal is reused by default.
-pub const DEFAULT_TOKEN_CACHE_REFUSAL_TTL: Duration = Duration::from_secs(5);
+pub const DEFAULT_TOKEN_CACHE_REFUSAL_TTL: Duration = crate::DEFAULT_CACHE_REFUSAL_TTL;
 
 /// How many tokens' results are kept by default.
-pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = 10_000;
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = crate::DEFAULT_CACHE_CAPACITY;
 
 /// A cache key: the SHA-256 of the token, so the cache never holds a token.
 pub(crate) type Key = [u8; 32];
@@ -24,24 +27,6 @@ pub(crate) type Key = [u8; 32];
 /// The key for `token`.
 pub(crate) fn key(token: &str) -> Key {
     Sha256::digest(token.as_bytes()).into()
-}
-
-/// The token cache's settings (the builder's `token_cache_*`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct TokenCacheSettings {
-    pub(crate) capacity: u64,
-    pub(crate) ttl: Duration,
-    pub(crate) refusal_ttl: Duration,
-}
-
-impl Default for TokenCacheSettings {
-    fn default() -> Self {
-        TokenCacheSettings {
-            capacity: DEFAULT_TOKEN_CACHE_CAPACITY,
-            ttl: DEFAULT_TOKEN_CACHE_TTL,
-            refusal_ttl: DEFAULT_TOKEN_CACHE_REFUSAL_TTL,
-        }
-    }
 }
 
 /// A verdict: the user, or why not.
@@ -59,7 +44,7 @@ pub(crate) struct VerdictCache {
 impl VerdictCache {
     /// A cache keeping successes up to `ttl`, refusals for `refusal_ttl`, at most `capacity`
     /// entries; `None` stores nothing.
-    pub(crate) fn new(settings: Option<TokenCacheSettings>, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(settings: Option<CacheSettings>, clock: Arc<dyn Clock>) -> Self {
         let cache = settings.map(|s| TaggedCache::new(s.capacity));
         let (ttl, refusal_ttl) =
             settings.map_or((Duration::ZERO, Duration::ZERO), |s| (s.ttl, s.refusal_ttl));
@@ -97,7 +82,10 @@ impl VerdictCache {
             Err(_) => Duration::ZERO,
         };
         let tags = match result {
-            Ok(user) => user_tags(user),
+            Ok(user) => profile_tags(
+                user.user_id(),
+                user.profile().and_then(|p| p.selected_team_id.as_deref()),
+            ),
             Err(_) => sub
                 .map(|s| vec![Tag::Profile(s.to_owned()), Tag::User(s.to_owned())])
                 .unwrap_or_default(),
@@ -114,14 +102,11 @@ impl VerdictCache {
     }
 }
 
-/// The tags of an answer holding `user`'s profile: the user, and the selected team the profile
-/// shows.
-pub(crate) fn user_tags(user: &VerifiedUser) -> Vec<Tag> {
-    let id = user.user_id();
+/// The tags of an answer holding the profile of user `id`: the user, and the selected team the
+/// profile shows.
+pub(crate) fn profile_tags(id: &str, selected_team: Option<&str>) -> Vec<Tag> {
     let mut tags = vec![Tag::Profile(id.to_owned()), Tag::User(id.to_owned())];
-    if let Some(team) = user.profile().and_then(|p| p.selected_team_id.as_deref()) {
-        tags.push(Tag::Team(team.to_owned()));
-    }
+    tags.extend(selected_team.map(|team| Tag::Team(team.to_owned())));
     tags
 }
 

@@ -214,13 +214,16 @@
 
 mod api;
 mod api_builder;
+mod api_keys;
 mod breaker;
 mod builder;
 mod cache;
 mod endpoint;
 mod error;
 mod flight;
+mod ids;
 mod known_error;
+mod memo;
 mod observe;
 mod profile;
 mod request;
@@ -228,6 +231,7 @@ mod response;
 mod retry;
 mod shape;
 mod tagged_cache;
+mod users;
 mod verifier;
 
 pub use api::ServerApi;
@@ -235,12 +239,15 @@ pub use api_builder::{
     ServerApiBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
+pub use api_keys::{ApiKeys, ApiKeysBuilder, DEFAULT_UNKNOWN_API_KEY_BUDGET};
 pub use breaker::{CircuitBreakerPolicy, DEFAULT_COOL_OFF, DEFAULT_FAILURE_THRESHOLD};
 pub use builder::{RestVerifierBuilder, MAX_DURATION_SETTING};
 pub use cache::{
     DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_REFUSAL_TTL, DEFAULT_TOKEN_CACHE_TTL,
 };
+pub use memo::{DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_REFUSAL_TTL, DEFAULT_CACHE_TTL};
 pub use retry::{RetryPolicy, DEFAULT_BASE_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF};
+pub use users::{Users, UsersBuilder};
 pub use verifier::RestVerifier;
 
 /// The HTTP client crate (0.13) whose `Client` [`RestVerifierBuilder::http_client`] takes.

@@ -61,6 +61,15 @@ impl ApiRequest {
         }
     }
 
+    /// A `POST` of the JSON `body` to `path`.
+    pub(crate) fn post_json(path: impl Into<String>, body: Vec<u8>) -> Self {
+        ApiRequest {
+            method: Method::POST,
+            body: Some(body),
+            ..ApiRequest::get(path)
+        }
+    }
+
     /// This request carrying the end user's `token`, letting through users of `allowed`.
     pub(crate) fn with_token(mut self, token: HeaderValue, allowed: UserTypes) -> Self {
         self.token = Some(token);

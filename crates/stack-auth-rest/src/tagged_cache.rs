@@ -2,6 +2,10 @@
 //! bounded moka cache with a lifetime per entry, plus a secondary index from [`Tag`]s (a user, a
 //! team, a key id) to the entries that mention them, so an [`Eviction`] drops exactly what it
 //! names without scanning the cache.
+//!
+//! Lifetimes run on Tokio's monotonic clock (an entry is served only before its deadline, so
+//! tests drive them with paused time); moka's own expiry of the same length only reclaims the
+//! memory.
 
 use std::{
     collections::HashMap,
@@ -15,6 +19,7 @@ use std::{
 
 use moka::{notification::RemovalCause, sync::Cache, Expiry};
 use stack_auth_core::Eviction;
+use tokio::time::Instant;
 
 /// What a cached answer mentions, for evictions (PROTOCOL §10.5.3's events, through core's
 /// [`Eviction`]).
@@ -66,6 +71,8 @@ pub(crate) fn tags_of(eviction: &Eviction) -> Option<Vec<Tag>> {
 struct Entry<V> {
     value: V,
     ttl: Duration,
+    /// When it stops being served (Tokio's clock).
+    expires_at: Instant,
     tags: Arc<[Tag]>,
     /// Tells this entry's index registrations from those of an entry that replaced it.
     generation: u64,
@@ -124,7 +131,10 @@ where
 
     /// The fresh value for `key`, if any.
     pub(crate) fn get(&self, key: &K) -> Option<V> {
-        self.cache.get(key).map(|e| e.value)
+        self.cache
+            .get(key)
+            .filter(|e| Instant::now() < e.expires_at)
+            .map(|e| e.value)
     }
 
     /// Keeps `value` for `ttl` (nothing when `ttl` is zero), findable by `tags`.
@@ -146,6 +156,7 @@ where
         let entry = Entry {
             value,
             ttl,
+            expires_at: Instant::now() + ttl,
             tags,
             generation,
         };
@@ -242,6 +253,16 @@ mod tests {
         cache.evict(&Eviction::All);
         assert_eq!(cache.get(&2), None);
         assert_eq!(cache.indexed_tags(), 0, "the index follows the cache");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn entries_are_served_until_their_deadline_on_tokios_clock() {
+        let cache: TaggedCache<u32, u8> = TaggedCache::new(100);
+        cache.insert(1, 1, Duration::from_secs(30), Vec::new());
+        tokio::time::advance(Duration::from_millis(29_999)).await;
+        assert_eq!(cache.get(&1), Some(1));
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert_eq!(cache.get(&1), None);
     }
 
     #[test]

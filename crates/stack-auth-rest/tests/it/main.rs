@@ -4,12 +4,15 @@
 
 mod common;
 
+mod api_key_costs;
+mod api_keys;
 mod breaker_takeover;
 mod concurrency_cap;
 mod conformance;
 mod error_table;
 mod evict;
 mod faults;
+mod js_sdk;
 mod metrics;
 mod no_runtime;
 mod observability;
@@ -18,4 +21,5 @@ mod resilience;
 mod shape_screen;
 mod stand_in;
 mod tracing;
+mod users;
 mod wire;
