@@ -223,14 +223,17 @@ mod error;
 mod flight;
 mod ids;
 mod known_error;
+mod list;
 mod memo;
 mod observe;
+mod permissions;
 mod profile;
 mod request;
 mod response;
 mod retry;
 mod shape;
 mod tagged_cache;
+mod teams;
 mod users;
 mod verifier;
 
@@ -246,7 +249,9 @@ pub use cache::{
     DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_REFUSAL_TTL, DEFAULT_TOKEN_CACHE_TTL,
 };
 pub use memo::{DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_REFUSAL_TTL, DEFAULT_CACHE_TTL};
+pub use permissions::{Permissions, PermissionsBuilder};
 pub use retry::{RetryPolicy, DEFAULT_BASE_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF};
+pub use teams::{Teams, TeamsBuilder};
 pub use users::{Users, UsersBuilder};
 pub use verifier::RestVerifier;
 

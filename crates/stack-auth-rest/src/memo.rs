@@ -111,6 +111,58 @@ macro_rules! cache_setters {
 
 pub(crate) use cache_setters;
 
+/// Declares the builder of a capability whose only settings are its cache's, and the
+/// capability's `new` and `builder`: `$builder` builds `$capability` through its
+/// `from_parts(api, cache)`.
+macro_rules! capability_builder {
+    ($(#[$meta:meta])* $builder:ident => $capability:ident) => {
+        impl $capability {
+            #[doc = concat!("[`", stringify!($capability), "`] on `api`, with the default cache.")]
+            pub fn new(api: &$crate::ServerApi) -> Self {
+                Self::from_parts(api.clone(), Some(Default::default()))
+            }
+
+            #[doc = concat!("Starts building [`", stringify!($capability), "`] on `api` with other cache settings.")]
+            pub fn builder(api: &$crate::ServerApi) -> $builder {
+                $builder::new(api)
+            }
+        }
+
+        $(#[$meta])*
+        #[derive(Debug)]
+        #[must_use]
+        pub struct $builder {
+            api: $crate::ServerApi,
+            cache: Option<$crate::memo::CacheSettings>,
+        }
+
+        impl $builder {
+            fn new(api: &$crate::ServerApi) -> Self {
+                $builder {
+                    api: api.clone(),
+                    cache: Some(Default::default()),
+                }
+            }
+
+            $crate::memo::cache_setters!();
+
+            /// Builds the capability.
+            ///
+            /// # Errors
+            ///
+            /// [`ConfigError::Invalid`](stack_auth_core::ConfigError::Invalid) (`cache`) for a
+            /// zero capacity or TTL, or a duration over
+            /// [`MAX_DURATION_SETTING`](crate::MAX_DURATION_SETTING).
+            pub fn build(self) -> Result<$capability, stack_auth_core::ConfigError> {
+                $crate::memo::validate(self.cache, "cache", "disable_cache")?;
+                Ok($capability::from_parts(self.api, self.cache))
+            }
+        }
+    };
+}
+
+pub(crate) use capability_builder;
+
 /// An answer: the value, or why not.
 pub(crate) type Answer<V> = Result<V, VerifyError>;
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use stack_auth_core::{ConfigError, Evict, Eviction, ServerUser, VerifyError};
+use stack_auth_core::{Evict, Eviction, ServerUser, VerifyError};
 use tracing::{field::Empty, Instrument};
 
 use crate::{
@@ -11,7 +11,7 @@ use crate::{
     error::RestError,
     ids::is_uuid,
     known_error::KnownError,
-    memo::{self, cache_setters, CacheSettings, Fetched, Memo},
+    memo::{capability_builder, CacheSettings, Fetched, Memo},
     profile::parse_profile,
     request::ApiRequest,
     retry::Health,
@@ -57,46 +57,16 @@ pub struct Users {
     memo: Memo<String, MaybeUser>,
 }
 
-/// Builder for [`Users`]: the cache settings.
-#[derive(Debug)]
-#[must_use]
-pub struct UsersBuilder {
-    api: ServerApi,
-    cache: Option<CacheSettings>,
-}
-
-impl UsersBuilder {
-    cache_setters!();
-
-    /// Builds the capability.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Invalid`] (`cache`) for a zero capacity or TTL, or a duration over
-    /// [`MAX_DURATION_SETTING`](crate::MAX_DURATION_SETTING).
-    pub fn build(self) -> Result<Users, ConfigError> {
-        memo::validate(self.cache, "cache", "disable_cache")?;
-        Ok(Users {
-            api: self.api,
-            memo: Memo::new(self.cache),
-        })
-    }
+capability_builder! {
+    /// Builder for [`Users`]: the cache settings; see [`Users::builder`].
+    UsersBuilder => Users
 }
 
 impl Users {
-    /// Users by id on `api`, with the default cache.
-    pub fn new(api: &ServerApi) -> Self {
+    fn from_parts(api: ServerApi, cache: Option<CacheSettings>) -> Self {
         Users {
-            api: api.clone(),
-            memo: Memo::new(Some(CacheSettings::default())),
-        }
-    }
-
-    /// Starts building users by id on `api` with other cache settings.
-    pub fn builder(api: &ServerApi) -> UsersBuilder {
-        UsersBuilder {
-            api: api.clone(),
-            cache: Some(CacheSettings::default()),
+            api,
+            memo: Memo::new(cache),
         }
     }
 

@@ -95,3 +95,98 @@ async fn users_by_id_and_by_api_key_answer_as_the_official_sdk() {
     let ours = keys.check_team_key(team_key.key()).await.unwrap();
     assert_eq!(ours.team_id().map(str::to_owned), id_of(&sdk[6], "team"));
 }
+
+#[tokio::test]
+async fn permissions_and_teams_answer_as_the_official_sdk() {
+    let crate::permissions::World {
+        stack,
+        ada,
+        bob,
+        team,
+    } = crate::permissions::world().await;
+    stack.grant_team_permission(&team, &bob, "editor").unwrap();
+    stack
+        .grant_project_permission(&ada, "billing:admin")
+        .unwrap();
+    let api = crate::permissions::api(&stack);
+    let (permissions, teams) = (
+        stack_auth_rest::Permissions::new(&api),
+        stack_auth_rest::Teams::new(&api),
+    );
+    let checks = [
+        (&ada, Some(&team), "$update_team"),
+        (&bob, Some(&team), "$update_team"),
+        (&bob, Some(&team), "viewer"),
+        (&bob, Some(&team), "$read_members"),
+        (&ada, None, "billing:read"),
+        (&bob, None, "billing:read"),
+    ];
+    let mut steps: Vec<Value> = checks
+        .iter()
+        .map(|(user, team, id)| {
+            step(
+                &stack,
+                "hasPermission",
+                json!({ "userId": user, "teamId": team, "permissionId": id }),
+            )
+        })
+        .collect();
+    steps.push(step(
+        &stack,
+        "listPermissions",
+        json!({ "userId": bob, "teamId": team }),
+    ));
+    steps.push(step(
+        &stack,
+        "listPermissions",
+        json!({ "userId": bob, "teamId": team, "recursive": false }),
+    ));
+    steps.push(step(&stack, "listTeams", json!({ "userId": ada })));
+    let sdk = harness::run(steps).await.results;
+    for (i, (user, team, id)) in checks.iter().enumerate() {
+        let ours = match team {
+            Some(team) => permissions
+                .has_team_permission(user, team, id)
+                .await
+                .unwrap(),
+            None => permissions.has_project_permission(user, id).await.unwrap(),
+        };
+        assert_eq!(Some(ours), sdk[i]["has"].as_bool(), "{id}: {}", sdk[i]);
+    }
+    let sorted = |v: &Value| {
+        let mut ids: Vec<String> = v["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let mut ours = permissions
+        .list_team_permissions(&bob, &team, true)
+        .await
+        .unwrap();
+    ours.sort();
+    assert_eq!(ours, sorted(&sdk[6]), "recursive by default, as the SDK");
+    let mut ours = permissions
+        .list_team_permissions(&bob, &team, false)
+        .await
+        .unwrap();
+    ours.sort();
+    assert_eq!(ours, sorted(&sdk[7]));
+    let sdk_teams: Vec<&str> = sdk[8]["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    let ours: Vec<String> = teams
+        .teams_of(&ada)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(ours, sdk_teams);
+}
