@@ -96,8 +96,8 @@ pub use error::{
 };
 pub use evict::{Evict, Eviction, EvictionHub};
 pub use extract::{
-    extract_token, extract_token_from, ExtractError, ExtractedToken, TokenSource, TokenSources,
-    MAX_TOKEN_LEN,
+    extract_api_key, extract_token, extract_token_from, ApiKeyExtractError, ApiKeySource,
+    ExtractError, ExtractedApiKey, ExtractedToken, TokenSource, TokenSources, MAX_TOKEN_LEN,
 };
 pub use permission::{
     check_permission_id, DynPermissionChecker, InvalidPermissionId, PermissionChecker,
