@@ -8,10 +8,9 @@ use std::sync::{
 };
 
 use async_trait::async_trait;
-use http::HeaderMap;
 
 use super::{
-    CredentialAuth, Credentials, Principal, Rejection, RequestAuth, RequiredPermission, TeamSource,
+    tests::headers, CredentialAuth, Credentials, Principal, Rejection, RequestAuth, RequiredPermission, TeamSource,
 };
 use crate::{
     ApiKeyOwner, ApiKeyType, ApiKeyVerifier, PermissionChecker, PermissionScope, RefusalReason,
@@ -67,17 +66,6 @@ impl TokenVerifier for Tokens {
     async fn verify(&self, _token: &str) -> Result<VerifiedUser, VerifyError> {
         Ok(VerifiedUser::new("u-token", "p1", UserType::Normal, None))
     }
-}
-
-fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (name, value) in pairs {
-        map.append(
-            http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-            value.parse().unwrap(),
-        );
-    }
-    map
 }
 
 fn auth(keys: &Arc<Keys>, accepted: Credentials) -> CredentialAuth {
