@@ -31,7 +31,7 @@
 //!
 //! | feature | what it adds |
 //! |---|---|
-//! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`], [`test_util::ManualClock`] |
+//! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`], [`test_util::StaticApiKeys`], [`test_util::StaticPermissions`], [`test_util::ManualClock`] |
 //! | `metrics` | `metrics`: the SDK's metric series (the strategies' `metrics` features turn it on), for verifiers of your own too; [`observe::Timer`] measures |
 //! | `tracing` | [`observe::record_outcome`] and [`observe::verification`]: the span fields (and metrics) every strategy records (the strategies turn it on) |
 //!

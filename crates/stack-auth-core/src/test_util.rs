@@ -1,5 +1,6 @@
-//! Test doubles for code that takes a [`TokenVerifier`](crate::TokenVerifier) or a
-//! [`Clock`](crate::Clock) (feature `test-util`).
+//! Test doubles for code that takes a [`TokenVerifier`](crate::TokenVerifier), an
+//! [`ApiKeyVerifier`](crate::ApiKeyVerifier), a [`PermissionChecker`](crate::PermissionChecker)
+//! or a [`Clock`](crate::Clock) (feature `test-util`).
 //!
 //! ```
 //! use stack_auth_core::{test_util::StaticVerifier, TokenVerifier, UserType, VerifiedUser};
@@ -13,9 +14,13 @@
 mod fn_verifier;
 mod manual_clock;
 mod recording;
+mod static_api_keys;
+mod static_permissions;
 mod static_verifier;
 
 pub use fn_verifier::FnVerifier;
 pub use manual_clock::ManualClock;
 pub use recording::RecordingVerifier;
+pub use static_api_keys::StaticApiKeys;
+pub use static_permissions::StaticPermissions;
 pub use static_verifier::StaticVerifier;

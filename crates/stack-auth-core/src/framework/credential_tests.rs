@@ -10,7 +10,8 @@ use std::sync::{
 use async_trait::async_trait;
 
 use super::{
-    tests::headers, CredentialAuth, Credentials, Principal, Rejection, RequestAuth, RequiredPermission, TeamSource,
+    tests::headers, CredentialAuth, Credentials, Principal, Rejection, RequestAuth,
+    RequiredPermission, TeamSource,
 };
 use crate::{
     ApiKeyOwner, ApiKeyType, ApiKeyVerifier, PermissionChecker, PermissionScope, RefusalReason,
