@@ -50,24 +50,20 @@ impl StackAuth {
         extensions: &mut Extensions,
         required: bool,
     ) -> Result<Option<Principal>, AuthRejection> {
-        let principal = match self.auth.authenticate_api_key(headers).await {
-            Some(Ok(key)) => Some(Principal::ApiKey(key)),
-            Some(Err(rejection)) => return Err(self.reject(rejection)),
-            None if !self.auth.accepted().accepts_access_tokens() => None,
-            None if required => Some(Principal::AccessToken(
-                self.required_user(headers, extensions).await?,
-            )),
-            None => self
-                .optional_user(headers, extensions)
-                .await?
-                .map(Principal::AccessToken),
-        };
-        match &principal {
-            Some(p) => {
-                extensions.insert(p.clone());
+        let reborrowed = &mut *extensions;
+        let token = |required: bool| async move {
+            if required {
+                self.required_user(headers, reborrowed).await.map(Some)
+            } else {
+                self.optional_user(headers, reborrowed).await
             }
-            None if required => return Err(AuthRejection::missing_token()),
-            None => {}
+        };
+        let principal = self
+            .auth
+            .principal(headers, required, |r| self.reject(r), token)
+            .await?;
+        if let Some(p) = &principal {
+            extensions.insert(p.clone());
         }
         Ok(principal)
     }

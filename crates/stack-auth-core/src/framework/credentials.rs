@@ -1,7 +1,7 @@
 //! [`Credentials`], [`Principal`] and [`CredentialAuth`]: routes that accept an access token, an
 //! API key, or either, the same way in every framework integration.
 
-use std::{fmt, sync::Arc};
+use std::{fmt, future::Future, sync::Arc};
 
 use http::HeaderMap;
 
@@ -208,6 +208,41 @@ impl CredentialAuth {
         Ok(verified)
     }
 
+    /// Who sent the request, the way an integration that keeps verdicts asks: its API key if it
+    /// sends one the route accepts (a refusal goes through `reject`), else, if the route
+    /// accepts access tokens, the user `token` finds (`token(required)`: the integration's own
+    /// token path, which reuses verdicts); `Ok(None)` when there is neither and `required` is
+    /// false.
+    ///
+    /// # Errors
+    ///
+    /// The rejection of the credential found, or of a missing one (`missing_token`) when
+    /// `required`.
+    pub async fn principal<E, F, Fut>(
+        &self,
+        headers: &HeaderMap,
+        required: bool,
+        reject: impl FnOnce(Rejection) -> E,
+        token: F,
+    ) -> Result<Option<Principal>, E>
+    where
+        F: FnOnce(bool) -> Fut,
+        Fut: Future<Output = Result<Option<VerifiedUser>, E>>,
+    {
+        let principal = match self.authenticate_api_key(headers).await {
+            Some(Ok(key)) => Some(Principal::ApiKey(key)),
+            Some(Err(rejection)) => return Err(reject(rejection)),
+            None if self.accepted.accepts_access_tokens() => {
+                token(required).await?.map(Principal::AccessToken)
+            }
+            None => None,
+        };
+        match principal {
+            None if required => Err(reject(Rejection::missing_token())),
+            principal => Ok(principal),
+        }
+    }
+
     /// Authenticates the request without reusing any earlier verdict (for integrations that
     /// keep none): its API key if it sends one the route accepts, else its access token if the
     /// route accepts those; `Ok(None)` when it sends neither.
@@ -216,17 +251,8 @@ impl CredentialAuth {
     ///
     /// The [`Rejection`] of the credential found.
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Option<Principal>, Rejection> {
-        if let Some(key) = self.authenticate_api_key(headers).await {
-            return key.map(|k| Some(Principal::ApiKey(k)));
-        }
-        if !self.accepted.accepts_access_tokens() {
-            return Ok(None);
-        }
-        Ok(self
-            .tokens
-            .authenticate(headers)
-            .await?
-            .map(Principal::AccessToken))
+        let tokens = |_| self.tokens.authenticate(headers);
+        self.principal(headers, false, |r| r, tokens).await
     }
 }
 
