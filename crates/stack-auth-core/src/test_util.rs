@@ -21,6 +21,8 @@ mod static_verifier;
 pub use fn_verifier::FnVerifier;
 pub use manual_clock::ManualClock;
 pub use recording::RecordingVerifier;
-pub use static_api_keys::StaticApiKeys;
+pub use static_api_keys::{
+    StaticApiKeys, EXAMPLE_PUBLIC_USER_KEY, EXAMPLE_TEAM_KEY, EXAMPLE_USER_KEY,
+};
 pub use static_permissions::StaticPermissions;
 pub use static_verifier::StaticVerifier;

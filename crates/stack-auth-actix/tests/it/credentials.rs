@@ -7,35 +7,20 @@ use actix_web::{http::StatusCode, test, web, App};
 use stack_auth_actix::{StackAuth, StackPrincipal};
 use stack_auth_core::{
     framework::{Credentials, RequiredPermission, TeamSource},
-    test_util::{StaticApiKeys, StaticPermissions},
-    ApiKeyOwner, ApiKeyType, RefusalReason, Unavailable, UnavailableKind, Upstream, UserType,
-    VerifiedApiKey, VerifiedUser, VerifyError,
+    test_util::{
+        StaticApiKeys, StaticPermissions, EXAMPLE_PUBLIC_USER_KEY as REVOKED_KEY,
+        EXAMPLE_TEAM_KEY as TEAM_KEY, EXAMPLE_USER_KEY as USER_KEY,
+    },
+    ApiKeyType, Unavailable, UnavailableKind, Upstream, UserType, VerifiedUser, VerifyError,
 };
 
 use crate::common::{get, recording, send, Reply, GOOD};
 
-const USER_KEY: &str = "sk_0123456789abcdefghjkmnpqrstvwxyz0123456789abc3241a28583294d698f3d316e08cf140cuser0574ck4u7hdbb7389e";
-const TEAM_KEY: &str = "sk_0123456789abcdefghjkmnpqrstvwxyz0123456789abc3241a28583294d698f3d316e08cf140cteam1574ck4u7h8390c0a3";
-const REVOKED_KEY: &str = "pk_0123456789abcdefghjkmnpqrstvwxyz0123456789abc3241a28583294d698f3d316e08cf140cuser2574ck4u7h730c43cd";
 const TEAM: &str = "7b1c5e0a-2d3f-4a5b-8c9d-0e1f2a3b4c5d";
 
 fn keys() -> Arc<StaticApiKeys> {
     let owner = VerifiedUser::new("key-owner", "project-1", UserType::Normal, None);
-    Arc::new(
-        StaticApiKeys::new()
-            .with_key(
-                USER_KEY,
-                Ok(VerifiedApiKey::new("k1", ApiKeyOwner::user(owner))),
-            )
-            .with_key(
-                TEAM_KEY,
-                Ok(VerifiedApiKey::new("k2", ApiKeyOwner::team("t1"))),
-            )
-            .with_key(
-                REVOKED_KEY,
-                Err(VerifyError::refused(RefusalReason::ApiKeyRevoked)),
-            ),
-    )
+    Arc::new(StaticApiKeys::examples(owner, "t1"))
 }
 
 async fn who(principal: StackPrincipal) -> String {

@@ -7,36 +7,20 @@ use http::StatusCode;
 use stack_auth_axum::{StackAuth, StackPrincipal};
 use stack_auth_core::{
     framework::{Credentials, Principal},
-    test_util::StaticApiKeys,
-    ApiKeyOwner, ApiKeyType, RefusalReason, Unavailable, UnavailableKind, Upstream, UserType,
-    UserTypes, VerifiedApiKey, VerifiedUser, VerifyError,
+    test_util::{
+        StaticApiKeys, EXAMPLE_PUBLIC_USER_KEY as REVOKED_KEY, EXAMPLE_TEAM_KEY as TEAM_KEY,
+        EXAMPLE_USER_KEY as USER_KEY,
+    },
+    ApiKeyType, Unavailable, UnavailableKind, Upstream, UserType, UserTypes, VerifiedUser,
+    VerifyError,
 };
 
 use crate::common::{get as request, recording, send, Reply, GOOD};
 
-/// The worked user key of PROTOCOL §10.2.4, and its team and public variants.
-pub(crate) const USER_KEY: &str = "sk_0123456789abcdefghjkmnpqrstvwxyz0123456789abc3241a28583294d698f3d316e08cf140cuser0574ck4u7hdbb7389e";
-pub(crate) const TEAM_KEY: &str = "sk_0123456789abcdefghjkmnpqrstvwxyz0123456789abc3241a28583294d698f3d316e08cf140cteam1574ck4u7h8390c0a3";
-pub(crate) const REVOKED_KEY: &str = "pk_0123456789abcdefghjkmnpqrstvwxyz0123456789abc3241a28583294d698f3d316e08cf140cuser2574ck4u7h730c43cd";
-
 /// Knows the user key (of `owner`) and the team key (of team `t1`); the third is revoked.
 pub(crate) fn keys(owner: UserType) -> Arc<StaticApiKeys> {
     let user = VerifiedUser::new("key-owner", "project-1", owner, None);
-    Arc::new(
-        StaticApiKeys::new()
-            .with_key(
-                USER_KEY,
-                Ok(VerifiedApiKey::new("k1", ApiKeyOwner::user(user))),
-            )
-            .with_key(
-                TEAM_KEY,
-                Ok(VerifiedApiKey::new("k2", ApiKeyOwner::team("t1"))),
-            )
-            .with_key(
-                REVOKED_KEY,
-                Err(VerifyError::refused(RefusalReason::ApiKeyRevoked)),
-            ),
-    )
+    Arc::new(StaticApiKeys::examples(user, "t1"))
 }
 
 fn app(auth: StackAuth) -> Router {

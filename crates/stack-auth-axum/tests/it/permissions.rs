@@ -8,13 +8,16 @@ use http::StatusCode;
 use stack_auth_axum::{StackAuth, StackPrincipal};
 use stack_auth_core::{
     framework::{Credentials, RequiredPermission, TeamSource},
-    test_util::{RecordingVerifier, StaticPermissions, StaticVerifier},
+    test_util::{
+        RecordingVerifier, StaticPermissions, StaticVerifier, EXAMPLE_TEAM_KEY as TEAM_KEY,
+        EXAMPLE_USER_KEY as USER_KEY,
+    },
     RefusalReason, ServerUser, Unavailable, UnavailableKind, Upstream, UserType, UserTypes,
     VerifiedUser, VerifyError,
 };
 
 use crate::{
-    api_keys::{keys, TEAM_KEY, USER_KEY},
+    api_keys::keys,
     common::{get as request, recording, send, Reply, ANON, BAD, GOOD},
 };
 
