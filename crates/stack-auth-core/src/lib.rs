@@ -1,8 +1,11 @@
 //! The core of the Stack Auth Rust SDK: the [`TokenVerifier`] trait, the [`VerifiedUser`] every
 //! strategy returns, the [`VerifyError`] that says what to do when verification fails, the shared
-//! [`StackAuthConfig`], [`extract_token`] for reading a token from request headers, and
-//! [`framework`]: what the axum, actix-web and gRPC integrations share (the RFC 6750 rejection
-//! mapping and the verdict-reuse rule).
+//! [`StackAuthConfig`], [`extract_token`] for reading a token from request headers, the
+//! server-API traits the framework integrations take ([`ApiKeyVerifier`] with
+//! [`VerifiedApiKey`] and the offline key check [`parse_api_key`]; [`PermissionChecker`]), the
+//! eviction trait every cache implements ([`Evict`]), and [`framework`]: what the axum,
+//! actix-web and gRPC integrations share (the RFC 6750 rejection mapping, the verdict-reuse
+//! rule, the credentials a route accepts and its permission requirement).
 //!
 //! ```
 //! use stack_auth_core::{extract_token, RefusalReason, TokenVerifier, VerifyError};

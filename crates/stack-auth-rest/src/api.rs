@@ -24,16 +24,20 @@ use crate::{
 /// Build one and hand it to each capability you use, so they share all of it:
 /// [`RestVerifier`](crate::RestVerifier) (through
 /// [`builder_with_api`](crate::RestVerifier::builder_with_api), or take
-/// [`RestVerifier::server_api`](crate::RestVerifier::server_api) of one you built). Cloning is
-/// cheap; clones share everything.
+/// [`RestVerifier::server_api`](crate::RestVerifier::server_api) of one you built),
+/// [`Users`](crate::Users), [`ApiKeys`](crate::ApiKeys), [`Permissions`](crate::Permissions) and
+/// [`Teams`](crate::Teams). Cloning is cheap; clones share everything.
 ///
 /// ```
-/// use stack_auth_rest::{RestVerifier, ServerApi};
+/// use stack_auth_rest::{ApiKeys, Permissions, RestVerifier, ServerApi, Teams, Users};
 ///
 /// let api = ServerApi::builder("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e", "ssk_example").build()?;
 /// let verifier = RestVerifier::builder_with_api(&api).build()?;
+/// let (users, keys) = (Users::new(&api), ApiKeys::new(&api));
+/// let (permissions, teams) = (Permissions::new(&api), Teams::new(&api));
 /// assert!(verifier.server_api().same_as(&api));
 /// assert_eq!(api.config().project_id(), "3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e");
+/// # let _ = (users, keys, permissions, teams);
 /// # Ok::<(), stack_auth_core::ConfigError>(())
 /// ```
 #[derive(Clone)]
