@@ -5,8 +5,8 @@ use std::{fmt, sync::Arc};
 
 use actix_web::{http::header::HeaderMap, web, HttpRequest};
 use stack_auth_core::{
-    framework::{Outcome, RequestAuth},
-    TokenSources, TokenVerifier, UserTypes, VerifiedUser,
+    framework::{CredentialAuth, Outcome, RequestAuth},
+    PermissionChecker, TokenSources, TokenVerifier, UserTypes, VerifiedUser,
 };
 
 use crate::{
@@ -37,37 +37,52 @@ use crate::{
 /// ```
 #[derive(Clone)]
 pub struct StackAuth {
-    /// The verifier, the user types and the token sources, and the procedure (core's).
-    auth: RequestAuth,
-    responder: Responder,
+    /// The verifier, the user types and the token sources, the API key verifier and the
+    /// credentials accepted, and the procedures (core's).
+    pub(crate) auth: CredentialAuth,
+    pub(crate) responder: Responder,
+    /// What the permission guards ask.
+    pub(crate) checker: Option<Arc<dyn PermissionChecker>>,
 }
 
 impl StackAuth {
     /// Authentication with `verifier`, letting in every user type the verifier accepts, with the
     /// default error responses.
     pub fn new(verifier: Arc<dyn TokenVerifier>) -> Self {
+        Self::with_tokens(RequestAuth::new(verifier))
+    }
+
+    fn with_tokens(tokens: RequestAuth) -> Self {
         StackAuth {
-            auth: RequestAuth::new(verifier),
+            auth: CredentialAuth::new(tokens),
             responder: None,
+            checker: None,
         }
+    }
+
+    /// The access-token configuration.
+    fn tokens(&self) -> &RequestAuth {
+        self.auth.tokens()
+    }
+
+    fn map_tokens(mut self, change: impl FnOnce(RequestAuth) -> RequestAuth) -> Self {
+        let tokens = change(self.auth.tokens().clone());
+        self.auth = self.auth.with_tokens(tokens);
+        self
     }
 
     /// A `StackAuth` without a verifier: it reuses what a [`StackAuthMiddleware`] in front of it
     /// found, and answers 500 `misconfigured` when there is none. This is what the extractors
     /// use when the app data holds no `StackAuth`.
     pub fn from_middleware() -> Self {
-        StackAuth {
-            auth: RequestAuth::reusing(),
-            responder: None,
-        }
+        Self::with_tokens(RequestAuth::reusing())
     }
 
     /// Lets in only users of these types; others get 403 `user_type_not_allowed`. This narrows
     /// what the verifier accepts, it cannot widen it.
     #[must_use]
-    pub fn require(mut self, user_types: UserTypes) -> Self {
-        self.auth = self.auth.require(user_types);
-        self
+    pub fn require(self, user_types: UserTypes) -> Self {
+        self.map_tokens(|t| t.require(user_types))
     }
 
     /// Uses `responder` instead of the default mapping (see [`AuthRejection`]).
@@ -87,9 +102,8 @@ impl StackAuth {
     /// [`from_middleware`](Self::from_middleware) configuration, which cannot verify, then sees
     /// no token, or a misconfiguration if there is one the middleware in front did not verify).
     #[must_use]
-    pub fn token_sources(mut self, sources: TokenSources) -> Self {
-        self.auth = self.auth.token_sources(sources);
-        self
+    pub fn token_sources(self, sources: TokenSources) -> Self {
+        self.map_tokens(|t| t.token_sources(sources))
     }
 
     /// A middleware that authenticates every request this way (see [`StackAuthMiddleware`]).
@@ -99,12 +113,12 @@ impl StackAuth {
 
     /// The verifier, unless this is [`StackAuth::from_middleware`].
     pub fn verifier(&self) -> Option<&Arc<dyn TokenVerifier>> {
-        self.auth.verifier()
+        self.tokens().verifier()
     }
 
     /// The user types let in.
     pub fn required_user_types(&self) -> UserTypes {
-        self.auth.required_user_types()
+        self.tokens().required_user_types()
     }
 
     /// Reads the token from `headers` and verifies it: `Ok(None)` when no token was sent. For
@@ -118,13 +132,13 @@ impl StackAuth {
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<VerifiedUser>, AuthRejection> {
-        let sources = self.auth.sources().unwrap_or(TokenSources::ALL);
+        let sources = self.tokens().sources().unwrap_or(TokenSources::ALL);
         let result = match token_headers(headers, sources) {
-            Ok(headers) => self.auth.authenticate(&headers).await,
+            Ok(headers) => self.tokens().authenticate(&headers).await,
             Err(rejection) => Err(rejection),
         };
         result.map_err(|rejection| {
-            verdict::log(&rejection, self.auth.verifier().is_some());
+            verdict::log(&rejection, self.verifier().is_some());
             AuthRejection::from(rejection).with_responder(self.responder.clone())
         })
     }
@@ -174,7 +188,7 @@ impl StackAuth {
     /// reuse rule allows (see [`token_sources`](Self::token_sources)), else reached now and
     /// recorded there.
     async fn outcome(&self, request: &HttpRequest) -> Result<Outcome<Responder>, AuthRejection> {
-        verdict::authenticate(&self.auth, self.responder.clone(), request)
+        verdict::authenticate(self.tokens(), self.responder.clone(), request)
             .await
             .map_err(|r| AuthRejection::from(r).with_responder(self.responder.clone()))
     }
@@ -189,10 +203,13 @@ impl StackAuth {
 impl fmt::Debug for StackAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StackAuth")
-            .field("has_verifier", &self.auth.verifier().is_some())
-            .field("required", &self.auth.required_user_types())
+            .field("has_verifier", &self.verifier().is_some())
+            .field("required", &self.required_user_types())
             .field("custom_responder", &self.responder.is_some())
-            .field("sources", &self.auth.sources())
+            .field("sources", &self.tokens().sources())
+            .field("credentials", &self.auth.accepted())
+            .field("has_api_key_verifier", &self.auth.has_api_key_verifier())
+            .field("has_permission_checker", &self.checker.is_some())
             .finish()
     }
 }

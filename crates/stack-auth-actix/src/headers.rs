@@ -3,7 +3,9 @@
 
 use actix_web::http::header::HeaderMap as ActixHeaderMap;
 use http::{HeaderMap, HeaderName, HeaderValue};
-use stack_auth_core::{framework::Rejection, ExtractError, TokenSource, TokenSources};
+use stack_auth_core::{
+    framework::Rejection, ApiKeyExtractError, ApiKeySource, ExtractError, TokenSource, TokenSources,
+};
 
 /// The headers of `sources` in `headers` (every value, in order), and nothing else: the request
 /// as core's extraction sees it.
@@ -36,6 +38,30 @@ pub(crate) fn token_headers(
             let value = HeaderValue::from_bytes(value.as_bytes()).map_err(|_| {
                 Rejection::from(ExtractError::Malformed(source, "not a valid header value"))
             })?;
+            copied.append(name.clone(), value);
+        }
+    }
+    Ok(copied)
+}
+
+/// The headers an API key may be read from (`x-hexclave-api-key`, `x-stack-api-key`,
+/// `authorization`), copied as [`token_headers`] copies a token's.
+///
+/// # Errors
+///
+/// An unreadable-API-key [`Rejection`] (400) for a value `http` 1 refuses.
+pub(crate) fn api_key_headers(headers: &ActixHeaderMap) -> Result<HeaderMap, Rejection> {
+    let mut copied = HeaderMap::new();
+    let sources = [
+        ApiKeySource::HexclaveApiKeyHeader,
+        ApiKeySource::StackApiKeyHeader,
+        ApiKeySource::AuthorizationBearer,
+    ];
+    for source in sources {
+        let name = HeaderName::from_static(source.name());
+        for value in headers.get_all(name.as_str()) {
+            let value = HeaderValue::from_bytes(value.as_bytes())
+                .map_err(|_| Rejection::from(ApiKeyExtractError::Malformed(source)))?;
             copied.append(name.clone(), value);
         }
     }

@@ -49,6 +49,11 @@
 //! | a middleware | `.wrap(StackAuthMiddleware::new(verifier))`; the user is in the request extensions (`web::ReqData<VerifiedUser>`), and the extractors reuse it (a request is verified once per verifier, and a verdict is reused only where the asking route's token sources pick the same token) |
 //! | per scope or resource | `.wrap(StackAuthMiddleware::requiring(user_types))` behind an outer middleware, or [`StackAuth::require`] |
 //!
+//! Routes that take API keys too use the [`StackPrincipal`] extractor with
+//! [`StackAuth::api_keys`] and [`StackAuth::accept`] (access tokens only by default); routes
+//! that need a permission wrap [`StackAuth::require_permission`] (a team from a path parameter,
+//! a header or the user's selected team; 403 `permission_denied` when it is missing).
+//!
 //! Errors follow the table on [`AuthRejection`] (the axum crate's, from core's
 //! [`Rejection`](stack_auth_core::framework::Rejection)); replace it with an [`ErrorResponder`].
 //! For optional authentication take [`MaybeStackUser`], never `Option<StackUser>`: actix-web
@@ -85,6 +90,8 @@ mod auth;
 mod extract;
 mod headers;
 mod middleware;
+mod permission;
+mod principal;
 mod rejection;
 mod responder;
 mod verdict;
@@ -92,5 +99,7 @@ mod verdict;
 pub use auth::StackAuth;
 pub use extract::{MaybeStackUser, StackUser};
 pub use middleware::{StackAuthMiddleware, StackAuthService};
+pub use permission::{RequirePermission, RequirePermissionService};
+pub use principal::StackPrincipal;
 pub use rejection::{AuthRejection, DEFAULT_RETRY_AFTER};
 pub use responder::ErrorResponder;

@@ -28,7 +28,10 @@ pub use stack_auth_core::framework::DEFAULT_RETRY_AFTER;
 /// | no token sent | 401 | `Bearer` | `missing_token` |
 /// | a token header or cookie that cannot be read (too large, repeated, malformed) | 400 | `Bearer error="invalid_request"` | `invalid_request` |
 /// | token refused by the verifier | 401 | `Bearer error="invalid_token"` | the [`RefusalReason`] label, e.g. `expired` |
+/// | an API key header that cannot be read (repeated, two different keys) | 400 | `Bearer error="invalid_request"` | `invalid_request` |
+/// | API key refused ([`StackPrincipal`](crate::StackPrincipal)) | 401 | `Bearer error="invalid_token"` | the [`RefusalReason`] label, e.g. `api_key_revoked` |
 /// | user type not allowed | 403 | `Bearer error="insufficient_scope"` | `user_type_not_allowed` |
+/// | a permission the route requires is missing ([`StackAuth::require_permission`](crate::StackAuth::require_permission)) | 403 | `Bearer error="insufficient_scope"` | `permission_denied` |
 /// | upstream unavailable | 503 (with `Retry-After`) | none | `unavailable` |
 /// | verifier misconfigured | 500 | none | `misconfigured` |
 ///

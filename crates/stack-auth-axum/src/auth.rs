@@ -6,8 +6,8 @@ use std::{fmt, sync::Arc};
 use axum::extract::FromRef;
 use http::{Extensions, HeaderMap};
 use stack_auth_core::{
-    framework::{Outcome, RequestAuth},
-    TokenSources, TokenVerifier, UserTypes, VerifiedUser,
+    framework::{CredentialAuth, Outcome, RequestAuth},
+    PermissionChecker, TokenSources, TokenVerifier, UserTypes, VerifiedUser,
 };
 
 use crate::{
@@ -36,37 +36,52 @@ use crate::{
 /// ```
 #[derive(Clone)]
 pub struct StackAuth {
-    /// The verifier, the user types and the token sources, and the procedure (core's).
-    auth: RequestAuth,
-    responder: Responder,
+    /// The verifier, the user types and the token sources, the API key verifier and the
+    /// credentials accepted, and the procedures (core's).
+    pub(crate) auth: CredentialAuth,
+    pub(crate) responder: Responder,
+    /// What the permission guards ask.
+    pub(crate) checker: Option<Arc<dyn PermissionChecker>>,
 }
 
 impl StackAuth {
     /// Authentication with `verifier`, letting in every user type the verifier accepts, with the
     /// default error responses.
     pub fn new(verifier: Arc<dyn TokenVerifier>) -> Self {
+        Self::with_tokens(RequestAuth::new(verifier))
+    }
+
+    fn with_tokens(tokens: RequestAuth) -> Self {
         StackAuth {
-            auth: RequestAuth::new(verifier),
+            auth: CredentialAuth::new(tokens),
             responder: None,
+            checker: None,
         }
+    }
+
+    /// The access-token configuration.
+    pub(crate) fn tokens(&self) -> &RequestAuth {
+        self.auth.tokens()
+    }
+
+    fn map_tokens(mut self, change: impl FnOnce(RequestAuth) -> RequestAuth) -> Self {
+        let tokens = change(self.auth.tokens().clone());
+        self.auth = self.auth.with_tokens(tokens);
+        self
     }
 
     /// A `StackAuth` without a verifier: it reuses what a [`StackAuthLayer`] in front of it
     /// found, and answers 500 `misconfigured` when there is none. This is what a router without
     /// state hands the extractors.
     pub fn from_layer() -> Self {
-        StackAuth {
-            auth: RequestAuth::reusing(),
-            responder: None,
-        }
+        Self::with_tokens(RequestAuth::reusing())
     }
 
     /// Lets in only users of these types; others get 403 `user_type_not_allowed`. This narrows
     /// what the verifier accepts, it cannot widen it.
     #[must_use]
-    pub fn require(mut self, user_types: UserTypes) -> Self {
-        self.auth = self.auth.require(user_types);
-        self
+    pub fn require(self, user_types: UserTypes) -> Self {
+        self.map_tokens(|t| t.require(user_types))
     }
 
     /// Uses `responder` instead of the default mapping (see [`AuthRejection`]).
@@ -86,9 +101,8 @@ impl StackAuth {
     /// [`from_layer`](Self::from_layer) configuration, which cannot verify, then sees no token,
     /// or a misconfiguration if there is one the layers in front did not verify).
     #[must_use]
-    pub fn token_sources(mut self, sources: TokenSources) -> Self {
-        self.auth = self.auth.token_sources(sources);
-        self
+    pub fn token_sources(self, sources: TokenSources) -> Self {
+        self.map_tokens(|t| t.token_sources(sources))
     }
 
     /// A layer that authenticates every request this way (see [`StackAuthLayer`]).
@@ -98,12 +112,12 @@ impl StackAuth {
 
     /// The verifier, unless this is [`StackAuth::from_layer`].
     pub fn verifier(&self) -> Option<&Arc<dyn TokenVerifier>> {
-        self.auth.verifier()
+        self.tokens().verifier()
     }
 
     /// The user types let in.
     pub fn required_user_types(&self) -> UserTypes {
-        self.auth.required_user_types()
+        self.tokens().required_user_types()
     }
 
     /// Reads the token from `headers` and verifies it: `Ok(None)` when no token was sent.
@@ -117,10 +131,13 @@ impl StackAuth {
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<VerifiedUser>, AuthRejection> {
-        self.auth.authenticate(headers).await.map_err(|rejection| {
-            verdict::log(&rejection, self.auth.verifier().is_some());
-            AuthRejection::from(rejection).with_responder(self.responder.clone())
-        })
+        self.tokens()
+            .authenticate(headers)
+            .await
+            .map_err(|rejection| {
+                verdict::log(&rejection, self.verifier().is_some());
+                AuthRejection::from(rejection).with_responder(self.responder.clone())
+            })
     }
 
     /// The user of the request, or why there is none: like
@@ -161,12 +178,12 @@ impl StackAuth {
         headers: &HeaderMap,
         extensions: &mut Extensions,
     ) -> Outcome<Responder> {
-        verdict::authenticate(&self.auth, self.responder.clone(), headers, extensions).await
+        verdict::authenticate(self.tokens(), self.responder.clone(), headers, extensions).await
     }
 
     /// The responder for a rejection: this configuration's, else the one of the configuration
     /// that reached the verdict.
-    fn responder_for(&self, outcome: &Outcome<Responder>) -> Responder {
+    pub(crate) fn responder_for(&self, outcome: &Outcome<Responder>) -> Responder {
         self.responder.clone().or_else(|| outcome.data().clone())
     }
 }
@@ -181,10 +198,13 @@ impl FromRef<()> for StackAuth {
 impl fmt::Debug for StackAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StackAuth")
-            .field("has_verifier", &self.auth.verifier().is_some())
-            .field("required", &self.auth.required_user_types())
+            .field("has_verifier", &self.verifier().is_some())
+            .field("required", &self.required_user_types())
             .field("custom_responder", &self.responder.is_some())
-            .field("sources", &self.auth.sources())
+            .field("sources", &self.tokens().sources())
+            .field("credentials", &self.auth.accepted())
+            .field("has_api_key_verifier", &self.auth.has_api_key_verifier())
+            .field("has_permission_checker", &self.checker.is_some())
             .finish()
     }
 }

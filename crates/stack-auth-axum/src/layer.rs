@@ -1,22 +1,23 @@
 //! [`StackAuthLayer`]: authenticate every request of a tower service once.
 
 use std::{
-    future::Future,
-    pin::Pin,
     sync::Arc,
     task::{Context, Poll},
 };
 
 use axum::{
-    body::{Body, Bytes, HttpBody},
+    body::{Bytes, HttpBody},
     response::{IntoResponse, Response},
     BoxError,
 };
-use http::Request;
+use http::{request::Parts, Request};
 use stack_auth_core::{TokenVerifier, UserTypes};
 use tower::{Layer, Service};
 
-use crate::{ErrorResponder, StackAuth};
+use crate::{
+    gated::{self, GatedFuture},
+    ErrorResponder, StackAuth,
+};
 
 /// A tower [`Layer`] that authenticates each request before the inner service sees it.
 ///
@@ -146,37 +147,30 @@ where
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+    type Future = GatedFuture<S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        // The clone that was not polled ready stays behind; the ready one serves this request.
-        let clone = self.inner.clone();
-        let ready = std::mem::replace(&mut self.inner, clone);
         let auth = self.auth.clone();
         let optional = self.optional;
-        Box::pin(async move {
-            let mut inner = ready;
-            let (mut parts, body) = request.into_parts();
-            let outcome = if optional {
-                auth.optional_user(&parts.headers, &mut parts.extensions)
-                    .await
-                    .map(drop)
-            } else {
-                auth.required_user(&parts.headers, &mut parts.extensions)
-                    .await
-                    .map(drop)
-            };
-            match outcome {
-                Ok(()) => {
-                    let response = inner.call(Request::from_parts(parts, body)).await?;
-                    Ok(response.map(Body::new))
-                }
-                Err(rejection) => Ok(rejection.into_response()),
-            }
-        })
+        gated::call(
+            &mut self.inner,
+            request,
+            move |mut parts: Parts| async move {
+                let outcome = if optional {
+                    auth.optional_user(&parts.headers, &mut parts.extensions)
+                        .await
+                        .map(drop)
+                } else {
+                    auth.required_user(&parts.headers, &mut parts.extensions)
+                        .await
+                        .map(drop)
+                };
+                outcome.map(|()| parts).map_err(IntoResponse::into_response)
+            },
+        )
     }
 }

@@ -49,6 +49,12 @@
 //! | a layer | `.layer(StackAuthLayer::new(verifier))`; the user is in the request extensions, and the extractors reuse it (a request is verified once per verifier, and a verdict is reused only where the asking route's token sources pick the same token) |
 //! | per route | `StackAuthLayer::requiring(user_types)` behind an outer layer, or [`StackAuth::require`] |
 //!
+//! Routes that take API keys too use the [`StackPrincipal`] extractor with
+//! [`StackAuth::api_keys`] and [`StackAuth::accept`] (access tokens only by default); routes
+//! that need a permission take [`StackAuth::require_permission`] as a route layer, with a
+//! [`StackAuth::permission_checker`] (a team from a path parameter or the user's selected team;
+//! 403 `permission_denied` when it is missing).
+//!
 //! Errors follow the table on [`AuthRejection`]; replace it with an [`ErrorResponder`].
 //!
 //! # External types
@@ -66,7 +72,10 @@
 
 mod auth;
 mod extract;
+mod gated;
 mod layer;
+mod permission;
+mod principal;
 mod rejection;
 mod responder;
 mod verdict;
@@ -74,5 +83,7 @@ mod verdict;
 pub use auth::StackAuth;
 pub use extract::{MaybeStackUser, StackUser};
 pub use layer::{StackAuthLayer, StackAuthService};
+pub use permission::{RequirePermissionLayer, RequirePermissionService};
+pub use principal::StackPrincipal;
 pub use rejection::{AuthRejection, DEFAULT_RETRY_AFTER};
 pub use responder::ErrorResponder;

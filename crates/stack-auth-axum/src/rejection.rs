@@ -26,7 +26,10 @@ pub use stack_auth_core::framework::DEFAULT_RETRY_AFTER;
 /// | no token sent | 401 | `Bearer` | `missing_token` |
 /// | a token header or cookie that cannot be read (too large, repeated, malformed) | 400 | `Bearer error="invalid_request"` | `invalid_request` |
 /// | token refused by the verifier | 401 | `Bearer error="invalid_token"` | the [`RefusalReason`] label, e.g. `expired` |
+/// | an API key header that cannot be read (repeated, two different keys) | 400 | `Bearer error="invalid_request"` | `invalid_request` |
+/// | API key refused ([`StackPrincipal`](crate::StackPrincipal)) | 401 | `Bearer error="invalid_token"` | the [`RefusalReason`] label, e.g. `api_key_revoked` |
 /// | user type not allowed | 403 | `Bearer error="insufficient_scope"` | `user_type_not_allowed` |
+/// | a permission the route requires is missing ([`StackAuth::require_permission`](crate::StackAuth::require_permission)) | 403 | `Bearer error="insufficient_scope"` | `permission_denied` |
 /// | upstream unavailable | 503 (with `Retry-After`) | none | `unavailable` |
 /// | verifier misconfigured | 500 | none | `misconfigured` |
 ///
@@ -80,6 +83,11 @@ impl AuthRejection {
     /// Whether the request sent no token at all.
     pub fn is_missing_token(&self) -> bool {
         self.rejection.is_missing_token()
+    }
+
+    /// Whether the user lacks a permission the route requires (403 `permission_denied`).
+    pub fn is_permission_denied(&self) -> bool {
+        self.rejection.is_permission_denied()
     }
 
     /// The status of the default response (see the table above).

@@ -3,10 +3,12 @@
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::commands::{
-    inspect::InspectArgs, jwks::JwksArgs, mint::MintArgs, serve::ServeArgs, verify::VerifyArgs,
+    api_key::ApiKeyCommand, inspect::InspectArgs, jwks::JwksArgs, mint::MintArgs,
+    permission::PermissionCommand, serve::ServeArgs, verify::VerifyArgs,
 };
 
-/// Debug Stack Auth access tokens and run a local Stack Auth stand-in.
+/// Debug Stack Auth access tokens, API keys and permissions, and run a local Stack Auth
+/// stand-in.
 #[derive(Debug, Parser)]
 #[command(name = "stack-auth", version, propagate_version = true)]
 #[command(
@@ -36,6 +38,12 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Print a token signed with the keys a server secret derives, as Stack Auth mints them.
     Mint(MintArgs),
+    /// Check an API key: whose it is, or exactly why it is refused.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+    /// Check a user's team or project permission.
+    #[command(subcommand)]
+    Permission(PermissionCommand),
 }
 
 /// Parses the process arguments, reading `HEXCLAVE_*` variables before `STACK_*` ones; exits

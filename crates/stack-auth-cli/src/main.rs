@@ -9,6 +9,8 @@
 //! | `stack-auth jwks` | fetches a project's key set and shows its cache headers | 0, 2, 3 as for `verify` |
 //! | `stack-auth serve` | runs the local stand-in until interrupted, printing its base URL | 0 stopped, 2 bad settings |
 //! | `stack-auth mint` | prints a token signed with the keys a server secret derives | 0, 2 |
+//! | `stack-auth api-key check [KEY]` | checks an API key: whose it is, or why it is refused | 0 good, 1 refused, 2, 3 as for `verify` |
+//! | `stack-auth permission check PERMISSION` | whether a user (`--user-id`, or `--token`) holds a team (`--team`) or project (`--project`) permission | 0 granted, 1 denied or token refused, 2, 3 as for `verify` |
 //!
 //! A token is read from standard input when it is omitted or `-` (one trailing newline is
 //! dropped, nothing else is trimmed), which also suits tokens too long for a command line.

@@ -3,12 +3,13 @@
 use std::{fmt, sync::Arc, time::Duration};
 
 use stack_auth_core::{
-    Clock, ConfigError, StackAuthConfig, SystemClock, TokenVerifier, MAX_DURATION_SETTING,
+    budget::TokenBucket, Clock, ConfigError, StackAuthConfig, SystemClock, TokenVerifier,
+    MAX_DURATION_SETTING,
 };
 
 use crate::{
-    budget::Bucket, screen::Screen, CompositeVerifier, ProfilePolicy, UnknownKeyBudget,
-    UnknownKeyPolicy, DEFAULT_PROFILE_POLICY, DEFAULT_SCREEN_LEEWAY, DEFAULT_UNKNOWN_KEY_BUDGET,
+    screen::Screen, CompositeVerifier, ProfilePolicy, UnknownKeyBudget, UnknownKeyPolicy,
+    DEFAULT_PROFILE_POLICY, DEFAULT_SCREEN_LEEWAY, DEFAULT_UNKNOWN_KEY_BUDGET,
     DEFAULT_UNKNOWN_KEY_POLICY, MAX_SCREEN_LEEWAY,
 };
 
@@ -141,9 +142,7 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R
             return Err(invalid("screen_leeway", reason));
         }
         let budget = self.unknown_key_budget;
-        if budget.per() > MAX_DURATION_SETTING
-            || (budget.requests() > 0 && (budget.per() / budget.requests()).is_zero())
-        {
+        if !budget.is_valid(MAX_DURATION_SETTING) {
             let reason = "the period must be at most 30 days, and long enough for its requests";
             return Err(invalid("unknown_key_budget", reason.to_owned()));
         }
@@ -163,7 +162,7 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifierBuilder<J, R
             undecided,
             profile_policy: self.profile_policy,
             unknown_key_policy: self.unknown_key_policy,
-            budget: Arc::new(Bucket::new(budget)),
+            budget: Arc::new(TokenBucket::new(budget)),
             screen,
         })
     }

@@ -5,12 +5,12 @@ use std::{fmt, sync::Arc};
 
 use async_trait::async_trait;
 use stack_auth_core::{
-    DynTokenVerifier, Refusal, RefusalReason, TokenVerifier, Unavailable, VerifiedUser, VerifyError,
+    budget::TokenBucket, DynTokenVerifier, Refusal, RefusalReason, TokenVerifier, Unavailable,
+    VerifiedUser, VerifyError,
 };
 use tracing::{Instrument, Span};
 
 use crate::{
-    budget::Bucket,
     combine::{merge, with_server_checked_claims},
     loader::RestProfileLoader,
     observe::{self, Timer},
@@ -32,7 +32,7 @@ pub struct CompositeVerifier<J = Arc<DynTokenVerifier>, R = Arc<DynTokenVerifier
     pub(crate) profile_policy: ProfilePolicy,
     pub(crate) unknown_key_policy: UnknownKeyPolicy,
     /// The unknown-key budget, shared by clones.
-    pub(crate) budget: Arc<Bucket>,
+    pub(crate) budget: Arc<TokenBucket>,
     pub(crate) screen: Screen,
 }
 
@@ -137,7 +137,7 @@ impl<J: TokenVerifier, R: TokenVerifier + 'static> CompositeVerifier<J, R> {
             record(span, Path::UnknownKeyScreenedOut);
             return Err(refusal.into());
         };
-        if !self.budget.try_take() {
+        if !self.budget.try_take(tokio::time::Instant::now().into_std()) {
             record(span, Path::UnknownKeyOverBudget);
             tracing::debug!("unknown kid: the budget for asking rest is spent; refused");
             return Err(refusal

@@ -5,6 +5,9 @@ use std::fmt;
 
 use http::HeaderMap;
 
+pub use api_key::{extract_api_key, ApiKeyExtractError, ApiKeySource, ExtractedApiKey};
+
+mod api_key;
 mod bearer;
 mod cookie;
 mod headers;

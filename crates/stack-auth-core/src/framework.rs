@@ -7,7 +7,11 @@
 //!   procedure that reads a request's token, reuses an earlier [verdict](Verdicts) where that is
 //!   sound, or verifies;
 //! - [`Verdicts`]: the verdicts of one request, kept in its extensions by the integration;
-//! - [`Outcome`]: what one configuration found.
+//! - [`Outcome`]: what one configuration found;
+//! - [`CredentialAuth`]: routes that accept API keys too ([`Credentials`]), and who sent the
+//!   request ([`Principal`]);
+//! - [`RequiredPermission`]: a route's permission requirement and its check (403
+//!   `permission_denied`), with the team from a [`TeamSource`].
 //!
 //! None of it names a framework type: an integration converts the request headers to an
 //! `http::HeaderMap` (the type [`extract_token`](crate::extract_token) reads) and renders the
@@ -41,15 +45,21 @@
 //! # });
 //! ```
 
+mod credentials;
+mod guard;
 mod outcome;
 mod rejection;
 mod request_auth;
 mod verdicts;
 
+pub use credentials::{CredentialAuth, Credentials, Principal};
+pub use guard::{RequiredPermission, TeamSource};
 pub use outcome::Outcome;
 pub use rejection::{Rejection, DEFAULT_RETRY_AFTER};
 pub use request_auth::RequestAuth;
 pub use verdicts::Verdicts;
 
+#[cfg(test)]
+mod credential_tests;
 #[cfg(test)]
 mod tests;

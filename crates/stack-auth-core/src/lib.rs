@@ -1,8 +1,11 @@
 //! The core of the Stack Auth Rust SDK: the [`TokenVerifier`] trait, the [`VerifiedUser`] every
 //! strategy returns, the [`VerifyError`] that says what to do when verification fails, the shared
-//! [`StackAuthConfig`], [`extract_token`] for reading a token from request headers, and
-//! [`framework`]: what the axum, actix-web and gRPC integrations share (the RFC 6750 rejection
-//! mapping and the verdict-reuse rule).
+//! [`StackAuthConfig`], [`extract_token`] for reading a token from request headers, the
+//! server-API traits the framework integrations take ([`ApiKeyVerifier`] with
+//! [`VerifiedApiKey`] and the offline key check [`parse_api_key`]; [`PermissionChecker`]), the
+//! eviction trait every cache implements ([`Evict`]), and [`framework`]: what the axum,
+//! actix-web and gRPC integrations share (the RFC 6750 rejection mapping, the verdict-reuse
+//! rule, the credentials a route accepts and its permission requirement).
 //!
 //! ```
 //! use stack_auth_core::{extract_token, RefusalReason, TokenVerifier, VerifyError};
@@ -22,7 +25,8 @@
 //!
 //! For writing verifiers (the SDK's strategies use them, so every strategy follows the same
 //! rules): [`jws`] (the one unverified-JWS parser and the expiry rule), [`Clock`] (wall-clock
-//! time), [`single_flight`] (concurrent callers share one piece of work), [`observe`] (the
+//! time), [`single_flight`] (concurrent callers share one piece of work), [`budget`] (how many
+//! requests credentials nothing has vouched for may cost), [`observe`] (the
 //! labels, span fields and timer every strategy reports), [`parse_retry_after`] and
 //! [`ServiceUrl`] (the check every configured URL passes), [`breaker`] (skip a failing service
 //! for a cool-off). The builders of the strategies share
@@ -31,7 +35,7 @@
 //!
 //! | feature | what it adds |
 //! |---|---|
-//! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`], [`test_util::ManualClock`] |
+//! | `test-util` | test doubles: [`test_util::StaticVerifier`], [`test_util::FnVerifier`], [`test_util::RecordingVerifier`], [`test_util::StaticApiKeys`], [`test_util::StaticPermissions`], [`test_util::ManualClock`] |
 //! | `metrics` | `metrics`: the SDK's metric series (the strategies' `metrics` features turn it on), for verifiers of your own too; [`observe::Timer`] measures |
 //! | `tracing` | [`observe::record_outcome`] and [`observe::verification`]: the span fields (and metrics) every strategy records (the strategies turn it on) |
 //!
@@ -57,18 +61,22 @@
 //! (users/me), `stack-auth-composite` (both); `stack-auth-testkit` runs a local Stack Auth
 //! stand-in; `stack-auth` re-exports them behind features.
 
+mod api_key;
 pub mod breaker;
+pub mod budget;
 mod claims;
 mod clock;
 mod config;
 mod error;
 mod evict;
 mod extract;
+mod forward;
 pub mod framework;
 pub mod jws;
 #[cfg(feature = "metrics")]
 pub mod metrics;
 pub mod observe;
+mod permission;
 mod profile;
 mod raw_json;
 mod retry_after;
@@ -82,6 +90,10 @@ mod verifier;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 
+pub use api_key::{
+    looks_like_api_key, parse_api_key, ApiKeyFormatError, ApiKeyOwner, ApiKeyType, ApiKeyVerifier,
+    DynApiKeyVerifier, ParsedApiKey, VerifiedApiKey, API_KEY_MARKER, MAX_API_KEY_LEN,
+};
 pub use async_trait::async_trait;
 pub use claims::{AccessTokenClaims, MAIN_BRANCH};
 pub use clock::{Clock, SystemClock};
@@ -95,8 +107,12 @@ pub use error::{
 };
 pub use evict::{Evict, Eviction, EvictionHub};
 pub use extract::{
-    extract_token, extract_token_from, ExtractError, ExtractedToken, TokenSource, TokenSources,
-    MAX_TOKEN_LEN,
+    extract_api_key, extract_token, extract_token_from, ApiKeyExtractError, ApiKeySource,
+    ExtractError, ExtractedApiKey, ExtractedToken, TokenSource, TokenSources, MAX_TOKEN_LEN,
+};
+pub use permission::{
+    check_permission_id, DynPermissionChecker, InvalidPermissionId, PermissionChecker,
+    PermissionScope, TEAM_SYSTEM_PERMISSIONS,
 };
 pub use profile::{OAuthProvider, RiskScores, ServerTeam, ServerUser, SignUpRiskScores};
 pub use raw_json::{RawJson, RawJsonError, MAX_JSON_DEPTH};

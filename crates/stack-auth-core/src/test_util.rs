@@ -1,5 +1,6 @@
-//! Test doubles for code that takes a [`TokenVerifier`](crate::TokenVerifier), a
-//! [`Clock`](crate::Clock) or a [`SharedCache`](crate::SharedCache) (feature `test-util`).
+//! Test doubles for code that takes a [`TokenVerifier`](crate::TokenVerifier), an
+//! [`ApiKeyVerifier`](crate::ApiKeyVerifier), a [`PermissionChecker`](crate::PermissionChecker),
+//! a [`Clock`](crate::Clock) or a [`SharedCache`](crate::SharedCache) (feature `test-util`).
 //!
 //! ```
 //! use stack_auth_core::{test_util::StaticVerifier, TokenVerifier, UserType, VerifiedUser};
@@ -14,10 +15,16 @@ mod fn_verifier;
 mod manual_clock;
 mod memory_shared_cache;
 mod recording;
+mod static_api_keys;
+mod static_permissions;
 mod static_verifier;
 
 pub use fn_verifier::FnVerifier;
 pub use manual_clock::ManualClock;
 pub use memory_shared_cache::MemorySharedCache;
 pub use recording::RecordingVerifier;
+pub use static_api_keys::{
+    StaticApiKeys, EXAMPLE_PUBLIC_USER_KEY, EXAMPLE_TEAM_KEY, EXAMPLE_USER_KEY,
+};
+pub use static_permissions::StaticPermissions;
 pub use static_verifier::StaticVerifier;

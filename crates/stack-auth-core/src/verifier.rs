@@ -1,50 +1,10 @@
 //! The [`TokenVerifier`] trait every verification strategy implements.
 
-use std::{fmt, sync::Arc};
+use std::fmt;
 
-use async_trait::async_trait;
+use crate::{forward::forwarded_trait, VerifiedUser, VerifyError};
 
-use crate::{VerifiedUser, VerifyError};
-
-/// Declares [`TokenVerifier`] and its forwarding impls for `&T`, `Box<T>` and `Arc<T>` from one
-/// list of methods, so a method added to the trait is forwarded by construction: a forwarding
-/// impl that fell back to a default method would silently skip the wrapped verifier's own.
-macro_rules! token_verifier {
-    (
-        $(#[$trait_meta:meta])*
-        pub trait TokenVerifier: $($bound:path),+ {
-            $(
-                $(#[$meta:meta])*
-                async fn $name:ident(&self $(, $arg:ident: $arg_ty:ty)*) -> $ret:ty;
-            )+
-        }
-    ) => {
-        $(#[$trait_meta])*
-        #[async_trait]
-        pub trait TokenVerifier: $($bound +)+ {
-            $(
-                $(#[$meta])*
-                async fn $name(&self $(, $arg: $arg_ty)*) -> $ret;
-            )+
-        }
-
-        token_verifier!(@forward &T; $($name($($arg: $arg_ty),*) -> $ret;)+);
-        token_verifier!(@forward Box<T>; $($name($($arg: $arg_ty),*) -> $ret;)+);
-        token_verifier!(@forward Arc<T>; $($name($($arg: $arg_ty),*) -> $ret;)+);
-    };
-    (@forward $wrapper:ty; $($name:ident($($arg:ident: $arg_ty:ty),*) -> $ret:ty;)+) => {
-        #[async_trait]
-        impl<T: TokenVerifier + ?Sized> TokenVerifier for $wrapper {
-            $(
-                async fn $name(&self $(, $arg: $arg_ty)*) -> $ret {
-                    (**self).$name($($arg),*).await
-                }
-            )+
-        }
-    };
-}
-
-token_verifier! {
+forwarded_trait! {
     /// Decides who an access token belongs to, or why it is refused.
     ///
     /// This is the one trait of the SDK. The JWKS, REST and composite strategies implement it,

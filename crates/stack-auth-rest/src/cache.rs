@@ -1,20 +1,25 @@
 //! The verdict cache: results keyed by the token's SHA-256, successes never past the token's
-//! `exp`, refusals only briefly, unavailability and misconfiguration never.
+//! `exp`, refusals only briefly, unavailability and misconfiguration never; indexed by the
+//! user (and the selected team) so an eviction drops them.
 
 use std::{sync::Arc, time::Duration, time::SystemTime};
 
-use moka::{sync::Cache, Expiry};
 use sha2::{Digest, Sha256};
-use stack_auth_core::{Clock, UnavailableKind, VerifiedUser, VerifyError};
+use stack_auth_core::{Clock, Eviction, UnavailableKind, VerifiedUser, VerifyError};
+
+use crate::{
+    memo::CacheSettings,
+    tagged_cache::{Tag, TaggedCache},
+};
 
 /// How long a verified token's result is reused by default (never past the token's `exp`).
-pub const DEFAULT_TOKEN_CACHE_TTL: Duration = Duration::from_secs(30);
+pub const DEFAULT_TOKEN_CACHE_TTL: Duration = crate::DEFAULT_CACHE_TTL;
 
 /// How long a refused token's refusal is reused by default.
-pub const DEFAULT_TOKEN_CACHE_REFUSAL_TTL: Duration = Duration::from_secs(5);
+pub const DEFAULT_TOKEN_CACHE_REFUSAL_TTL: Duration = crate::DEFAULT_CACHE_REFUSAL_TTL;
 
 /// How many tokens' results are kept by default.
-pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = 10_000;
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = crate::DEFAULT_CACHE_CAPACITY;
 
 /// A cache key: the SHA-256 of the token, so the cache never holds a token.
 pub(crate) type Key = [u8; 32];
@@ -24,48 +29,13 @@ pub(crate) fn key(token: &str) -> Key {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// A cached verdict: a user or a refusal, and how long it may be reused.
-#[derive(Debug, Clone)]
-struct Entry {
-    result: Result<VerifiedUser, VerifyError>,
-    ttl: Duration,
-}
-
-struct EntryExpiry;
-
-impl Expiry<Key, Entry> for EntryExpiry {
-    fn expire_after_create(
-        &self,
-        _key: &Key,
-        value: &Entry,
-        _created_at: std::time::Instant,
-    ) -> Option<Duration> {
-        Some(value.ttl)
-    }
-}
-
-/// The token cache's settings (the builder's `token_cache_*`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct TokenCacheSettings {
-    pub(crate) capacity: u64,
-    pub(crate) ttl: Duration,
-    pub(crate) refusal_ttl: Duration,
-}
-
-impl Default for TokenCacheSettings {
-    fn default() -> Self {
-        TokenCacheSettings {
-            capacity: DEFAULT_TOKEN_CACHE_CAPACITY,
-            ttl: DEFAULT_TOKEN_CACHE_TTL,
-            refusal_ttl: DEFAULT_TOKEN_CACHE_REFUSAL_TTL,
-        }
-    }
-}
+/// A verdict: the user, or why not.
+type Verdict = Result<VerifiedUser, VerifyError>;
 
 /// Verdicts by token hash.
 #[derive(Debug)]
 pub(crate) struct VerdictCache {
-    cache: Option<Cache<Key, Entry>>,
+    cache: Option<TaggedCache<Key, Verdict>>,
     ttl: Duration,
     refusal_ttl: Duration,
     clock: Arc<dyn Clock>,
@@ -74,13 +44,8 @@ pub(crate) struct VerdictCache {
 impl VerdictCache {
     /// A cache keeping successes up to `ttl`, refusals for `refusal_ttl`, at most `capacity`
     /// entries; `None` stores nothing.
-    pub(crate) fn new(settings: Option<TokenCacheSettings>, clock: Arc<dyn Clock>) -> Self {
-        let cache = settings.map(|s| {
-            Cache::builder()
-                .max_capacity(s.capacity)
-                .expire_after(EntryExpiry)
-                .build()
-        });
+    pub(crate) fn new(settings: Option<CacheSettings>, clock: Arc<dyn Clock>) -> Self {
+        let cache = settings.map(|s| TaggedCache::new(s.capacity));
         let (ttl, refusal_ttl) =
             settings.map_or((Duration::ZERO, Duration::ZERO), |s| (s.ttl, s.refusal_ttl));
         VerdictCache {
@@ -97,19 +62,16 @@ impl VerdictCache {
     }
 
     /// The cached verdict for `key`, if still fresh.
-    pub(crate) fn get(&self, key: &Key) -> Option<Result<VerifiedUser, VerifyError>> {
-        self.cache.as_ref()?.get(key).map(|e| e.result)
+    pub(crate) fn get(&self, key: &Key) -> Option<Verdict> {
+        self.cache.as_ref()?.get(key)
     }
 
-    /// Stores a verdict for the token with unverified expiry `exp`: a user until
-    /// `min(ttl, exp)`; a refusal, or a profile over the size cap (an answer about this token
-    /// that repeats), for the refusal TTL; other errors are not stored.
-    pub(crate) fn store(
-        &self,
-        key: &Key,
-        exp: Option<i64>,
-        result: &Result<VerifiedUser, VerifyError>,
-    ) {
+    /// Stores a verdict for the token with unverified expiry `exp` and subject `sub`: a user
+    /// until `min(ttl, exp)`; a refusal, or a profile over the size cap (an answer about this
+    /// token that repeats), for the refusal TTL; other errors are not stored. A user is found
+    /// again by its id and selected team, a refusal by the token's (unverified) `sub`, for
+    /// [`evict`](Self::evict).
+    pub(crate) fn store(&self, key: &Key, exp: Option<i64>, sub: Option<&str>, result: &Verdict) {
         let Some(cache) = &self.cache else { return };
         let ttl = match result {
             Ok(_) => success_ttl(self.ttl, exp, self.clock.now()),
@@ -119,16 +81,33 @@ impl VerdictCache {
             }
             Err(_) => Duration::ZERO,
         };
-        if !ttl.is_zero() {
-            cache.insert(
-                *key,
-                Entry {
-                    result: result.clone(),
-                    ttl,
-                },
-            );
+        let tags = match result {
+            Ok(user) => profile_tags(
+                user.user_id(),
+                user.profile().and_then(|p| p.selected_team_id.as_deref()),
+            ),
+            Err(_) => sub
+                .map(|s| vec![Tag::Profile(s.to_owned()), Tag::User(s.to_owned())])
+                .unwrap_or_default(),
+        };
+        cache.insert(*key, result.clone(), ttl, tags);
+    }
+
+    /// Drops the verdicts `eviction` makes stale: those holding an updated or deleted user's
+    /// profile (or a refusal of their token), or a profile naming a changed team as selected.
+    pub(crate) fn evict(&self, eviction: &Eviction) {
+        if let Some(cache) = &self.cache {
+            cache.evict(eviction);
         }
     }
+}
+
+/// The tags of an answer holding the profile of user `id`: the user, and the selected team the
+/// profile shows.
+pub(crate) fn profile_tags(id: &str, selected_team: Option<&str>) -> Vec<Tag> {
+    let mut tags = vec![Tag::Profile(id.to_owned()), Tag::User(id.to_owned())];
+    tags.extend(selected_team.map(|team| Tag::Team(team.to_owned())));
+    tags
 }
 
 /// `min(ttl, exp - now)`; zero when the token's `exp` could not be read or has passed.

@@ -22,6 +22,9 @@ pub(crate) enum RestError {
     /// The 200 body is not a user profile.
     #[error("users/me body is not a user profile: {0}")]
     InvalidProfile(String),
+    /// The 200 body is not what the endpoint answers (a key object, a list).
+    #[error("the body is not what the endpoint answers: {0}")]
+    InvalidBody(String),
     /// The body exceeds the configured cap.
     #[error("response body exceeds {limit} bytes")]
     TooLarge { limit: usize },

@@ -1,6 +1,8 @@
 //! [`RestVerifier`] verifies Stack Auth access tokens by asking Stack Auth itself
 //! (`GET /api/v1/users/me` with the secret server key) and returns the complete, current server
-//! profile in the same [`VerifiedUser`](stack_auth_core::VerifiedUser) as the other strategies.
+//! profile in the same [`VerifiedUser`](stack_auth_core::VerifiedUser) as the other strategies;
+//! the rest of Stack Auth's server API (users by id, API keys, permissions, teams) goes through
+//! the same [`ServerApi`] (see [The server API](#the-server-api)).
 //!
 //! ```
 //! use stack_auth_core::{RefusalReason, TokenVerifier, UserType};
@@ -47,6 +49,51 @@
 //! share its connection pool and proxy settings. The crate re-exports [`reqwest`] so you can name
 //! the exact version it was built with. Everything else public comes from this crate or
 //! `stack-auth-core`; moka, tokio and rand are implementation details that no signature shows.
+//!
+//! # The server API
+//!
+//! After "who is this token's user", a backend asks "is this API key good, and whose is it?"
+//! and "may this user do X in team T?" (PROTOCOL §10). Every such call goes through one
+//! [`ServerApi`]: the connection pool, the project and its secret server key, the reading of
+//! answers (the KnownErrors and status rules of the [error table](#errors)), retries, **one
+//! circuit breaker for Stack Auth's health** and one cap on requests in flight. Each capability
+//! is its own type on it, with its cache and single flight:
+//!
+//! | capability | type | asks | requests | a change in Stack Auth is seen |
+//! |---|---|---|---|---|
+//! | who a token belongs to | [`RestVerifier`] | `GET /users/me` | 1 per distinct token per TTL (30 s, never past `exp`) | after the TTL, or an eviction |
+//! | users by id | [`Users`] | `GET /users/{id}` | 1 per user per TTL (30 s); unknown ids 1 per 5 s; non-UUIDs 0 | after the TTL, or an eviction |
+//! | API keys | [`ApiKeys`] ([`ApiKeyVerifier`](stack_auth_core::ApiKeyVerifier)) | `POST /{user,team}-api-keys/check`, then the user | malformed, tampered, wrong-type and `pk_` keys 0; 1 per key per TTL (30 s, never past the key's expiry), + 1 for a user key's user; unknown keys within a budget | a revocation after the TTL (30 s), or at once on an eviction |
+//! | permissions | [`Permissions`] ([`PermissionChecker`](stack_auth_core::PermissionChecker)) | `GET /team-permissions`, `GET /project-permissions` | 1 per (user, team) list per TTL (30 s), every permission of it answered from it; invalid ids 0 | after the TTL, or an eviction |
+//! | a user's teams | [`Teams`] | `GET /teams?user_id=` | 1 per user per TTL (30 s) | after the TTL, or an eviction |
+//!
+//! Why here, and as separate types: the capabilities need exactly what the REST verifier
+//! already has (the HTTP client, the error reading, the breaker), so they share it rather than
+//! copy it, and a verifier and the capabilities built on one [`ServerApi`] share one view of
+//! Stack Auth's health: five failures open the circuit for all of them. A server depends only
+//! on what it uses: this crate brings reqwest, moka and tokio, nothing else (no Redis, no web
+//! framework); the framework integrations depend on the core traits the capabilities implement,
+//! never on this crate. Build the capabilities on the verifier's server API
+//! ([`RestVerifier::server_api`]) or on one of their own ([`ServerApi::builder`]).
+//!
+//! ```no_run
+//! use stack_auth_rest::{ApiKeys, Permissions, RestVerifier, ServerApi};
+//!
+//! # fn wire() -> Result<(), stack_auth_core::ConfigError> {
+//! let api = ServerApi::builder("<project id>", "ssk_...").build()?;
+//! let verifier = RestVerifier::builder_with_api(&api).build()?;
+//! let api_keys = ApiKeys::new(&api);
+//! let permissions = Permissions::new(&api);
+//! # let _ = (verifier, api_keys, permissions);
+//! # Ok(()) }
+//! ```
+//!
+//! Every cache implements [`Evict`](stack_auth_core::Evict): hand the capabilities to an
+//! [`EvictionHub`](stack_auth_core::EvictionHub) that a webhook receiver feeds, and a change
+//! (a revoked key, a revoked permission, an updated user) is seen at once instead of after the
+//! TTL. An eviction drops exactly the entries it names, found through an index (never by
+//! scanning the cache). The caches' `cache_*` settings follow the builders' vocabulary
+//! (`cache_ttl`, `cache_refusal_ttl`, `cache_capacity`, `disable_cache`).
 //!
 //! Sibling crates: `stack-auth-core` (the [`TokenVerifier`](stack_auth_core::TokenVerifier)
 //! trait and types), `stack-auth-jwks` (local JWT verification, no network per token),
@@ -212,28 +259,47 @@
 //! | `stack_auth_upstream_duration_seconds` | histogram | `upstream` (per request) |
 //! | `stack_auth_upstream_errors_total` | counter | `upstream`, `kind` (the unavailability or misconfiguration kind; `circuit_open` when the breaker kept a request from being sent) |
 
+mod api;
+mod api_builder;
+mod api_keys;
 mod breaker;
 mod builder;
 mod cache;
+mod endpoint;
 mod error;
 mod flight;
+mod ids;
 mod known_error;
+mod list;
+mod memo;
 mod observe;
+mod permissions;
+mod profile;
 mod request;
 mod response;
 mod retry;
 mod shape;
+mod tagged_cache;
+mod teams;
+mod users;
 mod verifier;
 
-pub use breaker::{CircuitBreakerPolicy, DEFAULT_COOL_OFF, DEFAULT_FAILURE_THRESHOLD};
-pub use builder::{
-    RestVerifierBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, MAX_DURATION_SETTING,
+pub use api::ServerApi;
+pub use api_builder::{
+    ServerApiBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
+pub use api_keys::{ApiKeys, ApiKeysBuilder, DEFAULT_UNKNOWN_API_KEY_BUDGET};
+pub use breaker::{CircuitBreakerPolicy, DEFAULT_COOL_OFF, DEFAULT_FAILURE_THRESHOLD};
+pub use builder::{RestVerifierBuilder, MAX_DURATION_SETTING};
 pub use cache::{
     DEFAULT_TOKEN_CACHE_CAPACITY, DEFAULT_TOKEN_CACHE_REFUSAL_TTL, DEFAULT_TOKEN_CACHE_TTL,
 };
+pub use memo::{DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_REFUSAL_TTL, DEFAULT_CACHE_TTL};
+pub use permissions::{Permissions, PermissionsBuilder};
 pub use retry::{RetryPolicy, DEFAULT_BASE_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF};
+pub use teams::{Teams, TeamsBuilder};
+pub use users::{Users, UsersBuilder};
 pub use verifier::RestVerifier;
 
 /// The HTTP client crate (0.13) whose `Client` [`RestVerifierBuilder::http_client`] takes.

@@ -1,9 +1,13 @@
-//! The users/me request: the header set (PROTOCOL §3.1, §3.2) and a send that caps the body.
+//! One server-API request: the header set every server call carries (PROTOCOL §3.1, §3.2,
+//! §10.0) and a send that caps the body.
 
 use std::fmt;
 
 use async_trait::async_trait;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, USER_AGENT};
+use reqwest::{
+    header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT},
+    Method,
+};
 use stack_auth_core::{UserType, UserTypes};
 
 use crate::error::RestError;
@@ -28,7 +32,64 @@ pub(crate) const KNOWN_ERROR: [&str; 2] = ["x-hexclave-known-error", "x-stack-kn
 /// order.
 pub(crate) const ACTUAL_STATUS: [&str; 2] = ["x-hexclave-actual-status", "x-stack-actual-status"];
 
-/// What the verifier needs from a users/me response.
+/// One request to Stack Auth's server API: the method, the path under `/api/v1` (with its
+/// query string), the end user's access token when the endpoint reads one, the user types
+/// Stack Auth is asked to let through, and a JSON body.
+#[derive(Clone)]
+pub(crate) struct ApiRequest {
+    pub(crate) method: Method,
+    /// The path under `/api/v1`, starting with `/`, query string included.
+    pub(crate) path: String,
+    /// `x-stack-access-token`, for endpoints that read the caller's token (users/me,
+    /// `user_id=me`).
+    pub(crate) token: Option<HeaderValue>,
+    /// The `x-stack-allow-*-user` headers to send (meaningful with a token only).
+    pub(crate) allowed: UserTypes,
+    /// A JSON body (sent with `content-type: application/json`).
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+impl ApiRequest {
+    /// A `GET` of `path`, without token or body.
+    pub(crate) fn get(path: impl Into<String>) -> Self {
+        ApiRequest {
+            method: Method::GET,
+            path: path.into(),
+            token: None,
+            allowed: UserTypes::NORMAL_ONLY,
+            body: None,
+        }
+    }
+
+    /// A `POST` of the JSON `body` to `path`.
+    pub(crate) fn post_json(path: impl Into<String>, body: Vec<u8>) -> Self {
+        ApiRequest {
+            method: Method::POST,
+            body: Some(body),
+            ..ApiRequest::get(path)
+        }
+    }
+
+    /// This request carrying the end user's `token`, letting through users of `allowed`.
+    pub(crate) fn with_token(mut self, token: HeaderValue, allowed: UserTypes) -> Self {
+        self.token = Some(token);
+        self.allowed = allowed;
+        self
+    }
+}
+
+impl fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("has_token", &self.token.is_some())
+            .field("allowed", &self.allowed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the server API's callers need from a response.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RawResponse {
     /// The HTTP status.
@@ -62,23 +123,20 @@ pub(crate) enum TransportError {
     Redirected,
 }
 
-/// Sends one users/me request. The real one is [`HttpTransport`]; tests substitute scripted
+/// Sends one server-API request. The real one is [`HttpTransport`]; tests substitute scripted
 /// answers to exercise retries and the breaker under paused time.
 #[async_trait]
 pub(crate) trait Transport: Send + Sync + fmt::Debug {
-    /// Asks users/me about `token` once, asking Stack Auth to let through users of the
-    /// `allowed` types only (see [`allow_headers`]).
-    async fn users_me(
-        &self,
-        token: &HeaderValue,
-        allowed: UserTypes,
-    ) -> Result<RawResponse, TransportError>;
+    /// Sends `request` once (with a token: asking Stack Auth to let through users of its
+    /// `allowed` types only, see [`allow_headers`]).
+    async fn send(&self, request: &ApiRequest) -> Result<RawResponse, TransportError>;
 }
 
 /// [`Transport`] over a pooled `reqwest::Client`.
 pub(crate) struct HttpTransport {
     client: reqwest::Client,
-    url: String,
+    /// `{base}/api/v1`, the paths are appended to it.
+    api_root: String,
     headers: HeaderMap,
     max_body: usize,
 }
@@ -86,7 +144,7 @@ pub(crate) struct HttpTransport {
 impl fmt::Debug for HttpTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpTransport")
-            .field("url", &self.url)
+            .field("api_root", &self.api_root)
             .field("max_body", &self.max_body)
             .finish_non_exhaustive()
     }
@@ -97,7 +155,7 @@ impl HttpTransport {
     /// sensitive so the HTTP stack never prints it.
     pub(crate) fn new(
         client: reqwest::Client,
-        url: String,
+        api_root: String,
         project_id: HeaderValue,
         mut secret_key: HeaderValue,
         max_body: usize,
@@ -119,7 +177,7 @@ impl HttpTransport {
         );
         HttpTransport {
             client,
-            url,
+            api_root,
             headers,
             max_body,
         }
@@ -128,32 +186,35 @@ impl HttpTransport {
 
 #[async_trait]
 impl Transport for HttpTransport {
-    async fn users_me(
-        &self,
-        token: &HeaderValue,
-        allowed: UserTypes,
-    ) -> Result<RawResponse, TransportError> {
-        let mut token = token.clone();
-        token.set_sensitive(true);
+    async fn send(&self, request: &ApiRequest) -> Result<RawResponse, TransportError> {
         let mut headers = self.headers.clone();
-        for name in allow_headers(allowed) {
-            headers.insert(
-                HeaderName::from_static(name),
-                HeaderValue::from_static("true"),
-            );
+        if let Some(token) = &request.token {
+            let mut token = token.clone();
+            token.set_sensitive(true);
+            headers.insert(HeaderName::from_static(ACCESS_TOKEN), token);
+            for name in allow_headers(request.allowed) {
+                headers.insert(
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static("true"),
+                );
+            }
         }
-        let request = self
+        let url = format!("{}{}", self.api_root, request.path);
+        let mut builder = self
             .client
-            .get(&self.url)
-            .headers(headers)
-            .header(ACCESS_TOKEN, token)
-            .build()
-            .map_err(classify)?;
-        let requested = request.url().clone();
-        let mut response = self.client.execute(request).await.map_err(classify)?;
+            .request(request.method.clone(), url)
+            .headers(headers);
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body.clone());
+        }
+        let built = builder.build().map_err(classify)?;
+        let requested = built.url().clone();
+        let mut response = self.client.execute(built).await.map_err(classify)?;
         if response.url() != &requested {
-            // A caller-supplied client that follows redirects: whatever answered is not
-            // users/me, so nothing it said is used.
+            // A caller-supplied client that follows redirects: whatever answered is not the
+            // endpoint asked, so nothing it said is used.
             return Err(TransportError::Redirected);
         }
         let header = |name: &str| {
@@ -207,7 +268,8 @@ pub(crate) fn allow_headers(allowed: UserTypes) -> impl Iterator<Item = &'static
 }
 
 /// Sorts a client error: a client-side timeout, a request that could not be built, or else a
-/// connection that failed or dropped (all retryable for an idempotent GET).
+/// connection that failed or dropped (retryable: every call this crate makes reads and
+/// changes nothing, the API key checks included).
 fn classify(e: reqwest::Error) -> TransportError {
     if e.is_timeout() {
         TransportError::Timeout(RestError::Http(e))

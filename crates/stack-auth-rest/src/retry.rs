@@ -2,7 +2,7 @@
 
 use std::{future::Future, time::Duration};
 
-use stack_auth_core::{ServerUser, Unavailable, UnavailableKind, Upstream, VerifyError};
+use stack_auth_core::{Unavailable, UnavailableKind, Upstream, VerifyError};
 use tokio::{sync::Semaphore, time::Instant};
 
 use crate::{breaker::Breaker, error::RestError, observe};
@@ -123,9 +123,9 @@ pub(crate) struct Failure {
 
 /// The outcome of all attempts.
 #[derive(Debug)]
-pub(crate) struct Outcome {
-    /// The profile or the error to report.
-    pub(crate) result: Result<ServerUser, VerifyError>,
+pub(crate) struct Outcome<T> {
+    /// The endpoint's result or the error to report.
+    pub(crate) result: Result<T, VerifyError>,
     /// Requests sent.
     pub(crate) attempts: u32,
 }
@@ -169,28 +169,29 @@ pub(crate) enum Health {
 }
 
 /// What every attempt passes through before it is sent: a free request slot (the cap on
-/// concurrent requests) and the circuit breaker.
+/// concurrent requests) and the circuit breaker; and the endpoint's name, for the logs.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Gates<'a> {
     pub(crate) slots: &'a Semaphore,
     pub(crate) breaker: &'a Breaker,
     pub(crate) health: Health,
+    pub(crate) endpoint: &'static str,
 }
 
 /// Calls `attempt(n)` until it succeeds, fails for good, the attempts run out, the breaker says
 /// no, no request slot frees up before `deadline`, or the next wait would cross `deadline`
 /// (`total` is the configured deadline, for the error message). No call lasts past `deadline`.
 /// Each attempt holds a slot while it is sent and answered, not while backing off.
-pub(crate) async fn run<F, Fut>(
+pub(crate) async fn run<T, F, Fut>(
     policy: &RetryPolicy,
     gates: Gates<'_>,
     deadline: Instant,
     total: Duration,
     mut attempt: F,
-) -> Outcome
+) -> Outcome<T>
 where
     F: FnMut(u32) -> Fut,
-    Fut: Future<Output = Result<ServerUser, Failure>>,
+    Fut: Future<Output = Result<T, Failure>>,
 {
     let mut last: Option<VerifyError> = None;
     let mut attempts = 0;
@@ -238,9 +239,9 @@ where
         }
         drop(slot);
         let failure = match outcome {
-            Ok(profile) => {
+            Ok(answer) => {
                 return Outcome {
-                    result: Ok(profile),
+                    result: Ok(answer),
                     attempts,
                 }
             }
@@ -257,7 +258,8 @@ where
             attempt = attempts,
             wait_ms = crate::observe::millis(wait),
             error = %failure.error,
-            "retrying users/me"
+            "retrying {}",
+            gates.endpoint
         );
         tokio::time::sleep(wait).await;
         last = Some(failure.error);

@@ -14,6 +14,9 @@ pub(crate) struct Screened {
     /// The payload's `exp` (unverified), when it is an integer: it only bounds how long Stack
     /// Auth's answer is cached.
     pub(crate) exp: Option<i64>,
+    /// The payload's `sub` (unverified), when it is a string: it only lets an eviction about
+    /// that user find a cached refusal of the token.
+    pub(crate) sub: Option<String>,
 }
 
 /// The token as a header value (and its unverified `exp`), or a local refusal when it cannot
@@ -40,6 +43,11 @@ pub(crate) fn screen(token: &str) -> Result<Screened, VerifyError> {
     Ok(Screened {
         header,
         exp: jws.exp(),
+        sub: jws
+            .payload()
+            .get("sub")
+            .and_then(|s| s.as_str())
+            .map(str::to_owned),
     })
 }
 

@@ -1,25 +1,27 @@
 //! [`RestVerifier`]: asks Stack Auth's users/me who a token belongs to.
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{fmt, sync::Arc};
 
 use async_trait::async_trait;
 use reqwest::header::HeaderValue;
 use stack_auth_core::{
-    Clock, Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig, TokenVerifier,
-    UserTypes, VerifiedUser, VerifyError,
+    Evict, Eviction, Refusal, RefusalReason, SecretServerKey, ServerUser, StackAuthConfig,
+    TokenVerifier, UserTypes, VerifiedUser, VerifyError,
 };
-use tokio::{sync::Semaphore, time::Instant};
+use tokio::time::Instant;
 use tracing::{field::Empty, Instrument, Span};
 
 use crate::{
-    breaker::Breaker,
+    api::ApiInner,
     cache::{self, VerdictCache},
+    endpoint::Endpoint,
+    error::RestError,
     flight::{self, Flights, Joined, Verdict},
     observe::{self, CacheUse, Timer},
-    request::Transport,
-    response,
-    retry::{self, Gates, Health, Outcome, RetryPolicy},
-    shape, RestVerifierBuilder,
+    profile::parse_profile,
+    request::ApiRequest,
+    retry::{Health, Outcome},
+    shape, RestVerifierBuilder, ServerApi, ServerApiBuilder,
 };
 
 /// Verifies Stack Auth access tokens by asking Stack Auth's `GET /api/v1/users/me` with the
@@ -30,38 +32,44 @@ use crate::{
 /// circuit breaker.
 #[derive(Clone)]
 pub struct RestVerifier {
-    inner: Arc<Inner>,
+    api: ServerApi,
+    verdicts: Arc<Verdicts>,
     /// How this handle's requests treat the circuit breaker (see
     /// [`RestVerifier::for_unverified_tokens`]).
     health: Health,
 }
 
-/// The shared state behind a [`RestVerifier`].
-pub(crate) struct Inner {
-    pub(crate) config: StackAuthConfig,
-    pub(crate) transport: Arc<dyn Transport>,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) breaker: Breaker,
-    /// One permit per users/me request allowed in flight at once.
-    pub(crate) slots: Semaphore,
-    pub(crate) deadline: Duration,
+/// The verdict cache and the flights in progress, shared by a verifier's clones.
+pub(crate) struct Verdicts {
     pub(crate) cache: VerdictCache,
-    pub(crate) flights: Arc<Flights>,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) max_response_bytes: usize,
+    pub(crate) flights: Flights,
 }
 
 impl fmt::Debug for RestVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let inner = &self.inner;
         f.debug_struct("RestVerifier")
-            .field("config", &inner.config)
-            .field("transport", &inner.transport)
-            .field("retry", &inner.retry)
-            .field("timeout", &inner.deadline)
-            .field("free_request_slots", &inner.slots.available_permits())
+            .field("api", &self.api)
             .field("health", &self.health)
             .finish_non_exhaustive()
+    }
+}
+
+/// `GET /users/me`: the caller's profile (PROTOCOL §3).
+pub(crate) struct UsersMe;
+
+impl Endpoint for UsersMe {
+    type Output = ServerUser;
+
+    fn name(&self) -> &'static str {
+        "users/me"
+    }
+
+    fn parse(&self, body: &[u8]) -> Result<ServerUser, RestError> {
+        parse_profile(body)
+    }
+
+    fn oversize_is_about_the_subject(&self) -> bool {
+        true
     }
 }
 
@@ -72,10 +80,7 @@ impl RestVerifier {
         project_id: impl Into<String>,
         secret_server_key: impl Into<SecretServerKey>,
     ) -> RestVerifierBuilder {
-        RestVerifierBuilder::new(
-            StackAuthConfig::builder(project_id),
-            secret_server_key.into(),
-        )
+        RestVerifierBuilder::new(ServerApi::builder(project_id, secret_server_key))
     }
 
     /// Starts building a verifier from a shared configuration (project, base URL, accepted user
@@ -84,14 +89,51 @@ impl RestVerifier {
         config: StackAuthConfig,
         secret_server_key: impl Into<SecretServerKey>,
     ) -> RestVerifierBuilder {
-        RestVerifierBuilder::new(config.to_builder(), secret_server_key.into())
+        RestVerifierBuilder::new(ServerApiBuilder::new(
+            config.to_builder(),
+            secret_server_key.into(),
+        ))
     }
 
-    pub(crate) fn from_inner(inner: Inner) -> Self {
+    /// Starts building a verifier on an existing [`ServerApi`], so it shares the connection
+    /// pool, circuit breaker and request cap with the other capabilities built on it (only the
+    /// token-cache settings remain to set; the user types let in are the server API's).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use stack_auth_rest::{RestVerifier, ServerApi};
+    ///
+    /// let api = ServerApi::builder("my-project", "ssk_example").build()?;
+    /// let verifier = RestVerifier::builder_with_api(&api).build()?;
+    /// assert!(verifier.server_api().same_as(&api));
+    /// // The server API's settings are its own: set them on its builder.
+    /// assert!(RestVerifier::builder_with_api(&api).timeout(Duration::from_secs(1)).build().is_err());
+    /// # Ok::<(), stack_auth_core::ConfigError>(())
+    /// ```
+    pub fn builder_with_api(api: &ServerApi) -> RestVerifierBuilder {
+        RestVerifierBuilder::shared(api.clone())
+    }
+
+    pub(crate) fn from_parts(api: ServerApi, cache: VerdictCache) -> Self {
         RestVerifier {
-            inner: Arc::new(inner),
+            api,
+            verdicts: Arc::new(Verdicts {
+                cache,
+                flights: Flights::default(),
+            }),
             health: Health::Counted,
         }
+    }
+
+    /// The server API this verifier calls, to build the other capabilities on it
+    /// ([`ApiKeys::new`](crate::ApiKeys::new), ...) so they share its circuit breaker, request
+    /// cap and connection pool.
+    pub fn server_api(&self) -> &ServerApi {
+        &self.api
+    }
+
+    fn inner(&self) -> &Arc<ApiInner> {
+        &self.api.inner
     }
 
     /// A handle of this verifier (same connection pool, cache, request cap and circuit
@@ -116,14 +158,15 @@ impl RestVerifier {
     #[must_use]
     pub fn for_unverified_tokens(&self) -> RestVerifier {
         RestVerifier {
-            inner: Arc::clone(&self.inner),
+            api: self.api.clone(),
+            verdicts: Arc::clone(&self.verdicts),
             health: Health::Uncounted,
         }
     }
 
     /// The configuration in use.
     pub fn config(&self) -> &StackAuthConfig {
-        &self.inner.config
+        self.api.config()
     }
 
     /// Fetches the current server profile for `token`, bypassing the cache and single flight
@@ -145,8 +188,7 @@ impl RestVerifier {
         async {
             let screened = shape::screen(token)?;
             flight::require_runtime()?;
-            self.inner
-                .fetch(&screened.header, UserTypes::ALL, self.health)
+            fetch(self.inner(), &screened.header, UserTypes::ALL, self.health)
                 .await
                 .result
         }
@@ -162,14 +204,15 @@ impl RestVerifier {
         span: &Span,
         cache_use: &mut Option<CacheUse>,
     ) -> Verdict {
-        let shape::Screened { header, exp } = shape::screen(token)?;
+        let shape::Screened { header, exp, sub } = shape::screen(token)?;
         let key = cache::key(token);
-        let inner = &self.inner;
-        let joined = inner.flights.join_or_start(
+        let verdicts = &self.verdicts;
+        let joined = verdicts.flights.join_or_start(
             key,
-            || inner.cache.get(&key),
+            || verdicts.cache.get(&key),
             || {
-                let inner = Arc::clone(inner);
+                let inner = Arc::clone(self.inner());
+                let verdicts = Arc::clone(verdicts);
                 let health = self.health;
                 let leader = span.clone();
                 let span = tracing::debug_span!(
@@ -179,12 +222,12 @@ impl RestVerifier {
                 );
                 async move {
                     let accepted = inner.config.accepted_user_types();
-                    let outcome = inner.fetch(&header, accepted, health).await;
+                    let outcome = fetch(&inner, &header, accepted, health).await;
                     leader.record("attempts", outcome.attempts);
                     let verdict = outcome
                         .result
                         .map(|p| VerifiedUser::from_profile(inner.config.project_id(), p));
-                    inner.cache.store(&key, exp, &verdict);
+                    verdicts.cache.store(&key, exp, sub.as_deref(), &verdict);
                     verdict
                 }
                 .instrument(span)
@@ -199,7 +242,7 @@ impl RestVerifier {
             Joined::Flight { flight, leader } => {
                 *cache_use = Some(if !leader {
                     CacheUse::Joined
-                } else if inner.cache.is_enabled() {
+                } else if verdicts.cache.is_enabled() {
                     CacheUse::Miss
                 } else {
                     CacheUse::Off
@@ -217,7 +260,7 @@ impl RestVerifier {
     /// after the signature holds. Stack Auth was asked to let through only the accepted types,
     /// so this is the second check, in case it let another type through anyway.
     fn accept(&self, user: VerifiedUser) -> Verdict {
-        if self.inner.config.accepts(user.user_type()) {
+        if self.config().accepts(user.user_type()) {
             Ok(user)
         } else {
             Err(Refusal::new(RefusalReason::UserTypeNotAllowed)
@@ -227,77 +270,25 @@ impl RestVerifier {
     }
 }
 
-impl Inner {
-    /// One users/me verification, letting through users of the `allowed` types: attempts with
-    /// retries (one attempt for [`Health::Uncounted`]), all within the deadline.
-    pub(crate) async fn fetch(
-        &self,
-        token: &HeaderValue,
-        allowed: UserTypes,
-        health: Health,
-    ) -> Outcome {
-        let started = Instant::now();
-        let deadline = started + self.deadline;
-        let gates = Gates {
-            slots: &self.slots,
-            breaker: &self.breaker,
-            health,
-        };
-        let policy = match health {
-            Health::Counted => self.retry,
-            Health::Uncounted => RetryPolicy::none(),
-        };
-        let outcome = retry::run(&policy, gates, deadline, self.deadline, |n| {
-            self.attempt(token, allowed, n)
-        })
-        .await;
-        let span = Span::current();
-        span.record("attempts", outcome.attempts);
-        span.record("upstream_ms", observe::millis(started.elapsed()));
-        if let Err(e) = &outcome.result {
-            log_failure(e, outcome.attempts);
-        }
-        outcome
-    }
-
-    async fn attempt(
-        &self,
-        token: &HeaderValue,
-        allowed: UserTypes,
-        n: u32,
-    ) -> Result<ServerUser, retry::Failure> {
-        let started = Instant::now();
-        let answer = self.transport.users_me(token, allowed).await;
-        let latency_ms = observe::millis(started.elapsed());
-        match answer {
-            Ok(raw) => {
-                tracing::debug!(
-                    target: "stack_auth_rest",
-                    attempt = n,
-                    status = raw.status,
-                    latency_ms,
-                    known_error = raw.known_error.as_deref(),
-                    "users/me answered"
-                );
-                response::classify(&raw, &*self.clock, self.max_response_bytes)
-            }
-            Err(e) => {
-                tracing::debug!(target: "stack_auth_rest", attempt = n, latency_ms, "users/me failed");
-                Err(response::transport_failure(e))
-            }
-        }
-    }
+/// One users/me call about `token`, letting through users of the `allowed` types.
+async fn fetch(
+    inner: &ApiInner,
+    token: &HeaderValue,
+    allowed: UserTypes,
+    health: Health,
+) -> Outcome<ServerUser> {
+    let request = ApiRequest::get("/users/me").with_token(token.clone(), allowed);
+    inner.call(&UsersMe, &request, health).await
 }
 
-fn log_failure(e: &VerifyError, attempts: u32) {
-    match e {
-        VerifyError::Refused(_) => {}
-        VerifyError::Unavailable(_) => {
-            tracing::warn!(target: "stack_auth_rest", attempts, error = %e, "stack auth unavailable");
-        }
-        _ => {
-            tracing::error!(target: "stack_auth_rest", attempts, error = %e, "rest verifier misconfigured")
-        }
+impl Evict for RestVerifier {
+    /// Drops the cached verdicts `eviction` makes stale: those of an updated or deleted user
+    /// (the verdict holds the profile; a refusal is found by the token's `sub`), and profiles
+    /// showing a changed team as the selected one. Sessions ending change nothing: Stack Auth
+    /// itself keeps accepting a token until its `exp` (PROTOCOL §10.4.4). The verifier's
+    /// clones share the cache.
+    fn evict(&self, eviction: &Eviction) {
+        self.verdicts.cache.evict(eviction);
     }
 }
 

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
+pub use stack_auth_core::ApiKeyType;
+
 use crate::ids::is_uuid;
 use crate::TestkitError;
 
@@ -15,25 +17,6 @@ const MARKER: &str = "574ck4u7h";
 const BASE32: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 /// Length of the secret part (`generateSecureRandomString()`: 224 bits in base32).
 pub(crate) const SECRET_PART_LEN: usize = 45;
-
-/// Whose key it is: a user's or a team's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ApiKeyType {
-    /// A user API key (`/user-api-keys`).
-    User,
-    /// A team API key (`/team-api-keys`).
-    Team,
-}
-
-impl ApiKeyType {
-    /// `"user"` or `"team"`, as in the key string and the key object.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApiKeyType::User => "user",
-            ApiKeyType::Team => "team",
-        }
-    }
-}
 
 /// The key string of PROTOCOL §10.2.4:
 /// `<sk|pk>_<secret:45><id:32><user|team><scanner:1>574ck4u7h<crc32:8>`, where the scanner digit

@@ -1,16 +1,7 @@
 //! Permission definitions of a project (PROTOCOL §10.3): [`PermissionDefinition`] and the id
 //! rules of §10.3.3.
 
-/// The six team system permissions (`$…`): they contain nothing, exist in every project, and
-/// never appear in project-permission answers.
-pub const TEAM_SYSTEM_PERMISSIONS: [&str; 6] = [
-    "$update_team",
-    "$delete_team",
-    "$read_members",
-    "$remove_members",
-    "$invite_members",
-    "$manage_api_keys",
-];
+pub use stack_auth_core::TEAM_SYSTEM_PERMISSIONS;
 
 /// Where a permission applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

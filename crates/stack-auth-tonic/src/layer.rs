@@ -11,8 +11,10 @@ use std::{
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Request, Response};
 use stack_auth_core::{
-    framework::{Rejection, RequestAuth},
-    TokenSources, TokenVerifier, UserTypes, VerifiedUser,
+    framework::{
+        CredentialAuth, Credentials, Principal, Rejection, RequestAuth, RequiredPermission,
+    },
+    ApiKeyVerifier, PermissionChecker, TokenSources, TokenVerifier, UserTypes, VerifiedUser,
 };
 use tonic::body::Body;
 use tower::{Layer, Service};
@@ -52,26 +54,69 @@ use crate::status::{http_answer, status_for, trailers_only, ErrorResponder};
 /// ```
 #[derive(Clone)]
 pub struct StackAuthLayer {
-    auth: RequestAuth,
+    auth: CredentialAuth,
     optional: bool,
     responder: Option<Arc<dyn ErrorResponder>>,
+    /// The permission every call needs, and who answers.
+    permission: Option<(Arc<dyn PermissionChecker>, RequiredPermission)>,
 }
 
 impl StackAuthLayer {
     /// A layer verifying tokens with `verifier`, reading the headers only; calls without a valid
     /// token are refused with `UNAUTHENTICATED`.
     pub fn new(verifier: Arc<dyn TokenVerifier>) -> Self {
+        let tokens = RequestAuth::new(verifier).token_sources(TokenSources::HEADERS_ONLY);
         StackAuthLayer {
-            auth: RequestAuth::new(verifier).token_sources(TokenSources::HEADERS_ONLY),
+            auth: CredentialAuth::new(tokens),
             optional: false,
             responder: None,
+            permission: None,
         }
+    }
+
+    fn map_tokens(mut self, change: impl FnOnce(RequestAuth) -> RequestAuth) -> Self {
+        let tokens = change(self.auth.tokens().clone());
+        self.auth = self.auth.with_tokens(tokens);
+        self
     }
 
     /// Lets in only users of these types; others get `PERMISSION_DENIED`.
     #[must_use]
-    pub fn require(mut self, user_types: UserTypes) -> Self {
-        self.auth = self.auth.require(user_types);
+    pub fn require(self, user_types: UserTypes) -> Self {
+        self.map_tokens(|t| t.require(user_types))
+    }
+
+    /// Checks API keys with `verifier` (e.g. `stack_auth_rest::ApiKeys`) when
+    /// [`accept`](Self::accept) lets them in.
+    #[must_use]
+    pub fn api_keys(mut self, verifier: Arc<dyn ApiKeyVerifier>) -> Self {
+        self.auth = self.auth.api_key_verifier(verifier);
+        self
+    }
+
+    /// Which credentials a call may carry (default [`Credentials::ACCESS_TOKEN`]): with API
+    /// keys, the `x-hexclave-api-key` / `x-stack-api-key` metadata (or `authorization: Bearer`
+    /// carrying a key) is looked for first. The call's [`Principal`] goes into its extensions
+    /// (see [`principal`](crate::principal)), and a user key's owner as its
+    /// [`VerifiedUser`].
+    #[must_use]
+    pub fn accept(mut self, credentials: Credentials) -> Self {
+        self.auth = self.auth.accept(credentials);
+        self
+    }
+
+    /// Lets in only callers whose user holds `requirement`, asking `checker` (e.g.
+    /// `stack_auth_rest::Permissions`): `PERMISSION_DENIED` (`permission_denied`) otherwise.
+    /// gRPC has no path parameters: take the team from a metadata key
+    /// ([`TeamSource::Header`](stack_auth_core::framework::TeamSource::Header)) or the user's
+    /// selected team.
+    #[must_use]
+    pub fn require_permission(
+        mut self,
+        checker: Arc<dyn PermissionChecker>,
+        requirement: RequiredPermission,
+    ) -> Self {
+        self.permission = Some((checker, requirement));
         self
     }
 
@@ -80,9 +125,8 @@ impl StackAuthLayer {
     /// `hexclave-access` / `stack-access` cookies; [`TokenSources::ALL`] adds them (for a
     /// gRPC-Web client on the same site, say).
     #[must_use]
-    pub fn token_sources(mut self, sources: TokenSources) -> Self {
-        self.auth = self.auth.token_sources(sources);
-        self
+    pub fn token_sources(self, sources: TokenSources) -> Self {
+        self.map_tokens(|t| t.token_sources(sources))
     }
 
     /// Lets calls without a token through, with no user in their extensions. A token that is
@@ -100,16 +144,36 @@ impl StackAuthLayer {
         self
     }
 
-    /// The user of a request with these `headers`, `None` for an optional layer and no token.
-    async fn user(&self, headers: &HeaderMap) -> Result<Option<VerifiedUser>, Rejection> {
-        match self.auth.authenticate(headers).await {
-            Ok(None) if !self.optional => Err(Rejection::missing_token()),
-            Ok(user) => Ok(user),
-            Err(rejection) => {
-                log(&rejection);
-                Err(rejection)
+    /// Who sent a request with these `headers` (`None` for an optional layer and no
+    /// credential), checked against the required permission.
+    async fn principal(&self, headers: &HeaderMap) -> Result<Option<Principal>, Rejection> {
+        let checked = match self.auth.authenticate(headers).await {
+            Ok(None) if !self.optional || self.permission.is_some() => {
+                Err(Rejection::missing_token())
             }
-        }
+            Ok(principal) => self.permitted(headers, principal).await,
+            Err(rejection) => Err(rejection),
+        };
+        checked.inspect_err(log)
+    }
+
+    /// `principal`, if it holds the permission the layer requires (if any).
+    async fn permitted(
+        &self,
+        headers: &HeaderMap,
+        principal: Option<Principal>,
+    ) -> Result<Option<Principal>, Rejection> {
+        let (Some((checker, requirement)), Some(who)) = (&self.permission, &principal) else {
+            return Ok(principal);
+        };
+        let named = requirement
+            .header()
+            .and_then(|name| headers.get(name))
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        requirement.check(&**checker, who, named).await?;
+        Ok(principal)
     }
 
     /// The answer to a refused request: gRPC for a gRPC call, HTTP otherwise.
@@ -189,11 +253,15 @@ where
         let layer = self.layer.clone();
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
-            match layer.user(&parts.headers).await {
-                Ok(user) => {
-                    match user {
-                        Some(user) => parts.extensions.insert(user),
+            match layer.principal(&parts.headers).await {
+                Ok(principal) => {
+                    match principal.as_ref().and_then(Principal::user) {
+                        Some(user) => parts.extensions.insert(user.clone()),
                         None => parts.extensions.remove::<VerifiedUser>(),
+                    };
+                    match principal {
+                        Some(principal) => parts.extensions.insert(principal),
+                        None => parts.extensions.remove::<Principal>(),
                     };
                     let response = inner.call(Request::from_parts(parts, body)).await?;
                     Ok(response.map(Body::new))
@@ -209,6 +277,10 @@ impl fmt::Debug for StackAuthLayer {
         f.debug_struct("StackAuthLayer")
             .field("auth", &self.auth)
             .field("optional", &self.optional)
+            .field(
+                "permission",
+                &self.permission.as_ref().map(|(_, requirement)| requirement),
+            )
             .field("custom_responder", &self.responder.is_some())
             .finish()
     }

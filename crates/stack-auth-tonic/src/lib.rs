@@ -43,12 +43,15 @@
 //! ```
 //!
 //! In a tonic handler the user is in the request extensions:
-//! `request.extensions().get::<VerifiedUser>()`, or [`verified_user`]`(&request)?`.
+//! `request.extensions().get::<VerifiedUser>()`, or [`verified_user`]`(&request)?`. A layer
+//! that [`accept`s](StackAuthLayer::accept) API keys ([`StackAuthLayer::api_keys`]) puts the
+//! caller ([`principal`]) there too; [`StackAuthLayer::require_permission`] lets in only
+//! users holding a permission (`PERMISSION_DENIED`, `permission_denied`, otherwise).
 //!
 //! | situation | `grpc-status` | HTTP status in the axum and actix-web crates |
 //! |---|---|---|
 //! | no token, an unreadable token header, a refused token | `UNAUTHENTICATED` (16) | 401 / 400 |
-//! | user type not allowed | `PERMISSION_DENIED` (7) | 403 |
+//! | user type not allowed, a required permission missing | `PERMISSION_DENIED` (7) | 403 |
 //! | upstream unavailable | `UNAVAILABLE` (14), with `grpc-retry-pushback-ms` | 503 with `Retry-After` |
 //! | verifier misconfigured | `INTERNAL` (13) | 500 |
 //!
@@ -82,4 +85,4 @@ mod user;
 
 pub use layer::{StackAuthLayer, StackAuthService};
 pub use status::{default_status, ErrorResponder};
-pub use user::verified_user;
+pub use user::{principal, verified_user};

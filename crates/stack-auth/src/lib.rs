@@ -13,17 +13,17 @@
 //!
 //! | feature | adds | crate |
 //! |---|---|---|
-//! | (always) | `TokenVerifier`, `VerifiedUser`, `VerifyError`, config, `Clock`, `extract_token`, `framework` (what the framework integrations share) | `stack-auth-core`, re-exported at the root (an explicit list; the helpers for writing verifiers, `jws`, `single_flight`, `observe`, are in `stack-auth-core`) |
+//! | (always) | `TokenVerifier`, `VerifiedUser`, `VerifyError`, config, `Clock`, `extract_token`, `ApiKeyVerifier` and `VerifiedApiKey`, `PermissionChecker`, `framework` (what the framework integrations share) | `stack-auth-core`, re-exported at the root (an explicit list; the helpers for writing verifiers, `jws`, `single_flight`, `budget`, `observe`, are in `stack-auth-core`) |
 //! | `jwks` | `jwks`: local JWT verification against the project's JWKS | `stack-auth-jwks` |
-//! | `rest` | `rest`: verification through `GET /api/v1/users/me`, with the full profile | `stack-auth-rest` |
+//! | `rest` | `rest`: verification through `GET /api/v1/users/me`, with the full profile; the server API (`ServerApi`): users by id, API keys, permissions, teams | `stack-auth-rest` |
 //! | `composite` | `composite`: JWT first, REST for the profile (enables `jwks` and `rest`) | `stack-auth-composite` |
 //! | `testkit` | `testkit`: the local Stack Auth stand-in and token minter | `stack-auth-testkit` |
-//! | `axum` | `axum`: `StackUser` / `MaybeStackUser` extractors and `StackAuthLayer` | `stack-auth-axum` |
-//! | `actix` | `actix`: `StackUser` / `MaybeStackUser` extractors and `StackAuthMiddleware` for actix-web | `stack-auth-actix` |
-//! | `tonic` | `tonic`: `StackAuthLayer` for gRPC servers (tonic), refusing with gRPC statuses | `stack-auth-tonic` |
+//! | `axum` | `axum`: `StackUser` / `MaybeStackUser` / `StackPrincipal` extractors, `StackAuthLayer` and the permission guard | `stack-auth-axum` |
+//! | `actix` | `actix`: `StackUser` / `MaybeStackUser` / `StackPrincipal` extractors, `StackAuthMiddleware` and the permission guard for actix-web | `stack-auth-actix` |
+//! | `tonic` | `tonic`: `StackAuthLayer` for gRPC servers (tonic), refusing with gRPC statuses, with API keys and a permission guard | `stack-auth-tonic` |
 //! | `redis` | `redis`: a cache the servers of a fleet share and an eviction bus, on Redis | `stack-auth-redis` |
 //! | `webhooks` | `webhooks`: `WebhookReceiver`, verified Stack Auth webhooks whose events evict the verifiers' caches; with `axum` or `actix`, the `StackWebhook` extractor for them | `stack-auth-webhooks` |
-//! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier`, `ManualClock`, `MemorySharedCache` | `stack-auth-core` |
+//! | `test-util` | `test_util`: `StaticVerifier`, `FnVerifier`, `RecordingVerifier`, `StaticApiKeys`, `StaticPermissions`, `ManualClock`, `MemorySharedCache` | `stack-auth-core` |
 //! | `metrics` | counters and histograms (verifications, cache, upstream requests and errors) through the `metrics` facade, in the enabled verifiers (and the shared cache and eviction bus with `redis`); `metrics`, to record the same series from verifiers of your own | `stack-auth-jwks`, `stack-auth-rest`, `stack-auth-composite`, `stack-auth-redis` |
 //! | `aws_lc_rs` (default) | ECDSA through aws-lc in `jwks` | `stack-auth-jwks` |
 //! | `rust_crypto` | ECDSA through the pure-Rust RustCrypto crates in `jwks` (slower) | `stack-auth-jwks` |
@@ -45,16 +45,20 @@
 // verifier-implementation helpers (`jws`, `single_flight`, `observe`, `parse_retry_after`) are
 // used from `stack-auth-core` directly.
 pub use stack_auth_core::{
-    async_trait, extract_token, extract_token_from, redact_token, AccessTokenClaims, CacheKey,
-    CacheNamespace, CacheTag, Clock, ConfigError, DynSharedCache, DynTokenVerifier, Evict,
-    Eviction, EvictionHub, ExtractError, ExtractedToken, MisconfigKind, Misconfiguration,
-    OAuthProvider, ProfileLoader, ProfileStatus, RawJson, RawJsonError, Refusal, RefusalReason,
-    RestrictedReason, RestrictedReasonObject, RiskScores, SecretServerKey, ServerTeam, ServerUser,
-    ServiceUrl, SharedCache, SharedError, SharedHit, SignUpRiskScores, StackAuthConfig,
-    StackAuthConfigBuilder, SystemClock, TokenSource, TokenSources, TokenVerifier, Unavailable,
-    UnavailableKind, Upstream, UserType, UserTypes, VerifiedUser, VerifyError, CACHE_KEY_LEN,
-    CLOUD_HOST_PAIRS, DEFAULT_BASE_URL, MAIN_BRANCH, MAX_DURATION_SETTING, MAX_JSON_DEPTH,
-    MAX_NAMESPACE_LEN, MAX_PROJECT_ID_LEN, MAX_TOKEN_LEN,
+    async_trait, check_permission_id, extract_api_key, extract_token, extract_token_from,
+    looks_like_api_key, parse_api_key, redact_token, AccessTokenClaims, ApiKeyExtractError,
+    ApiKeyFormatError, ApiKeyOwner, ApiKeySource, ApiKeyType, ApiKeyVerifier, CacheKey,
+    CacheNamespace, CacheTag, Clock, ConfigError, DynApiKeyVerifier, DynPermissionChecker,
+    DynSharedCache, DynTokenVerifier, Evict, Eviction, EvictionHub, ExtractError, ExtractedApiKey,
+    ExtractedToken, InvalidPermissionId, MisconfigKind, Misconfiguration, OAuthProvider,
+    ParsedApiKey, PermissionChecker, PermissionScope, ProfileLoader, ProfileStatus, RawJson,
+    RawJsonError, Refusal, RefusalReason, RestrictedReason, RestrictedReasonObject, RiskScores,
+    SecretServerKey, ServerTeam, ServerUser, ServiceUrl, SharedCache, SharedError, SharedHit,
+    SignUpRiskScores, StackAuthConfig, StackAuthConfigBuilder, SystemClock, TokenSource,
+    TokenSources, TokenVerifier, Unavailable, UnavailableKind, Upstream, UserType, UserTypes,
+    VerifiedApiKey, VerifiedUser, VerifyError, API_KEY_MARKER, CACHE_KEY_LEN, CLOUD_HOST_PAIRS,
+    DEFAULT_BASE_URL, MAIN_BRANCH, MAX_API_KEY_LEN, MAX_DURATION_SETTING, MAX_JSON_DEPTH,
+    MAX_NAMESPACE_LEN, MAX_PROJECT_ID_LEN, MAX_TOKEN_LEN, TEAM_SYSTEM_PERMISSIONS,
 };
 
 /// What the framework integrations share: the RFC 6750 mapping and the verdict-reuse rule.

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod credentials;
 mod csrf;
 mod errors;
 mod extraction;

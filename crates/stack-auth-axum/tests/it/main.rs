@@ -4,9 +4,11 @@
 
 mod common;
 
+mod api_keys;
 mod csrf;
 mod errors;
 mod extraction;
 mod layer;
 mod optional;
+mod permissions;
 mod responder;

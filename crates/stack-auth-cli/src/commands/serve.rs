@@ -1,7 +1,5 @@
 //! `stack-auth serve`: runs the local Stack Auth stand-in until interrupted.
 
-use std::convert::Infallible;
-
 use clap::Args;
 use stack_auth_core::SecretServerKey;
 use stack_auth_core::ServerUser;
@@ -9,6 +7,7 @@ use stack_auth_testkit::{
     random_secret, random_uuid, ApiKeySpec, LocalStackAuth, ProjectSpec, TeamSpec, TestkitError,
 };
 
+use super::server_args::secret_server_key;
 use crate::outcome::{Exit, Failure};
 use crate::output::print_text;
 use crate::secret::ServerSecret;
@@ -86,10 +85,6 @@ pub(crate) struct ServeArgs {
     /// `whsec_` secret is printed.
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
-}
-
-fn secret_server_key(s: &str) -> Result<SecretServerKey, Infallible> {
-    Ok(SecretServerKey::new(s))
 }
 
 /// Runs `stack-auth serve` until Ctrl-C or SIGTERM.

@@ -1,22 +1,17 @@
 //! `stack-auth verify`: verifies a token with one of the three strategies and says who it
 //! belongs to, or exactly why it is refused.
 
-use std::convert::Infallible;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use stack_auth_composite::CompositeVerifier;
-use stack_auth_core::{
-    ConfigError, SecretServerKey, StackAuthConfig, TokenVerifier, UserType, UserTypes,
-    DEFAULT_BASE_URL,
-};
+use stack_auth_core::{ConfigError, StackAuthConfig, TokenVerifier};
 use stack_auth_jwks::JwksVerifier;
 use stack_auth_rest::RestVerifier;
 
-use super::{verify_input, verify_report};
+use super::{server_args::ServerArgs, verify_input, verify_report};
 use crate::outcome::{Exit, Failure};
-use crate::output::{report_failure, OutputFormat};
+use crate::output::report_failure;
 
 /// Arguments of `stack-auth verify`.
 #[derive(Debug, Args)]
@@ -47,15 +42,6 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "token")]
     headers: Option<PathBuf>,
 
-    /// The project the token must belong to.
-    #[arg(long, env = "STACK_PROJECT_ID", value_name = "ID")]
-    project_id: String,
-
-    /// The Stack Auth API base URL: the hosted service, a self-hosted deployment, or what
-    /// `stack-auth serve` printed.
-    #[arg(long, env = "STACK_API_URL", default_value = DEFAULT_BASE_URL, value_name = "URL")]
-    base_url: String,
-
     /// Also accept tokens issued under this origin (repeatable), e.g. a self-hosted deployment's
     /// old domain. The hosted service's two brands (api.stack-auth.com and api.hexclave.com)
     /// accept each other's tokens without it.
@@ -71,34 +57,8 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "PATH")]
     jwks_file: Option<PathBuf>,
 
-    /// The project's secret server key (`ssk_…`), needed by the rest and composite strategies.
-    /// It is never printed.
-    #[arg(
-        long,
-        env = "STACK_SECRET_SERVER_KEY",
-        hide_env_values = true,
-        allow_hyphen_values = true,
-        value_name = "KEY",
-        value_parser = secret_server_key
-    )]
-    secret_server_key: Option<SecretServerKey>,
-
-    /// Also accept restricted users (e.g. whose email is not verified).
-    #[arg(long)]
-    allow_restricted: bool,
-
-    /// Also accept anonymous users; implies --allow-restricted (anonymous users are
-    /// restricted users).
-    #[arg(long)]
-    allow_anonymous: bool,
-
-    /// How to print the answer.
-    #[arg(long, value_enum, default_value_t)]
-    output: OutputFormat,
-
-    /// How long fetching keys or asking Stack Auth may take, e.g. `5s` or `500ms`.
-    #[arg(long, default_value = "5s", value_name = "DURATION", value_parser = humantime::parse_duration)]
-    timeout: Duration,
+    #[command(flatten)]
+    server: ServerArgs,
 }
 
 /// The verification strategies.
@@ -124,22 +84,18 @@ impl Strategy {
     }
 }
 
-fn secret_server_key(s: &str) -> Result<SecretServerKey, Infallible> {
-    Ok(SecretServerKey::new(s))
-}
-
 /// Runs `stack-auth verify`.
 pub(crate) async fn run(args: VerifyArgs) -> Exit {
     let verifier = match build_verifier(&args) {
         Ok(verifier) => verifier,
-        Err(failure) => return report_failure(args.output, &failure),
+        Err(failure) => return report_failure(args.server.output, &failure),
     };
     let input = match verify_input::read(args.token.as_deref(), args.headers.as_deref()) {
         Ok(input) => input,
-        Err(no_input) => return verify_input::report(args.output, &no_input),
+        Err(no_input) => return verify_input::report(args.server.output, &no_input),
     };
     let result = verifier.verify(&input.token).await;
-    verify_report::report(args.output, args.strategy, &input, &result)
+    verify_report::report(args.server.output, args.strategy, &input, &result)
 }
 
 fn build_verifier(args: &VerifyArgs) -> Result<Box<dyn TokenVerifier>, Failure> {
@@ -163,16 +119,9 @@ fn build_verifier(args: &VerifyArgs) -> Result<Box<dyn TokenVerifier>, Failure> 
 }
 
 fn config(args: &VerifyArgs) -> Result<StackAuthConfig, Failure> {
-    let mut accepted = UserTypes::NORMAL_ONLY;
-    if args.allow_restricted || args.allow_anonymous {
-        accepted = accepted.with(UserType::Restricted);
-    }
-    if args.allow_anonymous {
-        accepted = accepted.with(UserType::Anonymous);
-    }
-    let builder = StackAuthConfig::builder(args.project_id.clone())
-        .base_url(args.base_url.clone())
-        .accepted_user_types(accepted);
+    let builder = StackAuthConfig::builder(args.server.project_id.clone())
+        .base_url(args.server.base_url.clone())
+        .accepted_user_types(args.server.accepted());
     let builder = args
         .accept_issuer_origins
         .iter()
@@ -182,8 +131,8 @@ fn config(args: &VerifyArgs) -> Result<StackAuthConfig, Failure> {
 
 fn jwt_verifier(args: &VerifyArgs, config: StackAuthConfig) -> Result<JwksVerifier, Failure> {
     let builder = JwksVerifier::builder_with_config(config)
-        .timeout(args.timeout)
-        .connect_timeout(args.timeout);
+        .timeout(args.server.timeout)
+        .connect_timeout(args.server.timeout);
     if let Some(path) = &args.jwks_file {
         let document = std::fs::read_to_string(path).map_err(|e| {
             Failure::config(format!("cannot read the JWKS file {}: {e}", path.display()))
@@ -203,7 +152,7 @@ fn jwt_verifier(args: &VerifyArgs, config: StackAuthConfig) -> Result<JwksVerifi
 }
 
 fn rest_verifier(args: &VerifyArgs, config: StackAuthConfig) -> Result<RestVerifier, Failure> {
-    let Some(key) = args.secret_server_key.clone() else {
+    let Some(key) = args.server.secret_server_key.clone() else {
         return Err(Failure::config(format!(
             "the {} strategy needs --secret-server-key (or HEXCLAVE_SECRET_SERVER_KEY or \
              STACK_SECRET_SERVER_KEY)",
@@ -211,7 +160,7 @@ fn rest_verifier(args: &VerifyArgs, config: StackAuthConfig) -> Result<RestVerif
         )));
     };
     Ok(RestVerifier::builder_with_config(config, key)
-        .timeout(args.timeout)
-        .connect_timeout(args.timeout)
+        .timeout(args.server.timeout)
+        .connect_timeout(args.server.timeout)
         .build()?)
 }

@@ -204,6 +204,16 @@ pub(crate) fn describe(reason: RefusalReason) -> &'static str {
         RefusalReason::SessionEnded => "the token is valid but its session has ended",
         RefusalReason::MissingToken => "no token was given",
         RefusalReason::Custom => "a rule of the verifier's own refused the user",
+        RefusalReason::ApiKeyMalformed => {
+            "not an API key: the format or its checksum is wrong (checked offline, nothing sent)"
+        }
+        RefusalReason::ApiKeyNotFound => "Stack Auth knows no such API key in this project",
+        RefusalReason::ApiKeyRevoked => "the API key was revoked",
+        RefusalReason::ApiKeyExpired => "the API key has expired",
+        RefusalReason::WrongApiKeyType => "the API key is of the other type (user or team)",
+        RefusalReason::PublicApiKeyNotAllowed => {
+            "a public (pk_) API key; pass --accept-public to check it anyway"
+        }
         _ => "the token was refused",
     }
 }

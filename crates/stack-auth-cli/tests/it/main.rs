@@ -9,6 +9,7 @@ mod help;
 mod inspect;
 mod serve_mint_jwks;
 mod serve_server_apis;
+mod server_api_commands;
 mod verify_headers;
 mod verify_interop;
 mod verify_served;

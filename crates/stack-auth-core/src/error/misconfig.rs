@@ -21,6 +21,9 @@ pub enum MisconfigKind {
     InvalidRequest,
     /// Stack Auth answered with an error this SDK does not know how to interpret.
     UnexpectedError,
+    /// A feature the call needs is switched off for the project (user or team API keys: turn
+    /// them on in the dashboard's API Keys app).
+    FeatureDisabled,
 }
 
 impl MisconfigKind {
@@ -32,6 +35,7 @@ impl MisconfigKind {
             MisconfigKind::ProjectNotFound => "project_not_found",
             MisconfigKind::InvalidRequest => "invalid_request",
             MisconfigKind::UnexpectedError => "unexpected_error",
+            MisconfigKind::FeatureDisabled => "feature_disabled",
         }
     }
 }
@@ -44,6 +48,7 @@ impl fmt::Display for MisconfigKind {
             MisconfigKind::ProjectNotFound => "project not found",
             MisconfigKind::InvalidRequest => "request rejected by stack auth",
             MisconfigKind::UnexpectedError => "unexpected error from stack auth",
+            MisconfigKind::FeatureDisabled => "feature disabled for the project",
         })
     }
 }

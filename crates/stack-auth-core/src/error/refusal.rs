@@ -49,11 +49,26 @@ pub enum RefusalReason {
     /// always `custom`; say which rule refused in the [detail](Refusal::with_detail), or build
     /// it with [`Refusal::custom`]. The SDK's own verifiers never use it.
     Custom,
+    /// An API key that is not in the key format, or whose checksum does not match (PROTOCOL
+    /// §10.2.4): refused without asking Stack Auth.
+    ApiKeyMalformed,
+    /// Stack Auth knows no such API key in this project (`API_KEY_NOT_FOUND`).
+    ApiKeyNotFound,
+    /// The API key was revoked (`API_KEY_REVOKED`; a key both revoked and expired is revoked).
+    ApiKeyRevoked,
+    /// The API key expired (`API_KEY_EXPIRED`).
+    ApiKeyExpired,
+    /// A team key where a user key is required, or the other way round (`WRONG_API_KEY_TYPE`,
+    /// or known from the key string without asking).
+    WrongApiKeyType,
+    /// A public (`pk_…`) API key where only secret keys are accepted: public keys are meant to
+    /// be seen by anyone.
+    PublicApiKeyNotAllowed,
 }
 
 impl RefusalReason {
     /// Every reason, for exhaustive tests and documentation tables.
-    pub const ALL: [RefusalReason; 15] = [
+    pub const ALL: [RefusalReason; 21] = [
         RefusalReason::Malformed,
         RefusalReason::UnsupportedAlgorithm,
         RefusalReason::UnknownKey,
@@ -69,6 +84,12 @@ impl RefusalReason {
         RefusalReason::SessionEnded,
         RefusalReason::MissingToken,
         RefusalReason::Custom,
+        RefusalReason::ApiKeyMalformed,
+        RefusalReason::ApiKeyNotFound,
+        RefusalReason::ApiKeyRevoked,
+        RefusalReason::ApiKeyExpired,
+        RefusalReason::WrongApiKeyType,
+        RefusalReason::PublicApiKeyNotAllowed,
     ];
 
     /// The stable snake_case label, e.g. `bad_signature`.
@@ -89,12 +110,31 @@ impl RefusalReason {
             RefusalReason::SessionEnded => "session_ended",
             RefusalReason::MissingToken => "missing_token",
             RefusalReason::Custom => "custom",
+            RefusalReason::ApiKeyMalformed => "api_key_malformed",
+            RefusalReason::ApiKeyNotFound => "api_key_not_found",
+            RefusalReason::ApiKeyRevoked => "api_key_revoked",
+            RefusalReason::ApiKeyExpired => "api_key_expired",
+            RefusalReason::WrongApiKeyType => "wrong_api_key_type",
+            RefusalReason::PublicApiKeyNotAllowed => "public_api_key_not_allowed",
         }
     }
 
     /// Parses a label produced by [`RefusalReason::as_str`].
     pub fn from_label(label: &str) -> Option<RefusalReason> {
         RefusalReason::ALL.into_iter().find(|r| r.as_str() == label)
+    }
+
+    /// Whether the refused credential was an API key (one of the `api_key` reasons).
+    pub fn is_about_an_api_key(self) -> bool {
+        matches!(
+            self,
+            RefusalReason::ApiKeyMalformed
+                | RefusalReason::ApiKeyNotFound
+                | RefusalReason::ApiKeyRevoked
+                | RefusalReason::ApiKeyExpired
+                | RefusalReason::WrongApiKeyType
+                | RefusalReason::PublicApiKeyNotAllowed
+        )
     }
 
     /// 403 for a user type that is not allowed and for a [`Custom`](RefusalReason::Custom)

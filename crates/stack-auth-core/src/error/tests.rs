@@ -50,6 +50,7 @@ fn kind_labels_match_their_serde_names() {
         M::ProjectNotFound,
         M::InvalidRequest,
         M::UnexpectedError,
+        M::FeatureDisabled,
     ] {
         assert_eq!(
             serde_json::to_string(&k).unwrap(),

@@ -2,7 +2,7 @@
 
 use std::{borrow::Cow, fmt, time::Duration};
 
-use crate::{ExtractError, RefusalReason, VerifyError};
+use crate::{ApiKeyExtractError, ExtractError, RefusalReason, VerifyError};
 
 /// The `Retry-After` sent with a 503 when the upstream did not say how long to wait.
 pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
@@ -15,7 +15,10 @@ pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
 /// | no token sent | 401 | `Bearer` | `missing_token` |
 /// | a token header or cookie that cannot be read (too large, repeated, malformed) | 400 | `Bearer error="invalid_request"` | `invalid_request` |
 /// | token refused by the verifier | 401 | `Bearer error="invalid_token"` | the [`RefusalReason`] label, e.g. `expired` |
+/// | an API key header that cannot be read (repeated, two different keys, malformed) | 400 | `Bearer error="invalid_request"` | `invalid_request` |
+/// | API key refused by the verifier | 401 | `Bearer error="invalid_token"` | the [`RefusalReason`] label, e.g. `api_key_revoked` |
 /// | user type not allowed | 403 | `Bearer error="insufficient_scope"` | `user_type_not_allowed` |
+/// | the user lacks a permission the route requires | 403 | `Bearer error="insufficient_scope"` | `permission_denied` |
 /// | upstream unavailable | 503 (with `Retry-After`) | none | `unavailable` |
 /// | verifier misconfigured | 500 | none | `misconfigured` |
 ///
@@ -42,7 +45,9 @@ pub struct Rejection {
 #[derive(Debug, Clone)]
 enum Cause {
     Unreadable(ExtractError),
+    UnreadableApiKey(ApiKeyExtractError),
     Verify(VerifyError),
+    PermissionDenied,
 }
 
 impl Rejection {
@@ -60,16 +65,44 @@ impl Rejection {
         }
     }
 
+    /// A rejection for an API key header that cannot be read.
+    pub fn from_api_key_extract_error(error: ApiKeyExtractError) -> Self {
+        Rejection {
+            cause: Cause::UnreadableApiKey(error),
+        }
+    }
+
     /// The rejection for a request that sent no token.
     pub fn missing_token() -> Self {
         Self::from_verify_error(VerifyError::refused(RefusalReason::MissingToken))
+    }
+
+    /// The rejection for an authenticated user who lacks a permission the route requires (403
+    /// `permission_denied`).
+    pub fn permission_denied() -> Self {
+        Rejection {
+            cause: Cause::PermissionDenied,
+        }
+    }
+
+    /// Whether the user was authenticated but lacks a permission the route requires.
+    pub fn is_permission_denied(&self) -> bool {
+        matches!(self.cause, Cause::PermissionDenied)
+    }
+
+    /// The API key extraction error, when an API key header could not be read.
+    pub fn api_key_extract_error(&self) -> Option<&ApiKeyExtractError> {
+        match &self.cause {
+            Cause::UnreadableApiKey(e) => Some(e),
+            _ => None,
+        }
     }
 
     /// The verification error, unless the token could not even be read.
     pub fn verify_error(&self) -> Option<&VerifyError> {
         match &self.cause {
             Cause::Verify(e) => Some(e),
-            Cause::Unreadable(_) => None,
+            _ => None,
         }
     }
 
@@ -77,7 +110,7 @@ impl Rejection {
     pub fn extract_error(&self) -> Option<&ExtractError> {
         match &self.cause {
             Cause::Unreadable(e) => Some(e),
-            Cause::Verify(_) => None,
+            _ => None,
         }
     }
 
@@ -94,18 +127,20 @@ impl Rejection {
     /// The HTTP status of the table above: 400, 401, 403, 500 or 503.
     pub fn status(&self) -> u16 {
         match &self.cause {
-            Cause::Unreadable(_) => 400,
+            Cause::Unreadable(_) | Cause::UnreadableApiKey(_) => 400,
             Cause::Verify(e) => e.http_status(),
+            Cause::PermissionDenied => 403,
         }
     }
 
     /// The stable machine-readable code: `invalid_request`, a refusal label such as `expired`,
-    /// `unavailable` or `misconfigured`.
+    /// `permission_denied`, `unavailable` or `misconfigured`.
     pub fn code(&self) -> &'static str {
         match &self.cause {
-            Cause::Unreadable(_) => "invalid_request",
+            Cause::Unreadable(_) | Cause::UnreadableApiKey(_) => "invalid_request",
             Cause::Verify(VerifyError::Refused(r)) => r.reason().as_str(),
             Cause::Verify(e) => e.outcome_label(),
+            Cause::PermissionDenied => "permission_denied",
         }
     }
 
@@ -113,6 +148,11 @@ impl Rejection {
     pub fn message(&self) -> &'static str {
         match &self.cause {
             Cause::Unreadable(e) => unreadable_message(e),
+            Cause::UnreadableApiKey(ApiKeyExtractError::Malformed(_)) => {
+                "the api key header is malformed"
+            }
+            Cause::UnreadableApiKey(_) => "the api key is sent more than once",
+            Cause::PermissionDenied => "you lack a permission this requires",
             Cause::Verify(VerifyError::Refused(r)) => refusal_message(r.reason()),
             Cause::Verify(VerifyError::Unavailable(_)) => {
                 "authentication is temporarily unavailable, retry later"
@@ -145,7 +185,8 @@ impl Rejection {
     /// visible ASCII, a valid header value in every HTTP library.
     pub fn www_authenticate(&self) -> Option<Cow<'static, str>> {
         let error = match &self.cause {
-            Cause::Unreadable(_) => "invalid_request",
+            Cause::Unreadable(_) | Cause::UnreadableApiKey(_) => "invalid_request",
+            Cause::PermissionDenied => "insufficient_scope",
             Cause::Verify(VerifyError::Refused(r)) => match r.reason() {
                 RefusalReason::MissingToken => return Some(Cow::Borrowed("Bearer")),
                 RefusalReason::UserTypeNotAllowed | RefusalReason::Custom => "insufficient_scope",
@@ -169,7 +210,9 @@ impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.cause {
             Cause::Unreadable(e) => write!(f, "unauthenticated: {e}"),
+            Cause::UnreadableApiKey(e) => write!(f, "unauthenticated: {e}"),
             Cause::Verify(e) => write!(f, "unauthenticated: {e}"),
+            Cause::PermissionDenied => f.write_str("forbidden: a required permission is missing"),
         }
     }
 }
@@ -178,7 +221,9 @@ impl std::error::Error for Rejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.cause {
             Cause::Unreadable(e) => Some(e),
+            Cause::UnreadableApiKey(e) => Some(e),
             Cause::Verify(e) => Some(e),
+            Cause::PermissionDenied => None,
         }
     }
 }
@@ -192,6 +237,12 @@ impl From<VerifyError> for Rejection {
 impl From<ExtractError> for Rejection {
     fn from(error: ExtractError) -> Self {
         Self::from_extract_error(error)
+    }
+}
+
+impl From<ApiKeyExtractError> for Rejection {
+    fn from(error: ApiKeyExtractError) -> Self {
+        Self::from_api_key_extract_error(error)
     }
 }
 
@@ -214,6 +265,12 @@ fn refusal_message(reason: RefusalReason) -> &'static str {
         RefusalReason::UserNotFound => "the user of this access token no longer exists",
         RefusalReason::SessionEnded => "the session of this access token has ended",
         RefusalReason::WrongProject => "the access token belongs to another project",
+        RefusalReason::ApiKeyMalformed => "the api key is malformed",
+        RefusalReason::ApiKeyNotFound => "the api key is not known",
+        RefusalReason::ApiKeyRevoked => "the api key was revoked",
+        RefusalReason::ApiKeyExpired => "the api key expired",
+        RefusalReason::WrongApiKeyType => "this kind of api key is not accepted here",
+        RefusalReason::PublicApiKeyNotAllowed => "public api keys are not accepted here",
         _ => "the access token is invalid",
     }
 }

@@ -9,11 +9,10 @@ use std::{
 };
 
 use async_trait::async_trait;
-use reqwest::header::HeaderValue;
 
 use crate::{
     error::RestError,
-    request::{RawResponse, Transport, TransportError},
+    request::{ApiRequest, RawResponse, Transport, TransportError},
     RestVerifier, RestVerifierBuilder,
 };
 
@@ -67,11 +66,7 @@ impl Scripted {
 
 #[async_trait]
 impl Transport for Scripted {
-    async fn users_me(
-        &self,
-        _token: &HeaderValue,
-        _allowed: stack_auth_core::UserTypes,
-    ) -> Result<RawResponse, TransportError> {
+    async fn send(&self, _request: &ApiRequest) -> Result<RawResponse, TransportError> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
         match (self.script)(n) {
             Step::Answer { delay, raw } => {

@@ -4,17 +4,24 @@
 
 mod common;
 
+mod api_key_costs;
+mod api_keys;
 mod breaker_takeover;
 mod concurrency_cap;
 mod conformance;
 mod error_table;
+mod evict;
 mod faults;
+mod js_sdk;
 mod metrics;
 mod no_runtime;
 mod observability;
+mod permissions;
 mod regressions;
 mod resilience;
 mod shape_screen;
 mod stand_in;
+mod teams;
 mod tracing;
+mod users;
 mod wire;

@@ -27,10 +27,8 @@ impl Write for Captured {
     }
 }
 
-#[tokio::test]
-async fn spans_carry_outcomes_but_never_secrets() {
-    let stack = LocalStackAuth::start().await.unwrap();
-    let key = stack.secret_server_key();
+/// Captures everything this crate logs until the guard is dropped.
+fn capture() -> (Captured, impl Drop) {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -39,7 +37,17 @@ async fn spans_carry_outcomes_but_never_secrets() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = stack_auth_testkit::tracing_capture::scoped(subscriber);
+    (
+        captured,
+        stack_auth_testkit::tracing_capture::scoped(subscriber),
+    )
+}
+
+#[tokio::test]
+async fn spans_carry_outcomes_but_never_secrets() {
+    let stack = LocalStackAuth::start().await.unwrap();
+    let key = stack.secret_server_key();
+    let (captured, _guard) = capture();
 
     let ada = stack.create_user(UserSpec::normal()).unwrap();
     let good = stack.mint(&ada);
@@ -92,4 +100,36 @@ async fn spans_carry_outcomes_but_never_secrets() {
     // Not even a recognisable piece of a token (its signature segment).
     let signature = good.rsplit('.').next().unwrap();
     assert!(!logs.contains(signature));
+}
+
+#[tokio::test]
+async fn api_key_checks_log_the_key_id_and_a_fingerprint_never_the_key() {
+    let stack = crate::api_keys::stand_in().await;
+    let (captured, _guard) = capture();
+    let ada = stack.create_user(UserSpec::normal()).unwrap();
+    let key = stack
+        .create_api_key(stack_auth_testkit::ApiKeySpec::user(&ada.id))
+        .unwrap();
+    let keys = stack_auth_rest::ApiKeys::new(&crate::api_keys::api(&stack));
+    keys.check(key.key()).await.unwrap();
+    stack.revoke_api_key(key.id()).unwrap();
+    stack_auth_core::Evict::evict(&keys, &stack_auth_core::Eviction::All);
+    keys.check(key.key()).await.unwrap_err();
+    keys.check(&key.key()[1..]).await.unwrap_err();
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "stack_auth.rest.check_api_key",
+        &format!("key_id=\"{}\"", key.id()),
+        &stack_auth_core::redact_token(key.key()),
+        "reason=\"api_key_revoked\"",
+        "reason=\"api_key_malformed\"",
+        "user-api-keys/check answered",
+        "stack_auth.rest.get_user",
+    ] {
+        assert!(logs.contains(expected), "missing {expected} in:\n{logs}");
+    }
+    assert!(
+        !logs.contains(&key.key()[3..48]),
+        "a key leaked into the logs"
+    );
 }

@@ -4,5 +4,6 @@
 
 mod common;
 
+mod credentials;
 mod grpc;
 mod layer;
