@@ -10,10 +10,16 @@
 //!   in the verified-token cache; the client posts a signed `user.deleted` delivery, as Svix
 //!   would, then asks the user route with the deleted user's token: from the start of the post
 //!   to the 401. Beside it: the delivery's own round trip, and an authenticated request with a
-//!   cached token (the loopback floor).
+//!   cached token (the loopback floor);
+//! * the session check (`SessionChecked` with `stack_auth_rest::Sessions`, see
+//!   `revocation/session_check.rs`): its cost on a warm verification, a check whose answer is
+//!   not cached, and a `SessionEnded` to the first refused request.
 //!
 //! Not a criterion bench; run: `cargo bench -p stack-auth-benchmarks --bench revocation`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "revocation/session_check.rs"]
+mod session_check;
 
 use std::{
     hint::black_box,
@@ -40,7 +46,7 @@ const REVOKED: usize = 1_000;
 /// Users deleted by webhook, one measured delivery each.
 const DELIVERIES: usize = 400;
 
-fn verify(verifier: &JwksVerifier, token: &str) {
+fn verify(verifier: &impl TokenVerifier, token: &str) {
     let user = futures::executor::block_on(verifier.verify(black_box(token))).unwrap();
     black_box(user);
 }
@@ -99,6 +105,7 @@ fn main() {
         || per_call(100, || verify(&warm_empty, &token)),
         || per_call(100, || verify(&warm_full, &token)),
     );
+    let session_check = session_check::measure(&rt, &stand_in);
 
     // 2. Delivery to refusal on a warm server.
     let stack = stand_in.stack();
@@ -175,6 +182,7 @@ fn main() {
         "delivery_to_refusal": summary(to_refusal),
         "delivery_acknowledged": summary(ack),
         "authenticated_request": summary(get_ok),
+        "session_check": session_check,
     });
     write_results("revocation", &results).unwrap();
 }

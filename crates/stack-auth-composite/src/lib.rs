@@ -92,7 +92,25 @@
 //! the impl on [`CompositeVerifier`]). Register the composite with an
 //! [`EvictionHub`](stack_auth_core::EvictionHub) or a `stack-auth-webhooks` receiver once, not
 //! its two verifiers: a deleted user is then refused by the JWT check at once, before any REST
-//! call.
+//! call. A `RestVerifier` evicts through its server API, so with the default wiring that one
+//! registration also reaches every capability built on
+//! `composite.rest_verifier().server_api()` (`Users`, `ApiKeys`, `Permissions`, `Teams`,
+//! `Sessions`); a [`SessionChecked`] over the composite forwards to it and to its checker.
+//!
+//! # Session check
+//!
+//! Stack Auth keeps accepting an access token after its session was signed out (PROTOCOL
+//! §10.4.4), and so does every strategy by itself. [`SessionChecked`] wraps any verifier (this
+//! composite, a `JwksVerifier` alone) and, once it accepts a token, asks a
+//! [`SessionChecker`](stack_auth_core::SessionChecker) (`stack_auth_rest::Sessions`: the
+//! user's session list, cached 15 s, one request per user) whether the token's session is
+//! alive; tokens of ended sessions are refused as `session_ended`. The default
+//! ([`SessionPolicy::EndedOnly`]) refuses only sessions known to have ended, so impersonation
+//! tokens, which a server key never sees listed, keep working; [`SessionPolicy::ListedOnly`]
+//! refuses every session Stack Auth does not list. When Stack Auth cannot be asked the token
+//! is accepted with a warning ([`UnknownSessionPolicy::Accept`]) or answered 503
+//! ([`UnknownSessionPolicy::Unavailable`]). With the default wiring:
+//! `CompositeVerifier::stack_auth(project_id, key)?.with_session_check()`.
 //!
 //! # Tracing
 //!
@@ -108,6 +126,8 @@
 //! | `path` | the row of the decision table taken: `jwt_refused`, `jwt_misconfigured`, `jwt_then_rest`, `claims_only`, `unknown_key_refused`, `unknown_key_screened_out`, `unknown_key_over_budget`, `unknown_key_asked_rest`, `jwt_unavailable_screened_out`, `jwt_unavailable_not_asked`, `jwt_unavailable_asked_rest` |
 //!
 //! An on-demand profile load runs in a `debug` span `stack_auth.load_profile` (`strategy`,
+//! `outcome`, `reason`); a [`SessionChecked`] check in a `debug` span
+//! `stack_auth.session_check` (`session`: `alive`, `ended`, `not_listed`, `unknown`, `none`;
 //! `outcome`, `reason`). Neither the token nor any secret is recorded.
 //!
 //! # Metrics
@@ -125,7 +145,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `default-wiring` | yes | `CompositeVerifier::stack_auth`, `from_config`, `builder_with_config` and `builder_from_verifiers`: a `stack_auth_jwks::JwksVerifier` and a `stack_auth_rest::RestVerifier` with matching configuration |
+//! | `default-wiring` | yes | `CompositeVerifier::stack_auth`, `from_config`, `builder_with_config` and `builder_from_verifiers`: a `stack_auth_jwks::JwksVerifier` and a `stack_auth_rest::RestVerifier` with matching configuration; `with_session_check` (a `stack_auth_rest::Sessions` on the REST verifier's server API) |
 //! | `aws_lc_rs` | yes | the wired `JwksVerifier` checks ECDSA through aws-lc (`stack-auth-jwks/aws_lc_rs`) |
 //! | `rust_crypto` | no | ... through the pure-Rust RustCrypto crates (`stack-auth-jwks/rust_crypto`, slower) |
 //! | `rustls` | yes | the wired verifiers speak HTTPS through rustls |
@@ -154,6 +174,8 @@ mod loader;
 mod observe;
 mod policy;
 mod screen;
+mod session_check;
+mod session_policy;
 mod verifier;
 #[cfg(feature = "default-wiring")]
 mod wiring;
@@ -163,6 +185,10 @@ pub use builder::CompositeVerifierBuilder;
 pub use policy::{
     ProfilePolicy, UnknownKeyPolicy, DEFAULT_PROFILE_POLICY, DEFAULT_SCREEN_LEEWAY,
     DEFAULT_UNKNOWN_KEY_POLICY, MAX_SCREEN_LEEWAY,
+};
+pub use session_check::SessionChecked;
+pub use session_policy::{
+    SessionPolicy, UnknownSessionPolicy, DEFAULT_SESSION_POLICY, DEFAULT_UNKNOWN_SESSION_POLICY,
 };
 pub use stack_auth_core::MAX_DURATION_SETTING;
 pub use verifier::CompositeVerifier;

@@ -3,9 +3,9 @@
 
 use stack_auth_core::{ConfigError, SecretServerKey, StackAuthConfig};
 use stack_auth_jwks::JwksVerifier;
-use stack_auth_rest::RestVerifier;
+use stack_auth_rest::{RestVerifier, Sessions};
 
-use crate::{CompositeVerifier, CompositeVerifierBuilder};
+use crate::{CompositeVerifier, CompositeVerifierBuilder, SessionChecked};
 
 impl CompositeVerifier<JwksVerifier, RestVerifier> {
     /// The documented default for `project_id` on the hosted service: normal users only, the
@@ -111,5 +111,25 @@ impl CompositeVerifier<JwksVerifier, RestVerifier> {
         CompositeVerifier::builder(jwks, rest)
             .config(config)
             .unknown_key_verifier(unverified)
+    }
+
+    /// This verifier with the session check of [`SessionChecked`], under the default policies:
+    /// a `stack_auth_rest::Sessions` on the REST verifier's server API (sharing its connection
+    /// pool, circuit breaker and request cap), with its default cache (15 s). For other
+    /// settings (the cache TTL, announcing ended sessions to an
+    /// [`EvictionHub`](stack_auth_core::EvictionHub)), build the `Sessions` yourself and use
+    /// [`SessionChecked::new`].
+    ///
+    /// ```
+    /// use stack_auth_composite::{CompositeVerifier, SessionPolicy};
+    ///
+    /// let verifier = CompositeVerifier::stack_auth("3f6d2a9c-1b7e-4c55-9e0a-8d2b4f6a1c3e", "ssk_example")?
+    ///     .with_session_check();
+    /// assert_eq!(verifier.policy(), SessionPolicy::EndedOnly);
+    /// # Ok::<(), stack_auth_core::ConfigError>(())
+    /// ```
+    pub fn with_session_check(self) -> SessionChecked<Self, Sessions> {
+        let sessions = Sessions::new(self.rest_verifier().server_api());
+        SessionChecked::new(self, sessions)
     }
 }

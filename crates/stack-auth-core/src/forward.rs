@@ -2,8 +2,8 @@
 //! `Box<T>` and `Arc<T>` from one list of methods, so a method added to the trait is forwarded
 //! by construction (a forwarding impl that fell back to a default method would silently skip
 //! the wrapped implementation's own). [`TokenVerifier`](crate::TokenVerifier),
-//! [`ApiKeyVerifier`](crate::ApiKeyVerifier) and
-//! [`PermissionChecker`](crate::PermissionChecker) are declared with it.
+//! [`ApiKeyVerifier`](crate::ApiKeyVerifier), [`PermissionChecker`](crate::PermissionChecker)
+//! and [`SessionChecker`](crate::SessionChecker) are declared with it.
 
 macro_rules! forwarded_trait {
     (

@@ -2,9 +2,9 @@
 //! strategy returns, the [`VerifyError`] that says what to do when verification fails, the shared
 //! [`StackAuthConfig`], [`extract_token`] for reading a token from request headers, the
 //! server-API traits the framework integrations take ([`ApiKeyVerifier`] with
-//! [`VerifiedApiKey`] and the offline key check [`parse_api_key`]; [`PermissionChecker`]), the
-//! eviction trait every cache implements ([`Evict`]), and [`framework`]: what the axum,
-//! actix-web and gRPC integrations share (the RFC 6750 rejection mapping, the verdict-reuse
+//! [`VerifiedApiKey`] and the offline key check [`parse_api_key`]; [`PermissionChecker`];
+//! [`SessionChecker`] with its [`SessionLiveness`]), the eviction trait every cache implements
+//! ([`Evict`]), and [`framework`]: what the axum, actix-web and gRPC integrations share (the RFC 6750 rejection mapping, the verdict-reuse
 //! rule, the credentials a route accepts and its permission requirement).
 //!
 //! ```
@@ -81,6 +81,7 @@ mod profile;
 mod raw_json;
 mod retry_after;
 mod secret;
+mod session;
 mod shared_cache;
 pub mod single_flight;
 mod user;
@@ -118,6 +119,7 @@ pub use profile::{OAuthProvider, RiskScores, ServerTeam, ServerUser, SignUpRiskS
 pub use raw_json::{RawJson, RawJsonError, MAX_JSON_DEPTH};
 pub use retry_after::parse_retry_after;
 pub use secret::{redact_token, SecretServerKey};
+pub use session::{DynSessionChecker, SessionChecker, SessionLiveness};
 pub use shared_cache::{
     CacheKey, CacheNamespace, CacheTag, DynSharedCache, SharedCache, SharedHit, CACHE_KEY_LEN,
     MAX_NAMESPACE_LEN,

@@ -10,6 +10,7 @@ use crate::{
     breaker::Breaker,
     endpoint::Endpoint,
     observe,
+    registry::Caches,
     request::{ApiRequest, Transport},
     response,
     retry::{self, Gates, Health, Outcome, RetryPolicy},
@@ -56,6 +57,8 @@ pub(crate) struct ApiInner {
     pub(crate) deadline: Duration,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) max_response_bytes: usize,
+    /// The caches of the capabilities built on it, for evictions.
+    pub(crate) caches: Caches,
 }
 
 impl ServerApi {

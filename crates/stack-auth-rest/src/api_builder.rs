@@ -12,6 +12,7 @@ use tokio::sync::Semaphore;
 use crate::{
     api::ApiInner,
     breaker::Breaker,
+    registry::Caches,
     request::{HttpTransport, Transport},
     CircuitBreakerPolicy, RetryPolicy, ServerApi,
 };
@@ -258,6 +259,7 @@ impl ServerApiBuilder {
                 deadline: self.timeout,
                 clock: self.clock,
                 max_response_bytes: self.max_response_bytes,
+                caches: Caches::default(),
             }),
         })
     }

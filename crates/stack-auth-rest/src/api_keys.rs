@@ -203,6 +203,31 @@ impl ApiKeys {
     pub fn users(&self) -> &Users {
         &self.inner.users
     }
+
+    /// Says that the key with id `key_id` (the key object's `id`, PROTOCOL §10.2.2; never the
+    /// key string) is no longer good: your own endpoint revoked it through Stack Auth, say.
+    /// Stack Auth sends no webhook for a revoked key, so without this a cached verdict accepts
+    /// the key for up to the cache TTL. Every cache built on this server API drops what it
+    /// holds about the key ([`Eviction::ApiKey`]); the next check asks Stack Auth. Returns the
+    /// eviction, to hand to the other processes of a fleet (an eviction bus).
+    ///
+    /// ```no_run
+    /// use stack_auth_rest::{ApiKeys, ServerApi};
+    ///
+    /// # fn run(key_id: &str) -> Result<(), stack_auth_core::ConfigError> {
+    /// let api = ServerApi::builder("<project id>", "ssk_...").build()?;
+    /// let keys = ApiKeys::new(&api);
+    /// // ... after `DELETE`/`PATCH` of the key in Stack Auth:
+    /// let eviction = keys.revoked(key_id);
+    /// # let _ = eviction; Ok(()) }
+    /// ```
+    pub fn revoked(&self, key_id: &str) -> Eviction {
+        let eviction = Eviction::ApiKey {
+            key_id: key_id.to_owned(),
+        };
+        self.inner.api.evict(&eviction);
+        eviction
+    }
 }
 
 impl Inner {

@@ -275,9 +275,11 @@ mod memo;
 mod observe;
 mod permissions;
 mod profile;
+mod registry;
 mod request;
 mod response;
 mod retry;
+mod sessions;
 mod shape;
 mod tagged_cache;
 mod teams;
@@ -298,6 +300,10 @@ pub use cache::{
 pub use memo::{DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_REFUSAL_TTL, DEFAULT_CACHE_TTL};
 pub use permissions::{Permissions, PermissionsBuilder};
 pub use retry::{RetryPolicy, DEFAULT_BASE_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF};
+pub use sessions::{
+    Sessions, SessionsBuilder, DEFAULT_ENDED_SESSION_TTL, DEFAULT_SEEN_SESSION_TTL,
+    DEFAULT_SESSION_CACHE_TTL, DEFAULT_SESSION_MEMORY_CAPACITY,
+};
 pub use teams::{Teams, TeamsBuilder};
 pub use users::{Users, UsersBuilder};
 pub use verifier::RestVerifier;

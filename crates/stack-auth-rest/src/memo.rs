@@ -3,11 +3,16 @@
 //! stores its answer before it lands; and [`CacheSettings`], the settings every capability's
 //! cache takes (the builders' `cache_*` setters).
 
-use std::{future::Future, hash::Hash, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    hash::Hash,
+    sync::{Arc, Weak},
+    time::Duration,
+};
 
 use stack_auth_core::{
     single_flight::{Joined, SingleFlight},
-    ConfigError, Eviction, VerifyError,
+    ConfigError, Evict, Eviction, VerifyError,
 };
 
 use crate::{
@@ -276,9 +281,34 @@ where
 
     /// Drops the answers `eviction` makes stale.
     pub(crate) fn evict(&self, eviction: &Eviction) {
-        if let Some(cache) = &self.inner.cache {
+        self.inner.evict(eviction);
+    }
+
+    /// A handle that evicts from this memo without keeping it alive, for the server API's
+    /// registry of caches.
+    pub(crate) fn evictor(&self) -> Weak<dyn Evict> {
+        let inner: Arc<dyn Evict> = self.inner.clone();
+        Arc::downgrade(&inner)
+    }
+}
+
+impl<K, V> Evict for MemoInner<K, V>
+where
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    fn evict(&self, eviction: &Eviction) {
+        if let Some(cache) = &self.cache {
             cache.evict(eviction);
         }
+    }
+}
+
+impl<K, V: Clone> std::fmt::Debug for MemoInner<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoInner")
+            .field("caching", &self.cache.is_some())
+            .finish_non_exhaustive()
     }
 }
 

@@ -85,10 +85,13 @@ pub struct Permissions {
 
 impl Permissions {
     fn from_parts(api: ServerApi, cache: Option<CacheSettings>) -> Self {
+        let (lists, by_token) = (Memo::new(cache), Memo::new(cache));
+        api.register_cache(lists.evictor());
+        api.register_cache(by_token.evictor());
         Permissions {
             api,
-            lists: Memo::new(cache),
-            by_token: Memo::new(cache),
+            lists,
+            by_token,
         }
     }
 

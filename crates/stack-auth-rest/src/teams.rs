@@ -54,10 +54,9 @@ pub struct Teams {
 
 impl Teams {
     fn from_parts(api: ServerApi, cache: Option<CacheSettings>) -> Self {
-        Teams {
-            api,
-            memo: Memo::new(cache),
-        }
+        let memo = Memo::new(cache);
+        api.register_cache(memo.evictor());
+        Teams { api, memo }
     }
 
     /// The teams `user_id` belongs to, oldest first (none for an unknown user).

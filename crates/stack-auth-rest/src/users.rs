@@ -64,10 +64,9 @@ capability_builder! {
 
 impl Users {
     fn from_parts(api: ServerApi, cache: Option<CacheSettings>) -> Self {
-        Users {
-            api,
-            memo: Memo::new(cache),
-        }
+        let memo = Memo::new(cache);
+        api.register_cache(memo.evictor());
+        Users { api, memo }
     }
 
     /// The user with id `user_id`, or `None` when Stack Auth knows none (or the id is not a

@@ -45,6 +45,20 @@ pub(crate) struct Verdicts {
     pub(crate) flights: Flights,
 }
 
+impl Evict for Verdicts {
+    fn evict(&self, eviction: &Eviction) {
+        self.cache.evict(eviction);
+    }
+}
+
+impl fmt::Debug for Verdicts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verdicts")
+            .field("caching", &self.cache.is_enabled())
+            .finish_non_exhaustive()
+    }
+}
+
 impl fmt::Debug for RestVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RestVerifier")
@@ -115,12 +129,15 @@ impl RestVerifier {
     }
 
     pub(crate) fn from_parts(api: ServerApi, cache: VerdictCache) -> Self {
+        let verdicts = Arc::new(Verdicts {
+            cache,
+            flights: Flights::default(),
+        });
+        let evictor: Arc<dyn Evict> = verdicts.clone();
+        api.register_cache(Arc::downgrade(&evictor));
         RestVerifier {
             api,
-            verdicts: Arc::new(Verdicts {
-                cache,
-                flights: Flights::default(),
-            }),
+            verdicts,
             health: Health::Counted,
         }
     }
@@ -284,11 +301,17 @@ async fn fetch(
 impl Evict for RestVerifier {
     /// Drops the cached verdicts `eviction` makes stale: those of an updated or deleted user
     /// (the verdict holds the profile; a refusal is found by the token's `sub`), and profiles
-    /// showing a changed team as the selected one. Sessions ending change nothing: Stack Auth
-    /// itself keeps accepting a token until its `exp` (PROTOCOL §10.4.4). The verifier's
+    /// showing a changed team as the selected one. Sessions ending change no verdict: Stack
+    /// Auth itself keeps accepting a token until its `exp` (PROTOCOL §10.4.4). The verifier's
     /// clones share the cache.
+    ///
+    /// The eviction goes through the verifier's [`ServerApi`], so every other cache built on
+    /// it hears it too ([`Users`](crate::Users), [`ApiKeys`](crate::ApiKeys),
+    /// [`Permissions`](crate::Permissions), [`Teams`](crate::Teams),
+    /// [`Sessions`](crate::Sessions)): registering the verifier (or a composite over it) with
+    /// a webhook receiver reaches all of them.
     fn evict(&self, eviction: &Eviction) {
-        self.verdicts.cache.evict(eviction);
+        self.api.evict(eviction);
     }
 }
 

@@ -1,5 +1,6 @@
 //! The "Revocation" section: what the revocation check costs a verification, and how soon a
-//! webhook delivery turns into a refused request (`benchmarks/benches/revocation.rs`).
+//! webhook delivery turns into a refused request (`benchmarks/benches/revocation.rs`); then the
+//! session check's cost and delay (its `session_check` member).
 
 use std::fmt::Write as _;
 
@@ -23,18 +24,14 @@ pub(crate) fn render(out: &mut String, m: &Measured) {
         count(n("/ended_sessions")),
         count(n("/revoked_users") + n("/ended_sessions")),
     );
-    for (key, name) in [
-        ("paired_token_cache_hit", "token-cache hit"),
-        ("paired_warm", "full verification, token cache off"),
-    ] {
-        let _ = writeln!(
-            out,
-            "| {name} | {} | {} | {} |",
-            time(n(&format!("/{key}/a_ns"))),
-            time(n(&format!("/{key}/b_ns"))),
-            fmt_ratio(1.0 / n(&format!("/{key}/ratio"))),
-        );
-    }
+    paired_rows(
+        out,
+        &n,
+        &[
+            ("/paired_token_cache_hit", "token-cache hit"),
+            ("/paired_warm", "full verification, token cache off"),
+        ],
+    );
     let _ = writeln!(
         out,
         "\nFrom a webhook delivery to the first refused request, on a warm axum server over \
@@ -44,26 +41,86 @@ pub(crate) fn render(out: &mut String, m: &Measured) {
          the 401.\n\n\
          | | median | p99 | max | samples |\n|---|---|---|---|---|"
     );
-    for (key, name) in [
-        ("delivery_to_refusal", "delivery → first refused request"),
-        (
-            "delivery_acknowledged",
-            "the delivery alone (until its 200)",
-        ),
-        (
-            "authenticated_request",
-            "an authenticated request, cached token (the loopback floor)",
-        ),
-    ] {
-        let us = |field: &str| time(n(&format!("/{key}/{field}")) * 1e3);
+    latency_rows(
+        out,
+        &n,
+        &[
+            ("/delivery_to_refusal", "delivery → first refused request"),
+            (
+                "/delivery_acknowledged",
+                "the delivery alone (until its 200)",
+            ),
+            (
+                "/authenticated_request",
+                "an authenticated request, cached token (the loopback floor)",
+            ),
+        ],
+    );
+    let _ = writeln!(
+        out,
+        "\nThe session check (`SessionChecked` with `stack_auth_rest::Sessions`, the session's \
+         answer cached), interleaved against the same verifier without it:\n\n\
+         | verification | without the check | with it | ratio |\n|---|---|---|---|"
+    );
+    paired_rows(
+        out,
+        &n,
+        &[
+            (
+                "/session_check/paired_jwks_token_cache_hit",
+                "`JwksVerifier`, token-cache hit",
+            ),
+            (
+                "/session_check/paired_composite_token_cache_hit",
+                "`CompositeVerifier`, warm (token and profile cached)",
+            ),
+        ],
+    );
+    let _ = writeln!(
+        out,
+        "\n| | median | p99 | max | samples |\n|---|---|---|---|---|"
+    );
+    latency_rows(
+        out,
+        &n,
+        &[
+            (
+                "/session_check/miss",
+                "a check not cached (JWKS hit + one session-list request over loopback)",
+            ),
+            (
+                "/session_check/session_ended_to_refusal",
+                "`Eviction::SessionEnded` told to the checker → first refused verification",
+            ),
+        ],
+    );
+    out.push('\n');
+}
+
+/// One row per interleaved pair `(pointer, name)`: both medians and the ratio (b over a).
+fn paired_rows(out: &mut String, n: &dyn Fn(&str) -> f64, rows: &[(&str, &str)]) {
+    for (key, name) in rows {
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} |",
+            time(n(&format!("{key}/a_ns"))),
+            time(n(&format!("{key}/b_ns"))),
+            fmt_ratio(1.0 / n(&format!("{key}/ratio"))),
+        );
+    }
+}
+
+/// One row per latency summary `(pointer, name)`: median, p99, max and the sample count.
+fn latency_rows(out: &mut String, n: &dyn Fn(&str) -> f64, rows: &[(&str, &str)]) {
+    for (key, name) in rows {
+        let us = |field: &str| time(n(&format!("{key}/{field}")) * 1e3);
         let _ = writeln!(
             out,
             "| {name} | {} | {} | {} | {} |",
             us("median_us"),
             us("p99_us"),
             us("max_us"),
-            count(n(&format!("/{key}/n"))),
+            count(n(&format!("{key}/n"))),
         );
     }
-    out.push('\n');
 }

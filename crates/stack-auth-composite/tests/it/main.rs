@@ -13,6 +13,9 @@ mod observability;
 mod on_demand;
 mod refuse_policy;
 mod request_cap;
+#[cfg(feature = "default-wiring")]
+mod session_liveness;
+mod session_policy;
 mod stand_in;
 mod tracing;
 mod undecided;

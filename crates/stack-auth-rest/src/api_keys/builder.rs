@@ -105,11 +105,13 @@ impl ApiKeysBuilder {
         let capacity = self
             .cache
             .map_or(memo::DEFAULT_CACHE_CAPACITY, |c| c.capacity);
+        let verdicts = Memo::new(self.cache);
+        self.api.register_cache(verdicts.evictor());
         ApiKeys {
             inner: Arc::new(Inner {
                 api: self.api,
                 users,
-                memo: Memo::new(self.cache),
+                memo: verdicts,
                 budget: TokenBucket::new(self.budget),
                 vouched: TaggedCache::new(capacity),
                 accept_public_keys: self.accept_public_keys,

@@ -19,6 +19,7 @@ mod observability;
 mod permissions;
 mod regressions;
 mod resilience;
+mod sessions;
 mod shape_screen;
 mod stand_in;
 mod teams;

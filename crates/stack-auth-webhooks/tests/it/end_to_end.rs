@@ -3,25 +3,18 @@
 
 use std::sync::Arc;
 
-use axum::{routing::post, Router};
 use stack_auth_core::{Eviction, RefusalReason, TokenVerifier};
 use stack_auth_jwks::JwksVerifier;
 use stack_auth_testkit::{DeliveryState, LocalStackAuth, Route, TeamSpec, UserSpec};
-use stack_auth_webhooks::{StackWebhook, WebhookReceiver};
+use stack_auth_webhooks::WebhookReceiver;
 
-use crate::common::Recorder;
+use crate::common::{Endpoint, Recorder};
 
 struct Loop {
     stack: LocalStackAuth,
     jwks: JwksVerifier,
     recorder: Arc<Recorder>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Loop {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
+    _endpoint: Endpoint,
 }
 
 /// A stand-in whose deliveries go to a receiver wired to a JWKS verifier of its project.
@@ -36,20 +29,12 @@ async fn start() -> Loop {
         .evicting(Arc::clone(&recorder))
         .build()
         .unwrap();
-    let app = Router::new()
-        .route("/webhooks/stack", post(|_: StackWebhook| async {}))
-        .with_state(receiver);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhooks/stack", listener.local_addr().unwrap());
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    stack.set_webhook_endpoint(Some(&url));
+    let endpoint = Endpoint::serve(&stack, receiver).await;
     Loop {
         stack,
         jwks,
         recorder,
-        server,
+        _endpoint: endpoint,
     }
 }
 

@@ -5,6 +5,7 @@ mod common;
 
 mod actix_extractor;
 mod axum_extractor;
+mod caches_that_listen;
 mod end_to_end;
 mod receiver;
 mod vectors;

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use stack_auth_core::{test_util::ManualClock, Evict, Eviction};
-use stack_auth_testkit::{SignedWebhook, WebhookHeaders, WebhookSecret};
+use stack_auth_testkit::{LocalStackAuth, SignedWebhook, WebhookHeaders, WebhookSecret};
 use stack_auth_webhooks::WebhookReceiver;
 
 /// The Stack-shaped check vector's secret (bytes 0x00..0x17).
@@ -143,4 +143,33 @@ pub fn assert_refused(status: u16, body: &str, expected: (u16, &str)) {
     let json: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(json["error"], expected.1, "{body}");
     assert!(!body.contains(MARKER) && !body.contains("msg_"), "{body}");
+}
+
+/// An axum server on 127.0.0.1 whose `/webhooks/stack` route takes deliveries for a receiver,
+/// set as the stand-in's webhook endpoint; stopped on drop.
+pub struct Endpoint {
+    pub url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Endpoint {
+    pub async fn serve(stack: &LocalStackAuth, receiver: WebhookReceiver) -> Endpoint {
+        use axum::{routing::post, Router};
+        use stack_auth_webhooks::StackWebhook;
+
+        let app = Router::new()
+            .route("/webhooks/stack", post(|_: StackWebhook| async {}))
+            .with_state(receiver);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/webhooks/stack", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        stack.set_webhook_endpoint(Some(&url));
+        Endpoint { url, task }
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
