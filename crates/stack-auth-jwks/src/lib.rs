@@ -211,6 +211,7 @@ mod keyset_cache;
 mod observe;
 mod payload;
 mod revocations;
+mod shared_revocations;
 mod status;
 mod token_cache;
 mod verifier;

@@ -279,6 +279,7 @@ mod request;
 mod response;
 mod retry;
 mod shape;
+mod shared_tier;
 mod tagged_cache;
 mod teams;
 mod users;

@@ -2,6 +2,7 @@
 //! caller's access token, cached briefly.
 
 mod query;
+mod shared;
 
 use std::{fmt, sync::Arc};
 
@@ -86,9 +87,9 @@ pub struct Permissions {
 impl Permissions {
     fn from_parts(api: ServerApi, cache: Option<CacheSettings>) -> Self {
         Permissions {
+            lists: Memo::shared(cache, &api, &shared::LISTS),
+            by_token: Memo::shared(cache, &api, &shared::BY_TOKEN),
             api,
-            lists: Memo::new(cache),
-            by_token: Memo::new(cache),
         }
     }
 

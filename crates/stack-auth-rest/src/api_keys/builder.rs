@@ -105,11 +105,12 @@ impl ApiKeysBuilder {
         let capacity = self
             .cache
             .map_or(memo::DEFAULT_CACHE_CAPACITY, |c| c.capacity);
+        let memo = Memo::shared(self.cache, &self.api, &super::shared::SHARE);
         ApiKeys {
             inner: Arc::new(Inner {
                 api: self.api,
                 users,
-                memo: Memo::new(self.cache),
+                memo,
                 budget: TokenBucket::new(self.budget),
                 vouched: TaggedCache::new(capacity),
                 accept_public_keys: self.accept_public_keys,
