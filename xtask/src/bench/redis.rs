@@ -1,6 +1,6 @@
 //! `cargo xtask bench --redis`: the shared cache's operations and the eviction bus's propagation
 //! delay against a local `redis-server` (`cargo bench -p stack-auth-redis --bench redis`, which
-//! starts its own), then the fleet end to end ([`fleet`](super::fleet)), written as the "Redis"
+//! starts its own), then the fleet end to end ([`fleet`]), written as the "Redis"
 //! section of `BENCHMARKS.md`; the other runs keep the section there.
 
 use std::{fmt::Write as _, time::SystemTime};
