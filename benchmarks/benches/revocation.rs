@@ -21,22 +21,20 @@
 #[path = "revocation/session_check.rs"]
 mod session_check;
 
-use std::{
-    hint::black_box,
-    sync::Arc,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
-};
+use std::{hint::black_box, sync::Arc, time::Instant};
 
 use axum::{
     routing::{get, post},
     Router,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 use stack_auth_axum::{StackAuth, StackUser};
-use stack_auth_benchmarks::{paired, per_call, runtime, write_results, StandIn};
+use stack_auth_benchmarks::{
+    latency_summary, paired, per_call, runtime, user_deleted_delivery, write_results, StandIn,
+};
 use stack_auth_core::{Evict, Eviction, TokenVerifier};
 use stack_auth_jwks::JwksVerifier;
-use stack_auth_testkit::{random_uuid, SignedWebhook, UserSpec, WebhookHeaders, WebhookSecret};
+use stack_auth_testkit::{random_uuid, UserSpec, WebhookSecret};
 use stack_auth_webhooks::{StackWebhook, WebhookReceiver};
 
 /// Interleaved pairs of batches for the revocation check's cost.
@@ -62,16 +60,6 @@ fn fill(verifier: &JwksVerifier) {
             session_id: random_uuid(),
         });
     }
-}
-
-/// Median and 99th percentile of `samples`, in microseconds.
-fn summary(mut samples: Vec<Duration>) -> Value {
-    samples.sort();
-    let at = |q: f64| {
-        let i = ((samples.len() as f64 - 1.0) * q).round() as usize;
-        samples[i].as_secs_f64() * 1e6
-    };
-    json!({ "median_us": at(0.5), "p99_us": at(0.99), "max_us": at(1.0), "n": samples.len() })
 }
 
 fn main() {
@@ -149,24 +137,8 @@ fn main() {
             let started = Instant::now();
             assert_eq!(ask(token).await.unwrap().status(), 200);
             get_ok.push(started.elapsed());
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_secs() as i64;
-            let body =
-                format!(r#"{{"type":"user.deleted","data":{{"id":"{user_id}","teams":[]}}}}"#);
-            let delivery = SignedWebhook::new(
-                &secret,
-                &hook,
-                format!("msg_bench{i}"),
-                now,
-                body,
-                WebhookHeaders::Svix,
-            );
-            let mut request = client.post(&hook).body(delivery.body.clone());
-            for (name, value) in &delivery.headers {
-                request = request.header(name.as_str(), value.as_str());
-            }
+            let request =
+                user_deleted_delivery(&client, &secret, &hook, format!("msg_bench{i}"), user_id);
             let started = Instant::now();
             assert_eq!(request.send().await.unwrap().status(), 200);
             ack.push(started.elapsed());
@@ -179,9 +151,9 @@ fn main() {
         "ended_sessions": REVOKED,
         "paired_token_cache_hit": hit.to_json(),
         "paired_warm": warm.to_json(),
-        "delivery_to_refusal": summary(to_refusal),
-        "delivery_acknowledged": summary(ack),
-        "authenticated_request": summary(get_ok),
+        "delivery_to_refusal": latency_summary(to_refusal),
+        "delivery_acknowledged": latency_summary(ack),
+        "authenticated_request": latency_summary(get_ok),
         "session_check": session_check,
     });
     write_results("revocation", &results).unwrap();

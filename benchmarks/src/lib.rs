@@ -17,8 +17,9 @@
 //! # Ok::<(), stack_auth_benchmarks::BenchError>(())
 //! ```
 //!
-//! The benches live in `benches/` (`threads`, `composite`, `rest`, `memory`); the peers'
-//! scripts (Node `jose`, PyJWT) in `peers/`. Run them all with `cargo xtask bench [--peers]`.
+//! The benches live in `benches/` (`threads`, `composite`, `rest`, `memory`, `revocation`;
+//! `fleet`, which needs a `redis-server`); the peers' scripts (Node `jose`, PyJWT) in `peers/`.
+//! Run them with `cargo xtask bench [--peers]` (the fleet with `cargo xtask bench --redis`).
 //! The HTTP benchmark (`cargo xtask bench --http`) runs the binaries in `src/bin/`:
 //! `http_stand_in` (the stand-in, driven by [`Command`]s), `http_server` (the servers of
 //! [`ServerKind`]) and `http_check_time` (the [`EcdsaCheck`] alone and the verifier alone).
@@ -38,6 +39,7 @@ mod results;
 mod rss;
 mod stand_in;
 mod stand_in_control;
+mod webhook;
 
 pub use ecdsa::EcdsaCheck;
 pub use fetch_waits::{FetchWaitCounts, FetchWaits};
@@ -47,10 +49,11 @@ pub use interop::{interop_dir, EcdsaInput, InteropToken, ServedJwks};
 pub use lifeline::exit_when_stdin_closes;
 pub use paired::{paired, paired_together, per_call, rate, Batch, Paired};
 pub use parallel::on_threads;
-pub use results::{write_results, RESULTS_DIR_ENV};
+pub use results::{latency_summary, write_results, RESULTS_DIR_ENV};
 pub use rss::resident_kib;
 pub use stand_in::{StandIn, TOKEN_LIFETIME};
 pub use stand_in_control::{Command, StandInControl};
+pub use webhook::user_deleted_delivery;
 
 /// Any failure while setting a benchmark up.
 pub type BenchError = Box<dyn std::error::Error + Send + Sync>;

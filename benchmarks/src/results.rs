@@ -1,8 +1,9 @@
 //! Machine-readable results for the numbers criterion does not keep (request counts, memory).
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
-use serde_json::Value;
+use serde_json::{json, Value};
+use stack_auth_testkit::quantile;
 
 /// Environment variable naming the directory where benches write `<name>.json`
 /// (`cargo xtask bench` sets it; without it the results are only printed).
@@ -24,4 +25,13 @@ pub fn write_results(name: &str, results: &Value) -> std::io::Result<Option<Path
     let path = dir.join(format!("{name}.json"));
     std::fs::write(&path, text)?;
     Ok(Some(path))
+}
+
+/// The median, 99th percentile and maximum of `samples` in microseconds, and their number:
+/// `{"median_us", "p99_us", "max_us", "n"}` (nearest rank, as the testkit's
+/// [`quantile`]; zeros for no samples).
+pub fn latency_summary(mut samples: Vec<Duration>) -> Value {
+    samples.sort();
+    let at = |q: f64| quantile(&samples, q).as_secs_f64() * 1e6;
+    json!({ "median_us": at(0.5), "p99_us": at(0.99), "max_us": at(1.0), "n": samples.len() })
 }

@@ -2,6 +2,7 @@
 #![allow(clippy::print_stdout)]
 
 pub mod backend;
+pub mod fleet;
 pub mod smoke;
 
 /// README.md, whose Rust snippets run here as doc tests (`no_run` ones are compiled only), so a

@@ -1,13 +1,15 @@
 //! `cargo xtask bench [--peers | --http | --redis]`: runs the criterion benches and writes
 //! `BENCHMARKS.md` from the numbers measured in that run (issue 9); `--http` runs only the HTTP
 //! benchmark and replaces the report's "HTTP" section (issue 18); `--redis` runs only the Redis
-//! benchmark ([`redis`]) and replaces the "Redis" section (issue 21).
+//! benchmark ([`redis`]) and the fleet benchmark ([`fleet`]) and replaces the "Redis" section
+//! (issue 21).
 //!
 //! 0. with `--peers` or `--http`: the HTTP benchmark ([`http`]), first, so a missing tool stops
 //!    the run before the long benches;
 //! 1. `cargo bench -p stack-auth-jwks --bench verify` (warm verifier, token cache, baseline);
-//! 2. `cargo bench -p stack-auth-benchmarks` (threads, composite, REST, memory, revocation), with
-//!    `STACK_AUTH_BENCH_RESULTS` naming where the benches write what criterion does not keep;
+//! 2. `cargo bench -p stack-auth-benchmarks` (threads, composite, REST, memory, revocation; not
+//!    the fleet, which `--redis` runs), with `STACK_AUTH_BENCH_RESULTS` naming where the benches
+//!    write what criterion does not keep;
 //! 3. with `--peers`: Node `jose` and PyJWT verify the same token with the same key, each
 //!    between two runs of ours measured the same way (`--bin peer_rate`);
 //! 4. medians are read from `target/criterion/<group>/<id>/new/estimates.json` (refused if older
@@ -15,6 +17,7 @@
 //!    report already there is kept (it names its own run).
 
 mod comparisons;
+mod fleet;
 mod format;
 mod goals;
 mod http;
@@ -29,6 +32,17 @@ mod section;
 use std::{path::PathBuf, time::SystemTime};
 
 use crate::run::{cargo, Step};
+
+/// The benches of `stack-auth-benchmarks` the main report runs (`fleet` needs a
+/// `redis-server` and runs with `--redis`).
+const CRITERION_BENCHES: &[&str] = &[
+    "threads",
+    "composite",
+    "rest",
+    "memory",
+    "verify_paired",
+    "revocation",
+];
 
 /// Where the benches write their JSON results (read by `stack-auth-benchmarks`).
 const RESULTS_DIR_ENV: &str = "STACK_AUTH_BENCH_RESULTS";
@@ -119,10 +133,11 @@ fn criterion_report(
         &["bench", "-p", "stack-auth-jwks", "--bench", "verify"],
         &[],
     )?;
-    cargo(
-        &["bench", "-p", "stack-auth-benchmarks"],
-        &[(RESULTS_DIR_ENV, results.as_str())],
-    )?;
+    let mut args = vec!["bench", "-p", "stack-auth-benchmarks"];
+    for bench in CRITERION_BENCHES {
+        args.extend(["--bench", bench]);
+    }
+    cargo(&args, &[(RESULTS_DIR_ENV, results.as_str())])?;
     let (peers, ours) = if with_peers {
         peers::run(paths)
     } else {
@@ -139,4 +154,26 @@ fn criterion_report(
         ours: &ours,
         http,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bench added to `benchmarks/Cargo.toml` is run by one of the reports: the main one, or
+    /// `--redis` (the fleet).
+    #[test]
+    fn every_bench_of_the_benchmarks_crate_is_run_by_a_report() {
+        let manifest = Paths::new().root.join("benchmarks/Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+        let mut declared: Vec<&str> = text
+            .split("[[bench]]")
+            .skip(1)
+            .filter_map(|block| block.split("name = \"").nth(1)?.split('"').next())
+            .collect();
+        declared.sort_unstable();
+        let mut run: Vec<&str> = CRITERION_BENCHES.iter().copied().chain(["fleet"]).collect();
+        run.sort_unstable();
+        assert_eq!(declared, run);
+    }
 }

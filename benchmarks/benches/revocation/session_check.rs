@@ -9,14 +9,14 @@ use std::{
 };
 
 use serde_json::{json, Value};
-use stack_auth_benchmarks::{paired, per_call, StandIn};
+use stack_auth_benchmarks::{latency_summary, paired, per_call, StandIn};
 use stack_auth_composite::{CompositeVerifier, SessionChecked};
 use stack_auth_core::{Evict, Eviction, RefusalReason, TokenVerifier};
 use stack_auth_rest::{ServerApi, Sessions};
 use stack_auth_testkit::UserSpec;
 use tokio::runtime::Runtime;
 
-use crate::{summary, verify, PAIRS};
+use crate::{verify, PAIRS};
 
 /// How long the session answers are kept while the warm paths are measured: longer than the
 /// run, so every call of a batch is a hit (the default, 15 s, would put one list request into
@@ -98,7 +98,7 @@ pub(crate) fn measure(rt: &Runtime, stand_in: &StandIn) -> Value {
     json!({
         "paired_jwks_token_cache_hit": jwks_hit.to_json(),
         "paired_composite_token_cache_hit": composite_hit.to_json(),
-        "miss": summary(misses),
-        "session_ended_to_refusal": summary(ended),
+        "miss": latency_summary(misses),
+        "session_ended_to_refusal": latency_summary(ended),
     })
 }

@@ -28,3 +28,38 @@ pub use static_api_keys::{
 };
 pub use static_permissions::StaticPermissions;
 pub use static_verifier::StaticVerifier;
+
+use crate::Eviction;
+
+/// One [`Eviction`] of each kind, in declaration order, about user `u1`, team `t1`, session
+/// `s1` and API key `k1`: for tests that check a cache handles every kind.
+///
+/// ```
+/// let kinds = stack_auth_core::test_util::every_eviction();
+/// assert_eq!(kinds.last(), Some(&stack_auth_core::Eviction::All));
+/// ```
+pub fn every_eviction() -> Vec<Eviction> {
+    let (u, t) = (String::from("u1"), String::from("t1"));
+    vec![
+        Eviction::UserUpdated { user_id: u.clone() },
+        Eviction::UserDeleted { user_id: u.clone() },
+        Eviction::SessionEnded {
+            user_id: u.clone(),
+            session_id: "s1".into(),
+        },
+        Eviction::TeamPermissions {
+            team_id: t.clone(),
+            user_id: u.clone(),
+        },
+        Eviction::ProjectPermissions { user_id: u.clone() },
+        Eviction::TeamMembership {
+            team_id: t.clone(),
+            user_id: u,
+        },
+        Eviction::Team { team_id: t },
+        Eviction::ApiKey {
+            key_id: "k1".into(),
+        },
+        Eviction::All,
+    ]
+}

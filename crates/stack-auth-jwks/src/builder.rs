@@ -5,7 +5,8 @@ mod validate;
 use std::{sync::Arc, time::Duration};
 
 use stack_auth_core::{
-    Clock, ConfigError, StackAuthConfig, StackAuthConfigBuilder, SystemClock, UserType, UserTypes,
+    Clock, ConfigError, DynSharedCache, SharedCache, StackAuthConfig, StackAuthConfigBuilder,
+    SystemClock, UserType, UserTypes,
 };
 
 use self::validate::{invalid, jwks_url};
@@ -16,7 +17,7 @@ use crate::{
     keys::parse_jwks,
     keyset_cache::Timing,
     token_cache::TokenCache,
-    verifier::{JwksVerifier, TokenTimes},
+    verifier::{JwksVerifier, TokenRules},
 };
 
 /// Builder for [`JwksVerifier`]; see [`JwksVerifier::builder`]. Every setter consumes and returns
@@ -37,6 +38,7 @@ pub struct JwksVerifierBuilder {
     clock: Arc<dyn Clock>,
     static_jwks: Option<String>,
     max_token_lifetime: Duration,
+    shared_cache: Option<Arc<DynSharedCache>>,
 }
 
 impl JwksVerifierBuilder {
@@ -69,6 +71,7 @@ impl JwksVerifierBuilder {
             clock: Arc::new(SystemClock),
             static_jwks: None,
             max_token_lifetime: DEFAULT_MAX_TOKEN_LIFETIME,
+            shared_cache: None,
         }
     }
 
@@ -228,6 +231,21 @@ impl JwksVerifierBuilder {
         self
     }
 
+    /// The cache shared by the processes of the deployment (`stack-auth-redis`'s
+    /// `RedisSharedCache`, or any [`SharedCache`]; default: none), where the fleet's deny set
+    /// lives: a user deleted or a session ended that this verifier is told about
+    /// ([`Evict`](stack_auth_core::Evict)) is stored there for the
+    /// [revocation window](Self::max_token_lifetime) (`deleted_users.v1`,
+    /// `ended_sessions.v1`, under the id's SHA-256), and a token verified in full (not from the
+    /// token cache) is checked against it, so a process started since, or one that missed the
+    /// eviction, refuses it too. A token answered from the token cache costs no shared-cache
+    /// call; without a token cache, every verification makes one (two lookups, at once). A
+    /// shared cache that is slow or down answers "not revoked" within its own timeout.
+    pub fn shared_cache(mut self, cache: impl SharedCache + 'static) -> Self {
+        self.shared_cache = Some(Arc::new(cache));
+        self
+    }
+
     /// Verifies every token in full, every time (no verified-token cache).
     pub fn disable_token_cache(mut self) -> Self {
         self.token_cache = None;
@@ -334,9 +352,10 @@ impl JwksVerifierBuilder {
             fetcher,
             self.clock,
             self.timing,
-            TokenTimes {
+            TokenRules {
                 leeway: self.leeway,
                 max_lifetime: self.max_token_lifetime,
+                shared_cache: self.shared_cache,
             },
             token_cache,
             provider,

@@ -2,7 +2,7 @@
 
 use stack_auth_core::{Evict, Eviction};
 
-use crate::JwksVerifier;
+use crate::{revocations::Kind, JwksVerifier};
 
 /// What a JWKS verifier does with each [`Eviction`] (a Stack Auth webhook through a receiver, an
 /// eviction bus, or your own call):
@@ -33,12 +33,8 @@ use crate::JwksVerifier;
 impl Evict for JwksVerifier {
     fn evict(&self, eviction: &Eviction) {
         match eviction {
-            Eviction::UserDeleted { user_id } => {
-                self.revocations().revoke_user(user_id, self.now())
-            }
-            Eviction::SessionEnded { session_id, .. } => {
-                self.revocations().end_session(session_id, self.now());
-            }
+            Eviction::UserDeleted { user_id } => self.revoke(Kind::User, user_id),
+            Eviction::SessionEnded { session_id, .. } => self.revoke(Kind::Session, session_id),
             Eviction::All => self.clear_token_cache(),
             _ => {}
         }

@@ -137,6 +137,14 @@
 //! after the signature and claim checks (a forged token stays `bad_signature`); while nothing is
 //! revoked it is one atomic load.
 //!
+//! In a fleet, [`shared_cache`](JwksVerifierBuilder::shared_cache) (the deployment's Redis,
+//! `stack-auth-redis`) shares that deny set: a verifier that hears of a deleted user or an
+//! ended session stores it there (under the id's SHA-256, for the same window), and one that
+//! did not hear of it (a process started since, or one whose eviction bus was disconnected)
+//! finds it there the first time it verifies a token in full. A token-cache hit never asks the
+//! shared cache; a shared cache that is slow or down answers "not revoked" within its own
+//! timeout, and the local set still applies.
+//!
 //! # Configuration
 //!
 //! | setting | default |
@@ -155,6 +163,7 @@
 //! | [`max_response_bytes`](JwksVerifierBuilder::max_response_bytes) | [`DEFAULT_MAX_RESPONSE_BYTES`] (64 KiB) |
 //! | [`token_cache_capacity`](JwksVerifierBuilder::token_cache_capacity) / [`token_cache_ttl`](JwksVerifierBuilder::token_cache_ttl) / [`disable_token_cache`](JwksVerifierBuilder::disable_token_cache) | [`DEFAULT_TOKEN_CACHE_CAPACITY`] (10,000) / [`DEFAULT_TOKEN_CACHE_TTL`] (5 min) / on |
 //! | [`max_token_lifetime`](JwksVerifierBuilder::max_token_lifetime) | [`DEFAULT_MAX_TOKEN_LIFETIME`] (10 min): how long a revoked user or session is refused, plus the leeway |
+//! | [`shared_cache`](JwksVerifierBuilder::shared_cache) | none: the deny set is the process's own |
 //! | [`http_client`](JwksVerifierBuilder::http_client) | built-in reqwest client, no redirects |
 //! | [`clock`](JwksVerifierBuilder::clock) | [`SystemClock`](stack_auth_core::SystemClock) |
 //!
@@ -211,6 +220,7 @@ mod keyset_cache;
 mod observe;
 mod payload;
 mod revocations;
+mod shared_revocations;
 mod status;
 mod token_cache;
 mod verifier;

@@ -23,7 +23,7 @@ use stack_auth_core::{
 
 /// What is refused: a user (deleted) or a session (ended).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     User,
     Session,
 }
@@ -33,8 +33,10 @@ enum Kind {
 struct Entries {
     users: HashMap<Arc<str>, u64>,
     sessions: HashMap<Arc<str>, u64>,
-    /// Every entry in the order it was made: all share one window, so deadlines grow along the
-    /// queue (a wall-clock step back only delays the pruning of a few entries, never a refusal).
+    /// Every entry in the order it was made: nearly all last the whole window, so deadlines
+    /// grow along the queue (a wall-clock step back, or the shorter rest of a revocation learnt
+    /// from the fleet, only delays the pruning of a few entries by at most a window, never a
+    /// refusal: an entry refuses only before its own deadline).
     order: VecDeque<(Kind, Arc<str>, u64)>,
 }
 
@@ -83,20 +85,31 @@ impl Revocations {
         }
     }
 
+    /// How long an entry refuses.
+    pub(crate) fn window(&self) -> Duration {
+        self.window
+    }
+
     /// Refuses `user_id`'s tokens from `now` until the window has passed.
     pub(crate) fn revoke_user(&self, user_id: &str, now: SystemTime) {
-        self.insert(Kind::User, user_id, now);
+        self.insert(Kind::User, user_id, now, self.window);
     }
 
     /// Refuses tokens whose `refresh_token_id` is `session_id` from `now` until the window has
     /// passed.
     pub(crate) fn end_session(&self, session_id: &str, now: SystemTime) {
-        self.insert(Kind::Session, session_id, now);
+        self.insert(Kind::Session, session_id, now, self.window);
     }
 
-    fn insert(&self, kind: Kind, id: &str, now: SystemTime) {
+    /// Refuses `kind`'s `id` from `now` for `lasts` (what is left of a revocation another
+    /// process made), at most the window.
+    pub(crate) fn revoke_for(&self, kind: Kind, id: &str, now: SystemTime, lasts: Duration) {
+        self.insert(kind, id, now, lasts.min(self.window));
+    }
+
+    fn insert(&self, kind: Kind, id: &str, now: SystemTime, lasts: Duration) {
         let now_ms = unix_millis(now);
-        let until = now_ms.saturating_add(millis(self.window));
+        let until = now_ms.saturating_add(millis(lasts));
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         entries.prune(now_ms);
         let id: Arc<str> = Arc::from(id);

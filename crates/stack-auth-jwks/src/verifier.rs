@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use jsonwebtoken::crypto::CryptoProvider;
 use stack_auth_core::{
     jws::{check_expiry, DecodedJws, Segments},
-    AccessTokenClaims, Clock, Refusal, RefusalReason, StackAuthConfig, TokenVerifier, VerifiedUser,
-    VerifyError,
+    AccessTokenClaims, Clock, DynSharedCache, Refusal, RefusalReason, StackAuthConfig,
+    TokenVerifier, VerifiedUser, VerifyError,
 };
 use tracing::{Instrument as _, Span};
 
@@ -19,6 +19,7 @@ use crate::{
     observe::{self, CacheUse, KeySetUse, Timer},
     payload::{verified_user, Payload},
     revocations::Revocations,
+    shared_revocations::SharedRevocations,
     status::{JwksStatus, KeySetState},
     token_cache::{TokenCache, TokenDigest},
 };
@@ -43,6 +44,8 @@ struct Inner {
     /// Users deleted and sessions ended ([`Evict`](stack_auth_core::Evict)), checked on every
     /// verification.
     revocations: Revocations,
+    /// The fleet's, asked on a token-cache miss.
+    shared_revocations: Option<SharedRevocations>,
 }
 
 impl fmt::Debug for JwksVerifier {
@@ -72,14 +75,15 @@ impl JwksVerifier {
         fetcher: Fetcher,
         clock: Arc<dyn Clock>,
         timing: Timing,
-        token_times: TokenTimes,
+        rules: TokenRules,
         token_cache: Option<TokenCache>,
         provider: &'static CryptoProvider,
     ) -> Self {
-        let TokenTimes {
+        let TokenRules {
             leeway,
             max_lifetime,
-        } = token_times;
+            shared_cache,
+        } = rules;
         let jwks_url = fetcher.url.to_string();
         let store = KeyStore::new(fetcher, Arc::clone(&clock), timing, token_cache.clone());
         JwksVerifier {
@@ -92,6 +96,7 @@ impl JwksVerifier {
                 provider,
                 jwks_url,
                 revocations: Revocations::new(max_lifetime.saturating_add(leeway)),
+                shared_revocations: shared_cache.map(SharedRevocations::new),
             }),
         }
     }
@@ -174,6 +179,11 @@ impl JwksVerifier {
         &self.inner.revocations
     }
 
+    /// The fleet's deny set, with a shared cache.
+    pub(crate) fn shared_revocations(&self) -> Option<&SharedRevocations> {
+        self.inner.shared_revocations.as_ref()
+    }
+
     /// The pipeline, recording on `span` what it learns; `cache` tells how the token cache
     /// served it, once it was consulted.
     async fn verify_token(
@@ -213,7 +223,7 @@ impl JwksVerifier {
         }
         let claims = payload.into_claims()?;
         let remaining = self.check_claims(&claims)?;
-        self.inner.revocations.check(&claims, || self.now())?;
+        self.check_revocations(&claims).await?;
         if let (Some(cache), Some(digest)) = (&self.inner.token_cache, digest) {
             cache.insert(digest, Arc::clone(&claims), key, remaining);
         }
@@ -290,13 +300,15 @@ impl JwksVerifier {
     }
 }
 
-/// The times a verifier judges tokens by.
-pub(crate) struct TokenTimes {
+/// How a verifier judges tokens: the times, and where revocations are shared.
+pub(crate) struct TokenRules {
     /// Clock-skew allowance on `exp`.
     pub(crate) leeway: Duration,
     /// The longest lifetime of the project's tokens: how long a revocation lasts (plus the
     /// leeway).
     pub(crate) max_lifetime: Duration,
+    /// The fleet's shared cache, holding the revocations of every process.
+    pub(crate) shared_cache: Option<Arc<DynSharedCache>>,
 }
 
 /// What the verified-token cache had for a token.

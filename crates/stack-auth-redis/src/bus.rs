@@ -27,7 +27,10 @@ pub const DEFAULT_MAX_PENDING: usize = 1024;
 /// given to it (by a webhook receiver, your code, a verifier that found a session ended) is
 /// applied to the local [`EvictionHub`] at once, then, in the background, its
 /// [tags](Eviction::cache_tags) are voided in the shared cache and it is published; every other
-/// process's bus applies it to its own hub. A process never applies its own message twice.
+/// process's bus applies it to its own hub. Once published (its shared entries voided), it is
+/// applied to the local hub a second time: a read-through between the first application and
+/// the voiding could have copied a stale shared entry back into an in-process cache.
+/// Evictions are idempotent; a process skips its own message when it hears it back.
 ///
 /// Give evictions to the bus, not to the hub (the hub would keep them local), and do not
 /// register the bus with its own hub (an eviction would go round for ever).
@@ -178,6 +181,7 @@ impl RedisEvictionBusBuilder {
         let publisher = publisher::Publisher {
             connection,
             keys: keys.clone(),
+            hub: self.hub.clone(),
             origin: origin.clone(),
             counters: counters.clone(),
             timeout: self.timeout,

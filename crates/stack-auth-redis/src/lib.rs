@@ -45,6 +45,14 @@
 //!
 //! # What is shared, and how each cache maps onto the shared cache
 //!
+//! The verifiers take the cache through one setting each, and no strategy crate depends on
+//! this one: `stack_auth_rest::ServerApiBuilder::shared_cache` (every capability of the REST
+//! crate built on that server API) and `stack_auth_jwks::JwksVerifierBuilder::shared_cache`
+//! (the deny set of deleted users and ended sessions). README "Running a fleet" shows the one
+//! wiring of a process: every cache behind the shared cache, every cache in one
+//! [`EvictionHub`](stack_auth_core::EvictionHub), this crate's bus in front of the hub, and the
+//! webhook receiver evicting into the bus.
+//!
 //! Each entry is named by a [`CacheNamespace`](stack_auth_core::CacheNamespace) and a
 //! [`CacheKey`](stack_auth_core::CacheKey) (a SHA-256 digest: the type holds nothing else),
 //! carries [`CacheTag`](stack_auth_core::CacheTag)s, and lives no longer than the same answer
@@ -55,9 +63,12 @@
 //! | users/me profile (accepted token) | `profiles.v1` | the token | `User`, `UserProfile`, `Session` | the REST verifier's success TTL (30 s), never past the token's `exp` |
 //! | users/me refusal | `refusals.v1` | the token | none (voided by `Everything` only) | the refusal TTL (5 s) |
 //! | API key verdict | `api_keys.v1` | the key string | `ApiKey(key id)`, `User` or `Team` of the owner | the API key cache's TTL |
-//! | permission answer | `permissions.v1` | `(user, team or project, permission)` | `User`, `TeamMember` or `ProjectPermissions` | the permission cache's TTL |
+//! | user by id | `users.v1` | the user id | `User`, `UserProfile` (and the selected team's `Team`) | the users cache's TTL (30 s); an unknown id its refusal TTL |
+//! | permission list | `permissions.v1` | `(user, team or project, recursive)` | `User`, then `TeamMember` and `Team`, or `ProjectPermissions` | the permission cache's TTL |
+//! | permission check by token | `permissions.v1` | `(SHA-256 of the token, team or project, permission)` | as the list's | the permission cache's TTL |
 //! | session liveness | `sessions.v1` | the session id | `User`, `Session` | the session cache's TTL |
-//! | deleted users | `deleted_users.v1` | the user id | none | the longest token lifetime |
+//! | deleted users (JWKS deny set) | `deleted_users.v1` | the user id | none | the longest token lifetime plus the leeway |
+//! | ended sessions (JWKS deny set) | `ended_sessions.v1` | the session id | none | the longest token lifetime plus the leeway |
 //!
 //! and each [`Eviction`](stack_auth_core::Eviction) voids the tags
 //! [`Eviction::cache_tags`](stack_auth_core::Eviction::cache_tags) names: `UserUpdated` →

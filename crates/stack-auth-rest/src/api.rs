@@ -2,7 +2,7 @@
 
 use std::{fmt, sync::Arc, time::Duration};
 
-use stack_auth_core::{Clock, SecretServerKey, StackAuthConfig, VerifyError};
+use stack_auth_core::{Clock, DynSharedCache, SecretServerKey, StackAuthConfig, VerifyError};
 use tokio::{sync::Semaphore, time::Instant};
 use tracing::Span;
 
@@ -59,6 +59,9 @@ pub(crate) struct ApiInner {
     pub(crate) max_response_bytes: usize,
     /// The caches of the capabilities built on it, for evictions.
     pub(crate) caches: Caches,
+    /// The fleet's second-level cache, behind every capability's own
+    /// ([`ServerApiBuilder::shared_cache`]).
+    pub(crate) shared: Option<Arc<DynSharedCache>>,
 }
 
 impl ServerApi {
@@ -185,6 +188,7 @@ impl fmt::Debug for ServerApi {
             .field("retry", &inner.retry)
             .field("timeout", &inner.deadline)
             .field("free_request_slots", &inner.slots.available_permits())
+            .field("shared_cache", &inner.shared)
             .finish_non_exhaustive()
     }
 }

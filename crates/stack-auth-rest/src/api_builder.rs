@@ -4,8 +4,8 @@ use std::{borrow::Cow, sync::Arc, time::Duration};
 
 use reqwest::header::HeaderValue;
 use stack_auth_core::{
-    Clock, ConfigError, SecretServerKey, StackAuthConfigBuilder, SystemClock, UserType, UserTypes,
-    MAX_DURATION_SETTING,
+    Clock, ConfigError, DynSharedCache, SecretServerKey, SharedCache, StackAuthConfigBuilder,
+    SystemClock, UserType, UserTypes, MAX_DURATION_SETTING,
 };
 use tokio::sync::Semaphore;
 
@@ -50,6 +50,7 @@ pub struct ServerApiBuilder {
     retry: RetryPolicy,
     breaker: CircuitBreakerPolicy,
     clock: Arc<dyn Clock>,
+    shared: Option<Arc<DynSharedCache>>,
     #[cfg(test)]
     transport: Option<Arc<dyn Transport>>,
 }
@@ -67,6 +68,7 @@ impl ServerApiBuilder {
             retry: RetryPolicy::default(),
             breaker: CircuitBreakerPolicy::default(),
             clock: Arc::new(SystemClock),
+            shared: None,
             #[cfg(test)]
             transport: None,
         }
@@ -172,6 +174,35 @@ impl ServerApiBuilder {
         self
     }
 
+    /// A second-level cache shared by the processes of the deployment (`stack-auth-redis`'s
+    /// `RedisSharedCache`, or any [`SharedCache`]), behind the in-process cache of every
+    /// capability built on this server API (default: none). An answer missing from a
+    /// process's own cache is looked for there before Stack Auth is asked; an answer Stack
+    /// Auth gives is stored there too, for no longer than in the process, under SHA-256
+    /// digests (never a token or a key), with the tags an eviction voids it by:
+    ///
+    /// | capability | namespace | key: SHA-256 of | value |
+    /// |---|---|---|---|
+    /// | [`RestVerifier`](crate::RestVerifier) | `profiles.v1`, refusals `refusals.v1` | the token | the server profile, or the refusal |
+    /// | [`Users`](crate::Users) | `users.v1` | the user id | the server profile, or "none" |
+    /// | [`ApiKeys`](crate::ApiKeys) | `api_keys.v1` | the key | the key's id, owner (a user's profile, or the team id) and dates, or the refusal |
+    /// | [`Permissions`](crate::Permissions) | `permissions.v1` | the user, team or project, and `recursive` (or the token and the permission) | the permission ids, or the answer |
+    ///
+    /// [`Teams`](crate::Teams) keeps its lists to itself (a membership eviction names one
+    /// team, not the user's list). A process copies a shared answer for no longer than the
+    /// entry has left. The shared cache only ever saves requests: one that is slow or down
+    /// answers like a miss within its own timeout, and the answers are Stack Auth's.
+    ///
+    /// Evictions must void the shared entries too, once for the fleet: give them to an
+    /// eviction bus (`RedisEvictionBus`) in front of the process's
+    /// [`EvictionHub`](stack_auth_core::EvictionHub), or call
+    /// [`SharedCache::invalidate`] with [`Eviction::cache_tags`](stack_auth_core::Eviction::cache_tags)
+    /// yourself. A cache only evicted in-process would copy the shared entry back.
+    pub fn shared_cache(mut self, cache: impl SharedCache + 'static) -> Self {
+        self.shared = Some(Arc::new(cache));
+        self
+    }
+
     /// Replaces the HTTP transport (tests drive retries and the breaker with scripted answers).
     #[cfg(test)]
     pub(crate) fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
@@ -260,6 +291,7 @@ impl ServerApiBuilder {
                 clock: self.clock,
                 max_response_bytes: self.max_response_bytes,
                 caches: Caches::default(),
+                shared: self.shared,
             }),
         })
     }

@@ -3,6 +3,7 @@
 
 mod builder;
 mod check;
+mod shared;
 
 use std::{fmt, sync::Arc, time::Duration};
 

@@ -3,12 +3,13 @@
 
 use std::{sync::Arc, time::Duration};
 
-use stack_auth_core::{Clock, ConfigError, UserType, UserTypes};
+use stack_auth_core::{Clock, ConfigError, SharedCache, UserType, UserTypes};
 
 use crate::{
     api_builder::invalid,
-    cache::VerdictCache,
+    cache::{self, VerdictCache},
     memo::{self, CacheSettings},
+    shared_tier::SharedTier,
     CircuitBreakerPolicy, RestVerifier, RetryPolicy, ServerApi, ServerApiBuilder,
 };
 
@@ -128,6 +129,12 @@ impl RestVerifierBuilder {
         /// [`ServerApiBuilder::clock`]).
         clock(clock: impl Clock + 'static)
     }
+    forward! {
+        /// A second-level cache shared by the processes of the deployment, behind the token
+        /// cache (profiles and refusals, under the token's SHA-256; see
+        /// [`ServerApiBuilder::shared_cache`]).
+        shared_cache(cache: impl SharedCache + 'static)
+    }
 
     /// How many tokens' verdicts are kept (default
     /// [`DEFAULT_TOKEN_CACHE_CAPACITY`](crate::DEFAULT_TOKEN_CACHE_CAPACITY)); re-enables the
@@ -195,7 +202,8 @@ impl RestVerifierBuilder {
             ApiSource::Shared(api) => api,
         };
         memo::validate(self.token_cache, "token_cache", "disable_token_cache")?;
-        let cache = VerdictCache::new(self.token_cache, Arc::clone(api.clock()));
+        let shared = SharedTier::of(&api, &cache::SHARE);
+        let cache = VerdictCache::new(self.token_cache, Arc::clone(api.clock()), shared);
         Ok(RestVerifier::from_parts(api, cache))
     }
 }

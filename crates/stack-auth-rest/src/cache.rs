@@ -1,14 +1,19 @@
 //! The verdict cache: results keyed by the token's SHA-256, successes never past the token's
 //! `exp`, refusals only briefly, unavailability and misconfiguration never; indexed by the
-//! user (and the selected team) so an eviction drops them.
+//! user (and the selected team) so an eviction drops them; shared with the fleet (profiles
+//! and refusals) when the server API has a shared cache.
 
 use std::{sync::Arc, time::Duration, time::SystemTime};
 
 use sha2::{Digest, Sha256};
-use stack_auth_core::{Clock, Eviction, UnavailableKind, VerifiedUser, VerifyError};
+use stack_auth_core::{
+    CacheNamespace, Clock, Eviction, StackAuthConfig, UnavailableKind, VerifiedUser, VerifyError,
+};
 
 use crate::{
     memo::CacheSettings,
+    profile::parse_profile,
+    shared_tier::{Share, SharedTier},
     tagged_cache::{Tag, TaggedCache},
 };
 
@@ -32,6 +37,22 @@ pub(crate) fn key(token: &str) -> Key {
 /// A verdict: the user, or why not.
 type Verdict = Result<VerifiedUser, VerifyError>;
 
+/// How verdicts are shared with the fleet: profiles in `profiles.v1`, refusals in
+/// `refusals.v1`, under the token's SHA-256; a verified user is the server profile's JSON,
+/// rebuilt with this process's project.
+pub(crate) const SHARE: Share<Key, VerifiedUser> = Share {
+    namespace: CacheNamespace::PROFILES,
+    refusals: Some(CacheNamespace::REFUSALS),
+    key: |key| *key,
+    encode: |user| serde_json::to_vec(user.profile()?).ok(),
+    decode: decode_user,
+};
+
+fn decode_user(bytes: &[u8], config: &StackAuthConfig) -> Option<VerifiedUser> {
+    let profile = parse_profile(bytes).ok()?;
+    Some(VerifiedUser::from_profile(config.project_id(), profile))
+}
+
 /// Verdicts by token hash.
 #[derive(Debug)]
 pub(crate) struct VerdictCache {
@@ -39,16 +60,23 @@ pub(crate) struct VerdictCache {
     ttl: Duration,
     refusal_ttl: Duration,
     clock: Arc<dyn Clock>,
+    /// The fleet's tier, behind `cache` (only when `cache` is on).
+    shared: Option<SharedTier<Key, VerifiedUser>>,
 }
 
 impl VerdictCache {
     /// A cache keeping successes up to `ttl`, refusals for `refusal_ttl`, at most `capacity`
-    /// entries; `None` stores nothing.
-    pub(crate) fn new(settings: Option<CacheSettings>, clock: Arc<dyn Clock>) -> Self {
+    /// entries, behind which `shared` shares them; `None` stores nothing.
+    pub(crate) fn new(
+        settings: Option<CacheSettings>,
+        clock: Arc<dyn Clock>,
+        shared: Option<SharedTier<Key, VerifiedUser>>,
+    ) -> Self {
         let cache = settings.map(|s| TaggedCache::new(s.capacity));
         let (ttl, refusal_ttl) =
             settings.map_or((Duration::ZERO, Duration::ZERO), |s| (s.ttl, s.refusal_ttl));
         VerdictCache {
+            shared: shared.filter(|_| cache.is_some()),
             cache,
             ttl,
             refusal_ttl,
@@ -66,12 +94,32 @@ impl VerdictCache {
         self.cache.as_ref()?.get(key)
     }
 
+    /// Another process's verdict for `key`, copied into this cache for no longer than its
+    /// shared entry has left (nor this cache's own TTL for it).
+    pub(crate) async fn read_shared(&self, key: &Key) -> Option<Verdict> {
+        let (cache, shared) = (self.cache.as_ref()?, self.shared.as_ref()?);
+        let found = shared.read(key).await?;
+        let own = match &found.answer {
+            Ok(_) => self.ttl,
+            Err(_) => self.refusal_ttl,
+        };
+        let ttl = found.remaining.min(own);
+        cache.insert(*key, found.answer.clone(), ttl, found.tags);
+        Some(found.answer)
+    }
+
     /// Stores a verdict for the token with unverified expiry `exp` and subject `sub`: a user
     /// until `min(ttl, exp)`; a refusal, or a profile over the size cap (an answer about this
     /// token that repeats), for the refusal TTL; other errors are not stored. A user is found
     /// again by its id and selected team, a refusal by the token's (unverified) `sub`, for
-    /// [`evict`](Self::evict).
-    pub(crate) fn store(&self, key: &Key, exp: Option<i64>, sub: Option<&str>, result: &Verdict) {
+    /// [`evict`](Self::evict). The fleet's tier gets the profile or refusal for the same time.
+    pub(crate) async fn store(
+        &self,
+        key: &Key,
+        exp: Option<i64>,
+        sub: Option<&str>,
+        result: &Verdict,
+    ) {
         let Some(cache) = &self.cache else { return };
         let ttl = match result {
             Ok(_) => success_ttl(self.ttl, exp, self.clock.now()),
@@ -90,6 +138,9 @@ impl VerdictCache {
                 .map(|s| vec![Tag::Profile(s.to_owned()), Tag::User(s.to_owned())])
                 .unwrap_or_default(),
         };
+        if let Some(shared) = &self.shared {
+            shared.write(key, result, ttl, &tags).await;
+        }
         cache.insert(*key, result.clone(), ttl, tags);
     }
 

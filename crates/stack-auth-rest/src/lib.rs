@@ -95,6 +95,18 @@
 //! scanning the cache). The caches' `cache_*` settings follow the builders' vocabulary
 //! (`cache_ttl`, `cache_refusal_ttl`, `cache_capacity`, `disable_cache`).
 //!
+//! **A fleet.** Give the server API a [`SharedCache`](stack_auth_core::SharedCache) (the
+//! deployment's Redis, `stack-auth-redis`) with
+//! [`ServerApiBuilder::shared_cache`] (or [`RestVerifierBuilder::shared_cache`] for a verifier on
+//! a server API of its own), and every capability built on it looks there after its own cache
+//! and before Stack Auth, and stores what Stack Auth answered there for the other processes:
+//! users/me profiles and refusals, users by id, API key verdicts, permission lists and checks
+//! by token. Entries are named by SHA-256 digests (never a token or key), live no longer than
+//! the in-process entry, and carry the same tags; a shared cache that is slow or down answers
+//! like a miss within its own timeout. Evictions must then reach every process and the shared
+//! cache: give them to the Redis eviction bus, never to a hub directly (README "Running a
+//! fleet").
+//!
 //! Sibling crates: `stack-auth-core` (the [`TokenVerifier`](stack_auth_core::TokenVerifier)
 //! trait and types), `stack-auth-jwks` (local JWT verification, no network per token),
 //! `stack-auth-composite` (JWT first, this crate for the profile), `stack-auth-testkit` (a local
@@ -281,6 +293,7 @@ mod response;
 mod retry;
 mod sessions;
 mod shape;
+mod shared_tier;
 mod tagged_cache;
 mod teams;
 mod users;

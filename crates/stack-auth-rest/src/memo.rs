@@ -1,7 +1,8 @@
 //! [`Memo`]: how every capability of this crate answers a question once: from its
-//! [`TaggedCache`] when fresh, else through one flight per key (core's single flight) that
-//! stores its answer before it lands; and [`CacheSettings`], the settings every capability's
-//! cache takes (the builders' `cache_*` setters).
+//! [`TaggedCache`] when fresh, else through one flight per key (core's single flight) that looks
+//! in the fleet's shared cache (its [`SharedTier`], when the server API has one), then asks
+//! Stack Auth and stores the answer in both before it lands; and [`CacheSettings`], the
+//! settings every capability's cache takes (the builders' `cache_*` setters).
 
 use std::{
     future::Future,
@@ -19,7 +20,9 @@ use crate::{
     api_builder::check_durations,
     flight,
     observe::CacheUse,
+    shared_tier::{Share, SharedTier},
     tagged_cache::{Tag, TaggedCache},
+    ServerApi,
 };
 
 /// How long a server-API answer (a user, an API key verdict, a permission list, a user's
@@ -215,6 +218,8 @@ struct MemoInner<K, V: Clone> {
     cache: Option<TaggedCache<K, Answer<V>>>,
     flights: SingleFlight<K, V>,
     settings: CacheSettings,
+    /// The fleet's tier, behind `cache` (only when `cache` is on).
+    shared: Option<SharedTier<K, V>>,
 }
 
 impl<K, V: Clone> Clone for Memo<K, V> {
@@ -230,20 +235,37 @@ where
     K: Hash + Eq + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    /// A memo keeping answers as `settings` say (`None`: single flight only).
+    /// A memo keeping answers as `settings` say (`None`: single flight only), in this process
+    /// only.
     pub(crate) fn new(settings: Option<CacheSettings>) -> Self {
+        Memo::with_tier(settings, None)
+    }
+
+    /// A memo keeping answers as `settings` say, and sharing them as `share` says through
+    /// `api`'s shared cache when it has one (and the cache is on).
+    pub(crate) fn shared(
+        settings: Option<CacheSettings>,
+        api: &ServerApi,
+        share: &Share<K, V>,
+    ) -> Self {
+        let tier = settings.and_then(|_| SharedTier::of(api, share));
+        Memo::with_tier(settings, tier)
+    }
+
+    fn with_tier(settings: Option<CacheSettings>, shared: Option<SharedTier<K, V>>) -> Self {
         Memo {
             inner: Arc::new(MemoInner {
                 cache: settings.map(|s| TaggedCache::new(s.capacity)),
                 flights: SingleFlight::new(),
                 settings: settings.unwrap_or_default(),
+                shared,
             }),
         }
     }
 
-    /// The answer for `key`: cached, or joined to the flight in progress, or fetched now by
-    /// `fetch` on its own task (a caller that gives up cancels nothing), and how the cache
-    /// served it.
+    /// The answer for `key`: cached, or joined to the flight in progress, or found in the
+    /// shared cache or fetched now by `fetch` on its own task (a caller that gives up cancels
+    /// nothing), and how the in-process cache served it.
     pub(crate) async fn get<F, Fut>(&self, key: K, fetch: F) -> (Answer<V>, CacheUse)
     where
         F: FnOnce() -> Fut,
@@ -258,8 +280,11 @@ where
                 let work = fetch();
                 let inner = Arc::clone(inner);
                 async move {
+                    if let Some(answer) = inner.read_shared(&stored_under).await {
+                        return answer;
+                    }
                     let fetched = work.await;
-                    inner.store(stored_under, &fetched);
+                    inner.store(stored_under, &fetched).await;
                     fetched.answer
                 }
             },
@@ -318,8 +343,9 @@ where
     V: Clone + Send + Sync + 'static,
 {
     /// Keeps a success for the TTL, a refusal for the refusal TTL (both within the fetch's
-    /// bound), and nothing else: unavailability and misconfiguration are asked again.
-    fn store(&self, key: K, fetched: &Fetched<V>) {
+    /// bound), and nothing else: unavailability and misconfiguration are asked again. The
+    /// fleet's tier gets the same answer for the same time.
+    async fn store(&self, key: K, fetched: &Fetched<V>) {
         let Some(cache) = &self.cache else { return };
         let ttl = match &fetched.answer {
             Ok(_) if fetched.negative => self.settings.refusal_ttl,
@@ -328,7 +354,26 @@ where
             Err(_) => Duration::ZERO,
         };
         let ttl = fetched.bound.map_or(ttl, |b| b.min(ttl));
+        if let Some(shared) = &self.shared {
+            shared
+                .write(&key, &fetched.answer, ttl, &fetched.tags)
+                .await;
+        }
         cache.insert(key, fetched.answer.clone(), ttl, fetched.tags.clone());
+    }
+
+    /// Another process's answer for `key`, copied into this process's cache for no longer
+    /// than its shared entry has left (nor this cache's own TTL for such an answer).
+    async fn read_shared(&self, key: &K) -> Option<Answer<V>> {
+        let (cache, shared) = (self.cache.as_ref()?, self.shared.as_ref()?);
+        let found = shared.read(key).await?;
+        let own = match &found.answer {
+            Ok(_) => self.settings.ttl,
+            Err(_) => self.settings.refusal_ttl,
+        };
+        let ttl = found.remaining.min(own);
+        cache.insert(key.clone(), found.answer.clone(), ttl, found.tags);
+        Some(found.answer)
     }
 }
 
@@ -337,6 +382,7 @@ impl<K, V: Clone> std::fmt::Debug for Memo<K, V> {
         f.debug_struct("Memo")
             .field("caching", &self.inner.cache.is_some())
             .field("settings", &self.inner.settings)
+            .field("shared", &self.inner.shared.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -2,6 +2,7 @@
 //! caller's access token, cached briefly.
 
 mod query;
+mod shared;
 
 use std::{fmt, sync::Arc};
 
@@ -85,7 +86,8 @@ pub struct Permissions {
 
 impl Permissions {
     fn from_parts(api: ServerApi, cache: Option<CacheSettings>) -> Self {
-        let (lists, by_token) = (Memo::new(cache), Memo::new(cache));
+        let lists = Memo::shared(cache, &api, &shared::LISTS);
+        let by_token = Memo::shared(cache, &api, &shared::BY_TOKEN);
         api.register_cache(lists.evictor());
         api.register_cache(by_token.evictor());
         Permissions {

@@ -18,12 +18,15 @@ use std::{
 };
 
 use moka::{notification::RemovalCause, sync::Cache, Expiry};
+use serde::{Deserialize, Serialize};
 use stack_auth_core::Eviction;
 use tokio::time::Instant;
 
 /// What a cached answer mentions, for evictions (PROTOCOL §10.5.3's events, through core's
-/// [`Eviction`]).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// [`Eviction`]). It travels with an answer shared with the fleet (serde: a one-key object,
+/// `{"user":"<id>"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum Tag {
     /// The answer holds the user's profile (stale when the user is updated).
     Profile(String),

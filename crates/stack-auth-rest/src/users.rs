@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use stack_auth_core::{Evict, Eviction, ServerUser, VerifyError};
+use sha2::{Digest, Sha256};
+use stack_auth_core::{CacheNamespace, Evict, Eviction, ServerUser, StackAuthConfig, VerifyError};
 use tracing::{field::Empty, Instrument};
 
 use crate::{
@@ -15,11 +16,32 @@ use crate::{
     profile::parse_profile,
     request::ApiRequest,
     retry::Health,
+    shared_tier::Share,
     ServerApi,
 };
 
 /// A user, or `None` when there is none with that id.
 type MaybeUser = Option<Arc<ServerUser>>;
+
+/// How users are shared with the fleet: in `users.v1` under the id's SHA-256, the profile's
+/// JSON (empty: no such user).
+const SHARE: Share<String, MaybeUser> = Share {
+    namespace: CacheNamespace::USERS,
+    refusals: None,
+    key: |id| Sha256::digest(id.as_bytes()).into(),
+    encode: |user| match user {
+        Some(user) => serde_json::to_vec(&**user).ok(),
+        None => Some(Vec::new()),
+    },
+    decode: decode_user,
+};
+
+fn decode_user(bytes: &[u8], _: &StackAuthConfig) -> Option<MaybeUser> {
+    if bytes.is_empty() {
+        return Some(None);
+    }
+    parse_profile(bytes).ok().map(|p| Some(Arc::new(p)))
+}
 
 /// Users by id: `GET /api/v1/users/{user_id}` with the secret server key, the server user
 /// object of PROTOCOL §3.4 (the same as users/me), or `None` for an id Stack Auth does not know
@@ -64,7 +86,7 @@ capability_builder! {
 
 impl Users {
     fn from_parts(api: ServerApi, cache: Option<CacheSettings>) -> Self {
-        let memo = Memo::new(cache);
+        let memo = Memo::shared(cache, &api, &SHARE);
         api.register_cache(memo.evictor());
         Users { api, memo }
     }

@@ -238,13 +238,19 @@ impl RestVerifier {
                     upstream_ms = Empty
                 );
                 async move {
+                    if let Some(verdict) = verdicts.cache.read_shared(&key).await {
+                        return verdict;
+                    }
                     let accepted = inner.config.accepted_user_types();
                     let outcome = fetch(&inner, &header, accepted, health).await;
                     leader.record("attempts", outcome.attempts);
                     let verdict = outcome
                         .result
                         .map(|p| VerifiedUser::from_profile(inner.config.project_id(), p));
-                    verdicts.cache.store(&key, exp, sub.as_deref(), &verdict);
+                    verdicts
+                        .cache
+                        .store(&key, exp, sub.as_deref(), &verdict)
+                        .await;
                     verdict
                 }
                 .instrument(span)

@@ -93,6 +93,7 @@
 //! | [`conformance`] | the suite any verifier can run |
 //! | [`InteropFixture`] | reads a directory of interop fixtures (cases and key sets) |
 //! | [`RedisServer`] | a `redis-server` process of the test's own (127.0.0.1, no persistence) that can be killed, stopped and restarted, for the shared-cache and eviction-bus tests |
+//! | [`eventually`], [`quantile`] | waiting for what happens in the background with a deadline (never a fixed sleep), and reporting delays |
 //!
 //! This crate has no cargo features. It depends on `stack-auth-core` only, never on the
 //! verifier crates it measures: `stack-auth-jwks` (local JWT check), `stack-auth-rest`
@@ -128,6 +129,7 @@ mod team;
 #[doc(hidden)]
 pub mod tracing_capture;
 mod users;
+mod wait;
 mod webhook;
 
 pub use api_key::{format_api_key, ApiKey, ApiKeySpec, ApiKeyType, CreatedApiKey};
@@ -148,6 +150,7 @@ pub use server::{
 pub use session::Session;
 pub use team::TeamSpec;
 pub use users::UserSpec;
+pub use wait::{eventually, quantile, EVENTUALLY_WITHIN};
 pub use webhook::{
     sign_webhook, DeliveryAttempt, DeliveryState, SignedWebhook, WebhookDelivery, WebhookHeaders,
     WebhookSecret,

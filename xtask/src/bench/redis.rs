@@ -1,13 +1,14 @@
 //! `cargo xtask bench --redis`: the shared cache's operations and the eviction bus's propagation
 //! delay against a local `redis-server` (`cargo bench -p stack-auth-redis --bench redis`, which
-//! starts its own), written as the "Redis" section of `BENCHMARKS.md`; the other runs keep the
-//! section there.
+//! starts its own), then the fleet end to end ([`fleet`]), written as the "Redis"
+//! section of `BENCHMARKS.md`; the other runs keep the section there.
 
 use std::{fmt::Write as _, time::SystemTime};
 
 use serde_json::Value;
 
 use super::{
+    fleet,
     format::time,
     machine::{self, Machine},
     measured::{median, read_fresh},
@@ -75,7 +76,8 @@ pub(crate) fn run(paths: &Paths, command: &str) -> Result<String, Step> {
         rows.push((*what, median(&read_fresh(&file, started)?, &file)?.ns));
     }
     let extra = read_fresh(&results.join("redis.json"), started)?;
-    Ok(render(command, &before, &rows, &extra))
+    let fleet = fleet::render(&fleet::run(paths)?);
+    Ok(render(command, &before, &rows, &extra) + &fleet)
 }
 
 fn render(command: &str, m: &Machine, rows: &[(&str, f64)], extra: &Value) -> String {

@@ -33,6 +33,11 @@ impl CacheNamespace {
     /// Users known to be deleted, keyed by a digest of the user id: their unexpired tokens
     /// are refused until the longest token lifetime has passed.
     pub const DELETED_USERS: CacheNamespace = CacheNamespace("deleted_users.v1");
+    /// Sessions known to have ended, keyed by a digest of the session id: their unexpired
+    /// tokens are refused until the longest token lifetime has passed.
+    pub const ENDED_SESSIONS: CacheNamespace = CacheNamespace("ended_sessions.v1");
+    /// Users by id (the server profile, or "no such user"), keyed by a digest of the user id.
+    pub const USERS: CacheNamespace = CacheNamespace("users.v1");
 
     /// A namespace named `name`: 1 to [`MAX_NAMESPACE_LEN`] bytes of lower-case ASCII
     /// letters, digits, `_`, `.` and `-` (it becomes part of a key in the shared store), or
@@ -163,6 +168,8 @@ mod tests {
             CacheNamespace::PERMISSIONS,
             CacheNamespace::SESSIONS,
             CacheNamespace::DELETED_USERS,
+            CacheNamespace::ENDED_SESSIONS,
+            CacheNamespace::USERS,
         ];
         for ns in all {
             assert_eq!(CacheNamespace::new(ns.as_str()), Some(ns));

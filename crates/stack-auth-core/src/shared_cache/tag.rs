@@ -121,32 +121,7 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
-
-    fn every_eviction() -> Vec<Eviction> {
-        let (u, t) = (String::from("u1"), String::from("t1"));
-        vec![
-            Eviction::UserUpdated { user_id: u.clone() },
-            Eviction::UserDeleted { user_id: u.clone() },
-            Eviction::SessionEnded {
-                user_id: u.clone(),
-                session_id: "s1".into(),
-            },
-            Eviction::TeamPermissions {
-                team_id: t.clone(),
-                user_id: u.clone(),
-            },
-            Eviction::ProjectPermissions { user_id: u.clone() },
-            Eviction::TeamMembership {
-                team_id: t.clone(),
-                user_id: u,
-            },
-            Eviction::Team { team_id: t },
-            Eviction::ApiKey {
-                key_id: "k1".into(),
-            },
-            Eviction::All,
-        ]
-    }
+    use crate::test_util::every_eviction;
 
     #[test]
     fn each_eviction_voids_the_tag_of_what_it_names() {

@@ -15,14 +15,6 @@ fn user_deleted(user_id: &str) -> Eviction {
     }
 }
 
-async fn reason(verifier: &impl TokenVerifier, token: &str) -> Option<RefusalReason> {
-    verifier
-        .verify(token)
-        .await
-        .err()
-        .and_then(|e| e.refusal_reason())
-}
-
 #[tokio::test(start_paused = true)]
 async fn a_deleted_users_cached_and_uncached_tokens_are_refused_at_once() {
     let kit = Kit::start().await;
@@ -41,7 +33,7 @@ async fn a_deleted_users_cached_and_uncached_tokens_are_refused_at_once() {
 
     let hits = verifier.status().token_cache.unwrap().hits;
     assert_eq!(
-        reason(&verifier, &cached).await,
+        refusal_of(&verifier, &cached).await,
         Some(RefusalReason::UserNotFound)
     );
     assert_eq!(
@@ -50,7 +42,7 @@ async fn a_deleted_users_cached_and_uncached_tokens_are_refused_at_once() {
         "refused on the hit path"
     );
     assert_eq!(
-        reason(&verifier, &uncached).await,
+        refusal_of(&verifier, &uncached).await,
         Some(RefusalReason::UserNotFound)
     );
     let err = verifier.verify(&uncached).await.unwrap_err();
@@ -79,7 +71,7 @@ async fn a_revocation_lasts_the_max_token_lifetime_plus_the_leeway() {
     verifier.evict(&user_deleted(&ada.id));
     kit.advance(64).await;
     assert_eq!(
-        reason(&verifier, &token).await,
+        refusal_of(&verifier, &token).await,
         Some(RefusalReason::UserNotFound)
     );
     kit.advance(1).await;
@@ -181,7 +173,7 @@ async fn without_a_token_cache_revocations_still_hold() {
     verifier.evict(&user_deleted(&ada.id));
     verifier.evict(&Eviction::All);
     assert_eq!(
-        reason(&verifier, &token).await,
+        refusal_of(&verifier, &token).await,
         Some(RefusalReason::UserNotFound)
     );
 }
@@ -196,7 +188,7 @@ async fn a_forged_token_of_a_revoked_user_is_still_a_bad_signature() {
     let (signed, _) = token.rsplit_once('.').unwrap();
     let forged = format!("{signed}.{}", "A".repeat(86));
     assert_eq!(
-        reason(&verifier, &forged).await,
+        refusal_of(&verifier, &forged).await,
         Some(RefusalReason::BadSignature)
     );
 }

@@ -15,6 +15,7 @@ mod issuers;
 mod metrics;
 mod observability;
 mod runtime_shutdown;
+mod shared_revocations;
 mod static_jwks;
 mod token_cache;
 mod unknown_kid_backoff;

@@ -1,13 +1,18 @@
 //! The publishing task: takes the local evictions in order and, for each, voids its tags in the
 //! shared cache and publishes it, in one atomic round trip (`MULTI`, `DEL` tags, `PUBLISH`,
-//! `EXEC`). While Redis is unreachable it keeps them, retrying with backoff, and publishes
-//! them when Redis is back; past `max_pending` it keeps a single "everything is stale"
-//! instead, which is always correct.
+//! `EXEC`), then applies it to the local hub a second time. While Redis is unreachable it
+//! keeps them, retrying with backoff, and publishes them when Redis is back; past
+//! `max_pending` it keeps a single "everything is stale" instead, which is always correct.
+//!
+//! Why a second time: the eviction was applied locally before its tags were voided in Redis,
+//! so a lookup of this process in between could copy the stale shared entry back into an
+//! in-process cache (a read-through on a miss). Once the tags are voided nothing stale can
+//! come back; applying the eviction again drops what did. Evictions are idempotent.
 
 use std::{collections::VecDeque, sync::atomic::Ordering, sync::Arc, time::Duration};
 
 use redis::aio::ConnectionManager;
-use stack_auth_core::Eviction;
+use stack_auth_core::{Evict, Eviction, EvictionHub};
 use tokio::{sync::mpsc::UnboundedReceiver, time::Instant};
 
 use super::message;
@@ -26,6 +31,7 @@ const BACKOFF: (Duration, Duration) = (Duration::from_millis(50), Duration::from
 pub(super) struct Publisher {
     pub(super) connection: ConnectionManager,
     pub(super) keys: Keys,
+    pub(super) hub: EvictionHub,
     pub(super) origin: String,
     pub(super) counters: Arc<BusCounters>,
     pub(super) timeout: Duration,
@@ -106,7 +112,9 @@ impl Publisher {
                 return false;
             }
             bump(&self.counters.published, (METRIC, "ok"));
-            pending.pop_front();
+            if let Some(eviction) = pending.pop_front() {
+                self.hub.evict(&eviction);
+            }
         }
         true
     }

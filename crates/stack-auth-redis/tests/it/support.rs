@@ -2,7 +2,6 @@
 //! and waiting for something that happens asynchronously (with a deadline, never a fixed sleep).
 
 use std::{
-    future::Future,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -10,6 +9,7 @@ use std::{
 use stack_auth_core::{CacheKey, Evict, Eviction, EvictionHub};
 use stack_auth_redis::{RedisConfig, RedisEvictionBus, RedisSharedCache};
 use stack_auth_testkit::RedisServer;
+pub(crate) use stack_auth_testkit::{eventually, quantile};
 
 /// A Redis server of the test's own (fails the test, saying how to install it, without one).
 pub(crate) fn redis() -> RedisServer {
@@ -41,23 +41,6 @@ pub(crate) fn cache(config: &RedisConfig) -> RedisSharedCache {
 /// A key made from one byte.
 pub(crate) fn key(n: u8) -> CacheKey {
     CacheKey::from_digest([n; 32])
-}
-
-/// Waits until `check` holds, polling every 5 ms for up to 15 s; panics naming `what` if it
-/// never does.
-pub(crate) async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while Instant::now() < deadline {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("timed out waiting until {what}");
 }
 
 /// A cache that records the evictions it hears, and when.
@@ -127,13 +110,4 @@ impl Process {
         .await;
         self.recorder.clear();
     }
-}
-
-/// The `q`-quantile of `sorted` (nearest rank).
-pub(crate) fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }

@@ -105,13 +105,13 @@ impl ApiKeysBuilder {
         let capacity = self
             .cache
             .map_or(memo::DEFAULT_CACHE_CAPACITY, |c| c.capacity);
-        let verdicts = Memo::new(self.cache);
-        self.api.register_cache(verdicts.evictor());
+        let memo = Memo::shared(self.cache, &self.api, &super::shared::SHARE);
+        self.api.register_cache(memo.evictor());
         ApiKeys {
             inner: Arc::new(Inner {
                 api: self.api,
                 users,
-                memo: verdicts,
+                memo,
                 budget: TokenBucket::new(self.budget),
                 vouched: TaggedCache::new(capacity),
                 accept_public_keys: self.accept_public_keys,

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{
     endpoint::Endpoint,
@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// One item of a permission list: the permission, and whose it is.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub(crate) struct Item {
     pub(crate) id: String,
     pub(crate) user_id: String,

@@ -255,3 +255,15 @@ pub fn unavailable_kind(
         other => panic!("expected unavailable, got {other:?}"),
     }
 }
+
+/// Why `verifier` refuses `token`, or `None` when it accepts it.
+pub async fn refusal_of(
+    verifier: &impl stack_auth_core::TokenVerifier,
+    token: &str,
+) -> Option<stack_auth_core::RefusalReason> {
+    verifier
+        .verify(token)
+        .await
+        .err()
+        .and_then(|e| e.refusal_reason())
+}
