@@ -66,7 +66,7 @@
 //! | user by id | `users.v1` | the user id | `User`, `UserProfile` (and the selected team's `Team`) | the users cache's TTL (30 s); an unknown id its refusal TTL |
 //! | permission list | `permissions.v1` | `(user, team or project, recursive)` | `User`, then `TeamMember` and `Team`, or `ProjectPermissions` | the permission cache's TTL |
 //! | permission check by token | `permissions.v1` | `(SHA-256 of the token, team or project, permission)` | as the list's | the permission cache's TTL |
-//! | session liveness | `sessions.v1` | the session id | `User`, `Session` | the session cache's TTL |
+//! | a user's session list (session liveness) | `sessions.v1` | the user id | `User`, and `Session` of each listed session | the session cache's TTL (15 s) |
 //! | deleted users (JWKS deny set) | `deleted_users.v1` | the user id | none | the longest token lifetime plus the leeway |
 //! | ended sessions (JWKS deny set) | `ended_sessions.v1` | the session id | none | the longest token lifetime plus the leeway |
 //!

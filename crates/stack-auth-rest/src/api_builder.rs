@@ -187,6 +187,7 @@ impl ServerApiBuilder {
     /// | [`Users`](crate::Users) | `users.v1` | the user id | the server profile, or "none" |
     /// | [`ApiKeys`](crate::ApiKeys) | `api_keys.v1` | the key | the key's id, owner (a user's profile, or the team id) and dates, or the refusal |
     /// | [`Permissions`](crate::Permissions) | `permissions.v1` | the user, team or project, and `recursive` (or the token and the permission) | the permission ids, or the answer |
+    /// | [`Sessions`](crate::Sessions) | `sessions.v1` | the user id | the ids of the user's listed sessions (what a process saw and found ended stays its own, and travels as evictions) |
     ///
     /// [`Teams`](crate::Teams) keeps its lists to itself (a membership eviction names one
     /// team, not the user's list). A process copies a shared answer for no longer than the

@@ -4,6 +4,7 @@
 mod builder;
 mod list;
 mod memory;
+mod shared;
 
 use std::{fmt, sync::Arc, time::Duration};
 
@@ -22,6 +23,7 @@ pub use builder::{
 use self::{
     list::{Listed, SessionList},
     memory::Memory,
+    shared::SharedLists,
 };
 use crate::{
     flight,
@@ -94,6 +96,9 @@ struct Inner {
     /// Sessions found (or said to be) ended.
     ended: Memory,
     announce: Option<Arc<dyn Evict>>,
+    /// The fleet's copy of the lists, when the server API has a shared cache (and the answers
+    /// are cached at all).
+    shared: Option<SharedLists>,
 }
 
 impl Sessions {
@@ -193,7 +198,7 @@ impl Inner {
                     Answer::Listed
                 } else {
                     // Joined to a flight for another session of the user: kept here.
-                    self.store(user_id, session_id, Answer::NotListed);
+                    self.store(user_id, session_id, Answer::NotListed, self.ttl);
                     Answer::NotListed
                 };
                 Ok(self.decide(user_id, session_id, answer))
@@ -205,33 +210,51 @@ impl Inner {
 
     /// One request for `user`'s list; every session in it is answered and remembered as seen,
     /// and `asked` (the leader's session) as not listed when it is not in it.
+    /// A list another process of the fleet stored is used in its place, for the time it has
+    /// left.
     async fn fetch(self: Arc<Self>, user: String, asked: String) -> Result<Listed, VerifyError> {
-        let endpoint = SessionList {
-            user_id: user.clone(),
-        };
-        let outcome = self
-            .api
-            .inner
-            .call(&endpoint, &list::request(&user), Health::Counted)
-            .await;
         let span = tracing::Span::current();
-        span.record("attempts", outcome.attempts);
-        if let Ok(ids) = &outcome.result {
+        let shared = match &self.shared {
+            Some(shared) => shared.read(&user).await,
+            None => None,
+        };
+        let (result, ttl) = match shared {
+            Some((ids, remaining)) => {
+                span.record("cache", "shared");
+                (Ok(ids), remaining.min(self.ttl))
+            }
+            None => {
+                let endpoint = SessionList {
+                    user_id: user.clone(),
+                };
+                let outcome = self
+                    .api
+                    .inner
+                    .call(&endpoint, &list::request(&user), Health::Counted)
+                    .await;
+                span.record("attempts", outcome.attempts);
+                if let (Ok(ids), Some(shared)) = (&outcome.result, &self.shared) {
+                    shared.write(&user, ids, self.ttl).await;
+                }
+                (outcome.result, self.ttl)
+            }
+        };
+        if let Ok(ids) = &result {
             for id in ids.iter() {
                 self.seen.insert(id);
-                self.store(&user, id, Answer::Listed);
+                self.store(&user, id, Answer::Listed, ttl);
             }
             if !ids.contains(&asked) {
-                self.store(&user, &asked, Answer::NotListed);
+                self.store(&user, &asked, Answer::NotListed, ttl);
             }
         }
-        outcome.result
+        result
     }
 
-    fn store(&self, user: &str, session: &str, answer: Answer) {
+    fn store(&self, user: &str, session: &str, answer: Answer, ttl: Duration) {
         if let Some(answers) = &self.answers {
             let tags = vec![Tag::User(user.to_owned())];
-            answers.insert(session.to_owned(), answer, self.ttl, tags);
+            answers.insert(session.to_owned(), answer, ttl, tags);
         }
     }
 
@@ -314,6 +337,7 @@ impl fmt::Debug for Inner {
             .field("seen", &self.seen.len())
             .field("ended", &self.ended.len())
             .field("announces", &self.announce.is_some())
+            .field("shared_cache", &self.shared.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -28,7 +28,8 @@ impl CacheNamespace {
     pub const API_KEYS: CacheNamespace = CacheNamespace("api_keys.v1");
     /// Permission answers, keyed by a digest of `(user, team or project, permission)`.
     pub const PERMISSIONS: CacheNamespace = CacheNamespace("permissions.v1");
-    /// Session liveness (the session still exists), keyed by a digest of the session id.
+    /// Session liveness: a user's session list (the ids of its listed sessions), keyed by a
+    /// digest of the user id.
     pub const SESSIONS: CacheNamespace = CacheNamespace("sessions.v1");
     /// Users known to be deleted, keyed by a digest of the user id: their unexpired tokens
     /// are refused until the longest token lifetime has passed.

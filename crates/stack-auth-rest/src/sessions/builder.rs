@@ -4,7 +4,7 @@ use std::{sync::Arc, time::Duration};
 
 use stack_auth_core::{single_flight::SingleFlight, ConfigError, Evict};
 
-use super::{memory::Memory, Inner, Sessions};
+use super::{memory::Memory, shared::SharedLists, Inner, Sessions};
 use crate::{
     api_builder::{check_durations, invalid},
     tagged_cache::TaggedCache,
@@ -180,6 +180,7 @@ impl SessionsBuilder {
             seen: Memory::new(self.memory_capacity, self.seen_ttl),
             ended: Memory::new(self.memory_capacity, self.ended_ttl),
             announce: self.announce,
+            shared: self.cache.and_then(|_| SharedLists::of(&self.api)),
             api: self.api,
         });
         let evictor: Arc<dyn Evict> = inner.clone();

@@ -21,6 +21,7 @@ mod regressions;
 mod resilience;
 mod sessions;
 mod shape_screen;
+mod shared_sessions;
 mod stand_in;
 mod teams;
 mod tracing;
