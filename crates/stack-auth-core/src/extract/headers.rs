@@ -32,16 +32,29 @@ pub(super) fn single<'a>(
     Ok((!s.is_empty()).then_some(s))
 }
 
+/// The value as text when it is visible ASCII, spaces and tabs: one pass over its bytes (a
+/// token is read on every request, so `HeaderValue::to_str`'s own scan is not added to it).
 fn visible(v: &HeaderValue) -> Option<&str> {
-    let s = v.to_str().ok()?;
-    visible_ascii(s.as_bytes()).then_some(s)
+    let bytes = v.as_bytes();
+    if !visible_ascii(bytes) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
 }
 
-/// Visible ASCII, spaces and tabs: what a token-carrying value may hold.
+/// Visible ASCII, spaces and tabs: what a token-carrying value may hold. Branch-free over the
+/// bytes, so the compiler vectorizes it.
 pub(super) fn visible_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |ok, &b| {
+        ok & (b.wrapping_sub(b'!') <= b'~' - b'!' || b == b' ' || b == b'\t')
+    })
+}
+
+/// Visible ASCII only (no spaces or control characters), branch-free like [`visible_ascii`].
+fn graphic_ascii(bytes: &[u8]) -> bool {
     bytes
         .iter()
-        .all(|b| *b == b' ' || *b == b'\t' || b.is_ascii_graphic())
+        .fold(true, |ok, &b| ok & (b.wrapping_sub(b'!') <= b'~' - b'!'))
 }
 
 /// `token`, trimmed, as the token of `source`; none when empty.
@@ -50,7 +63,7 @@ pub(super) fn checked_token(token: &str, source: TokenSource) -> Result<Found, E
     if token.len() > MAX_TOKEN_LEN {
         return Err(ExtractError::TooLarge(source));
     }
-    if token.bytes().any(|b| !b.is_ascii_graphic()) {
+    if !graphic_ascii(token.as_bytes()) {
         return Err(ExtractError::Malformed(
             source,
             "token has spaces or control characters",
@@ -114,5 +127,23 @@ pub(super) fn stack_auth_header(
         None | Some(Value::Null) => Ok(Found::NoToken),
         Some(Value::String(t)) => checked_token(t, src),
         Some(_) => Err(ExtractError::Malformed(src, "accessToken is not a string")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_byte_classes_match_the_standard_library_for_every_byte() {
+        for b in 0..=u8::MAX {
+            assert_eq!(graphic_ascii(&[b]), b.is_ascii_graphic(), "byte {b}");
+            let visible = b == b' ' || b == b'\t' || b.is_ascii_graphic();
+            assert_eq!(visible_ascii(&[b]), visible, "byte {b}");
+            let mut long = vec![b'a'; 100];
+            long[57] = b;
+            assert_eq!(graphic_ascii(&long), b.is_ascii_graphic(), "byte {b} inside");
+            assert_eq!(visible_ascii(&long), visible, "byte {b} inside");
+        }
     }
 }
