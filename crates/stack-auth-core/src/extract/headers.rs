@@ -142,7 +142,11 @@ mod tests {
             assert_eq!(visible_ascii(&[b]), visible, "byte {b}");
             let mut long = vec![b'a'; 100];
             long[57] = b;
-            assert_eq!(graphic_ascii(&long), b.is_ascii_graphic(), "byte {b} inside");
+            assert_eq!(
+                graphic_ascii(&long),
+                b.is_ascii_graphic(),
+                "byte {b} inside"
+            );
             assert_eq!(visible_ascii(&long), visible, "byte {b} inside");
         }
     }
