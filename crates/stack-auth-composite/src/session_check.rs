@@ -1,7 +1,7 @@
 //! [`SessionChecked`]: a session policy over any verifier: once the inner verifier accepts a
 //! token, its session is checked, and tokens of ended sessions are refused.
 
-use std::{fmt, sync::Arc};
+use std::{borrow::Cow, fmt, sync::Arc};
 
 use async_trait::async_trait;
 use stack_auth_core::{
@@ -183,13 +183,13 @@ impl<V: TokenVerifier, S: SessionChecker> SessionChecked<V, S> {
 
 /// The token's session: from the user's claims, else from the token the inner verifier just
 /// accepted (its payload is authentic).
-fn session_of(user: &VerifiedUser, token: &str) -> Option<String> {
+fn session_of<'a>(user: &'a VerifiedUser, token: &str) -> Option<Cow<'a, str>> {
     if let Some(session) = user.session_id() {
-        return Some(session.to_owned());
+        return Some(Cow::Borrowed(session));
     }
     let jws = UnverifiedJws::parse(token).ok()?;
     let session = jws.payload().get("refresh_token_id")?.as_str()?;
-    Some(session.to_owned())
+    Some(Cow::Owned(session.to_owned()))
 }
 
 fn refused(detail: &'static str) -> VerifyError {

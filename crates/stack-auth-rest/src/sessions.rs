@@ -168,12 +168,12 @@ impl Inner {
             return Ok(SessionLiveness::NotListed);
         }
         let span = tracing::Span::current();
-        if let Some(answer) = self
-            .answers
-            .as_ref()
-            .and_then(|a| a.get(&session_id.to_owned()))
-        {
+        if let Some(answer) = self.answers.as_ref().and_then(|a| a.get(session_id)) {
             span.record("cache", "hit");
+            // Not ended a moment ago (checked above): a listed session is alive.
+            if answer == Answer::Listed {
+                return Ok(SessionLiveness::Alive);
+            }
             return Ok(self.decide(user_id, session_id, answer));
         }
         let this = Arc::clone(self);

@@ -132,8 +132,13 @@ where
         }
     }
 
-    /// The fresh value for `key`, if any.
-    pub(crate) fn get(&self, key: &K) -> Option<V> {
+    /// The fresh value for `key` (or a borrowed form of it, as `&str` for a `String` key), if
+    /// any.
+    pub(crate) fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         self.cache
             .get(key)
             .filter(|e| Instant::now() < e.expires_at)
