@@ -236,7 +236,7 @@ impl JwksVerifierBuilder {
     /// lives: a user deleted or a session ended that this verifier is told about
     /// ([`Evict`](stack_auth_core::Evict)) is stored there for the
     /// [revocation window](Self::max_token_lifetime) (`deleted_users.v1`,
-    /// `ended_sessions.v1`, under the id's SHA-256), and a token verified in full (not from the
+    /// `ended_sessions.v1`, under a SHA-256 of the project and the id), and a token verified in full (not from the
     /// token cache) is checked against it, so a process started since, or one that missed the
     /// eviction, refuses it too. A token answered from the token cache costs no shared-cache
     /// call; without a token cache, every verification makes one (two lookups, at once). A

@@ -139,7 +139,7 @@
 //!
 //! In a fleet, [`shared_cache`](JwksVerifierBuilder::shared_cache) (the deployment's Redis,
 //! `stack-auth-redis`) shares that deny set: a verifier that hears of a deleted user or an
-//! ended session stores it there (under the id's SHA-256, for the same window), and one that
+//! ended session stores it there (under a SHA-256 of the project and the id, for the same window), and one that
 //! did not hear of it (a process started since, or one whose eviction bus was disconnected)
 //! finds it there the first time it verifies a token in full. A token-cache hit never asks the
 //! shared cache; a shared cache that is slow or down answers "not revoked" within its own

@@ -3,7 +3,7 @@
 //! [`shared_cache`](crate::JwksVerifierBuilder::shared_cache)).
 //!
 //! A verifier that hears of a revocation (a webhook, the eviction bus, a call) stores it there
-//! too, under the id's SHA-256 for the revocation window; a verifier that misses it (a process
+//! too, under a SHA-256 of the project and the id for the revocation window; a verifier that misses it (a process
 //! started since, or one whose bus subscription was down, which then clears its token cache)
 //! finds it the first time it verifies a token of that user or session in full. Only a
 //! token-cache miss asks: a token verified before is answered from the cache and the local set,
@@ -12,7 +12,9 @@
 use std::{sync::Arc, time::Duration};
 
 use sha2::{Digest, Sha256};
-use stack_auth_core::{AccessTokenClaims, CacheKey, CacheNamespace, DynSharedCache, Refusal};
+use stack_auth_core::{
+    AccessTokenClaims, CacheKey, CacheNamespace, DynSharedCache, Refusal, StackAuthConfig,
+};
 
 use crate::{revocations::Kind, JwksVerifier};
 
@@ -20,6 +22,8 @@ use crate::{revocations::Kind, JwksVerifier};
 #[derive(Debug)]
 pub(crate) struct SharedRevocations {
     cache: Arc<DynSharedCache>,
+    /// The project's part of every key: projects sharing a cache keep their own deny sets.
+    scope: [u8; 32],
 }
 
 /// The namespace of a kind of revocation.
@@ -30,14 +34,30 @@ fn namespace(kind: Kind) -> CacheNamespace {
     }
 }
 
-/// The key of an id: its SHA-256.
-fn key(id: &str) -> CacheKey {
-    CacheKey::from_digest(Sha256::digest(id.as_bytes()).into())
+/// The SHA-256 of `parts`, each prefixed with its length.
+fn digest(parts: &[&[u8]]) -> [u8; 32] {
+    let mut sha = Sha256::new();
+    for part in parts {
+        sha.update((part.len() as u64).to_be_bytes());
+        sha.update(part);
+    }
+    sha.finalize().into()
 }
 
 impl SharedRevocations {
-    pub(crate) fn new(cache: Arc<DynSharedCache>) -> Self {
-        SharedRevocations { cache }
+    /// The deny set of `config`'s project (and Stack Auth host) in `cache`.
+    pub(crate) fn new(cache: Arc<DynSharedCache>, config: &StackAuthConfig) -> Self {
+        let scope = digest(&[
+            b"stack-auth project",
+            config.project_id().as_bytes(),
+            config.base_url().as_bytes(),
+        ]);
+        SharedRevocations { cache, scope }
+    }
+
+    /// The key of an id: a digest of the project's scope and the id.
+    fn key(&self, id: &str) -> CacheKey {
+        CacheKey::from_digest(digest(&[&self.scope, id.as_bytes()]))
     }
 
     /// Stores that `kind`'s `id` is refused for `window`, in the background (an eviction must
@@ -46,7 +66,7 @@ impl SharedRevocations {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let (cache, key) = (Arc::clone(&self.cache), key(id));
+        let (cache, key) = (Arc::clone(&self.cache), self.key(id));
         runtime.spawn(async move {
             // No tag: an eviction of the user voids their answers, not the fact they are gone.
             cache.put(namespace(kind), &key, b"1", window, &[]).await;
@@ -59,8 +79,8 @@ impl SharedRevocations {
     pub(crate) async fn lookup(&self, claims: &AccessTokenClaims) -> Option<(Kind, Duration)> {
         let cache = &self.cache;
         let (user_key, session_key) = (
-            key(&claims.sub),
-            claims.refresh_token_id.as_deref().map(key),
+            self.key(&claims.sub),
+            claims.refresh_token_id.as_deref().map(|id| self.key(id)),
         );
         let user = cache.get(namespace(Kind::User), &user_key);
         let (user, session) = match &session_key {

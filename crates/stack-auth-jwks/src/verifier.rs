@@ -85,6 +85,7 @@ impl JwksVerifier {
             shared_cache,
         } = rules;
         let jwks_url = fetcher.url.to_string();
+        let shared_revocations = shared_cache.map(|cache| SharedRevocations::new(cache, &config));
         let store = KeyStore::new(fetcher, Arc::clone(&clock), timing, token_cache.clone());
         JwksVerifier {
             inner: Arc::new(Inner {
@@ -96,7 +97,7 @@ impl JwksVerifier {
                 provider,
                 jwks_url,
                 revocations: Revocations::new(max_lifetime.saturating_add(leeway)),
-                shared_revocations: shared_cache.map(SharedRevocations::new),
+                shared_revocations,
             }),
         }
     }

@@ -58,6 +58,10 @@
 //! carries [`CacheTag`](stack_auth_core::CacheTag)s, and lives no longer than the same answer
 //! would in the process's own cache:
 //!
+//! Every key is a SHA-256 of the project (its id and Stack Auth base URL) and of what the table
+//! names, so projects sharing one Redis, even under one deployment name, never read each
+//! other's entries:
+//!
 //! | verifier cache | namespace | key: SHA-256 of | tags | TTL |
 //! |---|---|---|---|---|
 //! | users/me profile (accepted token) | `profiles.v1` | the token | `User`, `UserProfile`, `Session` | the REST verifier's success TTL (30 s), never past the token's `exp` |

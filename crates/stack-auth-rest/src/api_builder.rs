@@ -181,6 +181,9 @@ impl ServerApiBuilder {
     /// Auth gives is stored there too, for no longer than in the process, under SHA-256
     /// digests (never a token or a key), with the tags an eviction voids it by:
     ///
+    /// Every key also digests the project id and base URL: projects sharing one cache never
+    /// read each other's answers.
+    ///
     /// | capability | namespace | key: SHA-256 of | value |
     /// |---|---|---|---|
     /// | [`RestVerifier`](crate::RestVerifier) | `profiles.v1`, refusals `refusals.v1` | the token | the server profile, or the refusal |

@@ -58,6 +58,8 @@ pub(crate) struct SharedTier<K, V> {
     cache: Arc<DynSharedCache>,
     config: StackAuthConfig,
     share: Share<K, V>,
+    /// The project's part of every key ([`project_scope`]).
+    scope: [u8; 32],
 }
 
 impl<K, V> SharedTier<K, V> {
@@ -67,13 +69,19 @@ impl<K, V> SharedTier<K, V> {
             cache: Arc::clone(api.inner.shared.as_ref()?),
             config: api.config().clone(),
             share: *share,
+            scope: project_scope(api.config()),
         })
+    }
+
+    /// The shared cache's key of `key`: the project's scope and the answer's own digest.
+    fn cache_key(&self, key: &K) -> CacheKey {
+        scoped_key(&self.scope, &(self.share.key)(key))
     }
 
     /// The answer to `key` another process stored, if any (a shared cache that is slow or
     /// down answers like a miss, within its own timeout).
     pub(crate) async fn read(&self, key: &K) -> Option<SharedAnswer<V>> {
-        let digest = CacheKey::from_digest((self.share.key)(key));
+        let digest = self.cache_key(key);
         let (namespace, cache) = (self.share.namespace, &self.cache);
         let hit = match self.share.refusals {
             None => cache.get(namespace, &digest).await,
@@ -109,7 +117,7 @@ impl<K, V> SharedTier<K, V> {
         let Some((namespace, value)) = encode(answer, tags, &self.share) else {
             return;
         };
-        let digest = CacheKey::from_digest((self.share.key)(key));
+        let digest = self.cache_key(key);
         self.cache
             .put(namespace, &digest, &value, ttl, &shared_tags)
             .await;
@@ -123,6 +131,22 @@ impl<K, V> std::fmt::Debug for SharedTier<K, V> {
             .field("cache", &self.cache)
             .finish()
     }
+}
+
+/// What every shared key of a project starts from: the digest of its project id and base URL,
+/// so that deployments of several projects (staging and production, a multi-tenant process)
+/// sharing one cache never read each other's answers, even under one deployment name.
+pub(crate) fn project_scope(config: &StackAuthConfig) -> [u8; 32] {
+    digest(&[
+        b"stack-auth project",
+        config.project_id().as_bytes(),
+        config.base_url().as_bytes(),
+    ])
+}
+
+/// The shared cache's key of an answer whose own digest is `answer`, in the project `scope`.
+pub(crate) fn scoped_key(scope: &[u8; 32], answer: &[u8; 32]) -> CacheKey {
+    CacheKey::from_digest(digest(&[scope, answer]))
 }
 
 /// The SHA-256 of `parts`, each prefixed with its length (so no two lists of parts digest

@@ -13,11 +13,16 @@ use std::{sync::Arc, time::Duration};
 use stack_auth_core::{CacheKey, CacheNamespace, CacheTag, DynSharedCache};
 
 use super::list::Listed;
-use crate::{shared_tier::digest, ServerApi};
+use crate::{
+    shared_tier::{digest, project_scope, scoped_key},
+    ServerApi,
+};
 
 /// Users' session lists in the fleet's shared cache.
 pub(super) struct SharedLists {
     cache: Arc<DynSharedCache>,
+    /// The project's part of every key.
+    scope: [u8; 32],
 }
 
 impl SharedLists {
@@ -25,13 +30,17 @@ impl SharedLists {
     pub(super) fn of(api: &ServerApi) -> Option<Self> {
         Some(SharedLists {
             cache: Arc::clone(api.inner.shared.as_ref()?),
+            scope: project_scope(api.config()),
         })
     }
 
     /// `user`'s list as another process stored it, and how long it has left; `None` when it
     /// is absent, unreadable, or the shared cache is slow or down.
     pub(super) async fn read(&self, user: &str) -> Option<(Listed, Duration)> {
-        let hit = self.cache.get(CacheNamespace::SESSIONS, &key(user)).await?;
+        let hit = self
+            .cache
+            .get(CacheNamespace::SESSIONS, &self.key(user))
+            .await?;
         let ids: Vec<String> = serde_json::from_slice(hit.value()).ok()?;
         Some((Arc::new(ids.into_iter().collect()), hit.remaining()))
     }
@@ -45,7 +54,13 @@ impl SharedLists {
         tags.push(CacheTag::User(user.to_owned()));
         tags.extend(listed.iter().map(|id| CacheTag::Session(id.clone())));
         self.cache
-            .put(CacheNamespace::SESSIONS, &key(user), &value, ttl, &tags)
+            .put(
+                CacheNamespace::SESSIONS,
+                &self.key(user),
+                &value,
+                ttl,
+                &tags,
+            )
             .await;
     }
 }
@@ -58,7 +73,9 @@ impl std::fmt::Debug for SharedLists {
     }
 }
 
-/// The key of `user`'s list: never the id itself.
-fn key(user: &str) -> CacheKey {
-    CacheKey::from_digest(digest(&[b"sessions", user.as_bytes()]))
+impl SharedLists {
+    /// The key of `user`'s list in this project: never the id itself.
+    fn key(&self, user: &str) -> CacheKey {
+        scoped_key(&self.scope, &digest(&[b"sessions", user.as_bytes()]))
+    }
 }

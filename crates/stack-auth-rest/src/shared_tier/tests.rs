@@ -195,3 +195,38 @@ async fn a_shared_cache_that_is_down_only_costs_requests() {
     shared.set_available(true);
     assert!(shared.is_empty(), "nothing was stored while it was down");
 }
+
+/// Two projects (staging and production, or two tenants of one process) sharing one cache and
+/// one deployment name never read each other's answers; nor do two Stack Auth hosts.
+#[tokio::test]
+async fn answers_stay_within_their_project_and_host() {
+    let shared = MemorySharedCache::new();
+    let tier_of = |project: &str, base_url: &str| {
+        let config = StackAuthConfig::builder(project)
+            .base_url(base_url)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let api = ServerApi::builder_with_config(config, "ssk_test")
+            .shared_cache(shared.clone())
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        SharedTier::of(&api, &STRINGS).unwrap_or_else(|| panic!("a shared cache was set"))
+    };
+    let staging = tier_of("staging", "https://api.stack-auth.com");
+    staging.write(&1, &Ok("ada".into()), TTL, &[]).await;
+    assert!(
+        tier_of("staging", "https://api.stack-auth.com")
+            .read(&1)
+            .await
+            .is_some(),
+        "the same project reads it"
+    );
+    assert!(tier_of("production", "https://api.stack-auth.com")
+        .read(&1)
+        .await
+        .is_none());
+    assert!(tier_of("staging", "https://auth.example.com")
+        .read(&1)
+        .await
+        .is_none());
+}
