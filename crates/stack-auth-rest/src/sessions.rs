@@ -33,6 +33,15 @@ use crate::{
     ServerApi,
 };
 
+/// A user's list as a flight got it.
+#[derive(Clone)]
+struct Fetched {
+    ids: Listed,
+    /// Asked of Stack Auth by this flight (not read from the fleet's shared cache): only such
+    /// a list may say a session is not listed.
+    from_stack_auth: bool,
+}
+
 /// Whether a session is listed, as last asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Answer {
@@ -90,7 +99,7 @@ struct Inner {
     answers: Option<TaggedCache<String, Answer>>,
     ttl: Duration,
     /// The list requests in progress, by user.
-    flights: SingleFlight<String, Listed>,
+    flights: SingleFlight<String, Fetched>,
     /// Sessions seen listed.
     seen: Memory,
     /// Sessions found (or said to be) ended.
@@ -185,24 +194,30 @@ impl Inner {
             move || this.fetch(user, asked).instrument(task_span),
             flight::spawn,
         )?;
-        let listed = match joined {
-            Joined::Cached(listed) => listed,
+        let (listed, leader) = match joined {
+            Joined::Cached(listed) => (listed, false),
             Joined::Flight { flight, leader } => {
                 span.record("cache", if leader { "miss" } else { "joined" });
-                flight.await
+                (flight.await, leader)
             }
         };
         match listed {
-            Ok(ids) => {
-                let answer = if ids.contains(session_id) {
-                    Answer::Listed
-                } else {
-                    // Joined to a flight for another session of the user: kept here.
-                    self.store(user_id, session_id, Answer::NotListed, self.ttl);
-                    Answer::NotListed
-                };
-                Ok(self.decide(user_id, session_id, answer))
+            Ok(fetched) if fetched.ids.contains(session_id) => {
+                Ok(self.decide(user_id, session_id, Answer::Listed))
             }
+            // This check's own flight: Stack Auth's list, asked after the check began (`fetch`
+            // kept the answer).
+            Ok(_) if leader => Ok(self.decide(user_id, session_id, Answer::NotListed)),
+            // Joined to a flight for another session of the user, whose list was asked before
+            // this check began (it may predate a new sign-in) or read from the fleet's cache
+            // (it lists the leader's session, not necessarily this one): nothing is kept, so
+            // the next check asks, and an ended session is derived only from Stack Auth's list
+            // (newer than any list that showed the session: one flight per user at a time).
+            Ok(fetched) if fetched.from_stack_auth => {
+                Ok(self.decide(user_id, session_id, Answer::NotListed))
+            }
+            Ok(_) if self.ended.contains(session_id) => Ok(SessionLiveness::Ended),
+            Ok(_) => Ok(SessionLiveness::NotListed),
             Err(VerifyError::Unavailable(why)) => Ok(SessionLiveness::Unknown(why)),
             Err(e) => Err(e),
         }
@@ -211,17 +226,18 @@ impl Inner {
     /// One request for `user`'s list; every session in it is answered and remembered as seen,
     /// and `asked` (the leader's session) as not listed when it is not in it.
     /// A list another process of the fleet stored is used in its place, for the time it has
-    /// left.
-    async fn fetch(self: Arc<Self>, user: String, asked: String) -> Result<Listed, VerifyError> {
+    /// left, when it lists `asked`: one that does not may predate the session (a new sign-in)
+    /// or be stale, and only Stack Auth may say a session is not listed.
+    async fn fetch(self: Arc<Self>, user: String, asked: String) -> Result<Fetched, VerifyError> {
         let span = tracing::Span::current();
         let shared = match &self.shared {
             Some(shared) => shared.read(&user).await,
             None => None,
         };
-        let (result, ttl) = match shared {
+        let (result, ttl, from_stack_auth) = match shared.filter(|(ids, _)| ids.contains(&asked)) {
             Some((ids, remaining)) => {
                 span.record("cache", "shared");
-                (Ok(ids), remaining.min(self.ttl))
+                (Ok(ids), remaining.min(self.ttl), false)
             }
             None => {
                 let endpoint = SessionList {
@@ -236,7 +252,7 @@ impl Inner {
                 if let (Ok(ids), Some(shared)) = (&outcome.result, &self.shared) {
                     shared.write(&user, ids, self.ttl).await;
                 }
-                (outcome.result, self.ttl)
+                (outcome.result, self.ttl, true)
             }
         };
         if let Ok(ids) = &result {
@@ -248,7 +264,10 @@ impl Inner {
                 self.store(&user, &asked, Answer::NotListed, ttl);
             }
         }
-        result
+        result.map(|ids| Fetched {
+            ids,
+            from_stack_auth,
+        })
     }
 
     fn store(&self, user: &str, session: &str, answer: Answer, ttl: Duration) {

@@ -145,6 +145,43 @@ async fn concurrent_checks_of_one_users_sessions_share_one_request() {
     assert_eq!(lists(&stack), 1);
 }
 
+/// A check that joined a list request made for another session keeps no "not listed" from
+/// it: that list may have been asked before its session existed (a new sign-in).
+#[tokio::test(start_paused = true)]
+async fn a_joined_check_keeps_no_not_listed_from_another_sessions_list() {
+    let stack = LocalStackAuth::start().await.unwrap();
+    let ada = stack.create_user(UserSpec::normal()).unwrap();
+    let s1 = stack.create_session(&ada).unwrap();
+    let hidden = stack.create_impersonation_session(&ada).unwrap();
+    stack.inject_times(
+        Route::Sessions,
+        Fault::Latency(Duration::from_millis(50)),
+        1,
+    );
+    let sessions = Sessions::new(&api(&stack));
+    let check = |id: &str| {
+        let (sessions, user, id) = (sessions.clone(), ada.id.clone(), id.to_owned());
+        tokio::spawn(async move { sessions.liveness(&user, &id).await })
+    };
+    let leader = check(&s1.id);
+    tokio::task::yield_now().await;
+    let joined = check(&hidden.id);
+    assert_eq!(label(leader.await.unwrap()), "alive");
+    assert_eq!(label(joined.await.unwrap()), "not_listed");
+    assert_eq!(lists(&stack), 1, "one request for both");
+    assert_eq!(label(sessions.liveness(&ada.id, &s1.id).await), "alive");
+    assert_eq!(lists(&stack), 1, "the leader's list answers what it lists");
+    assert_eq!(
+        label(sessions.liveness(&ada.id, &hidden.id).await),
+        "not_listed"
+    );
+    assert_eq!(
+        lists(&stack),
+        2,
+        "the joined check's session is asked about itself"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn unknown_when_stack_auth_cannot_be_asked_and_never_cached() {
     let stack = LocalStackAuth::start().await.unwrap();

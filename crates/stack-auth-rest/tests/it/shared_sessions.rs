@@ -87,23 +87,34 @@ async fn a_fleet_lists_a_users_sessions_once_and_an_ended_session_is_asked_again
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_session_ended_at_stack_auth_is_found_by_one_process_and_seen_by_all() {
+async fn only_stack_auth_says_a_session_is_not_listed() {
     let stack = LocalStackAuth::start().await.unwrap();
     let ada = stack.create_user(UserSpec::normal()).unwrap();
     let s1 = stack.create_session(&ada).unwrap();
     let (clock, _, fleet) = fleet(&stack);
-    for sessions in &fleet {
-        assert_eq!(liveness(sessions, &ada.id, &s1.id).await, "alive");
-    }
-    // Signed out at Stack Auth with no eviction (Stack Auth sends no webhook for it): the
-    // shared list expires with the processes' answers; one process asks, the others read its
-    // list, and each, having seen the session listed, answers ended.
+    let lists = || stack.requests(Route::Sessions);
+    assert_eq!(liveness(&fleet[0], &ada.id, &s1.id).await, "alive");
+    assert_eq!(liveness(&fleet[1], &ada.id, &s1.id).await, "alive");
+    assert_eq!(lists(), 1);
+
+    // A new sign-in: the fleet's list (fresh, but older than the session) does not list it,
+    // so the process asks Stack Auth instead of answering "not listed" from it.
+    let s2 = stack.create_session(&ada).unwrap();
+    assert_eq!(liveness(&fleet[2], &ada.id, &s2.id).await, "alive");
+    assert_eq!(lists(), 2);
+
+    // Signed out at Stack Auth, no eviction (Stack Auth sends no webhook for it): once the
+    // answers expire, each process that saw the session finds it ended from Stack Auth's own
+    // list, not from one another process stored.
     stack.delete_session(&s1.id).unwrap();
     let later = DEFAULT_SESSION_CACHE_TTL + Duration::from_secs(1);
     tokio::time::advance(later).await;
     clock.advance(later);
-    for sessions in &fleet {
-        assert_eq!(liveness(sessions, &ada.id, &s1.id).await, "ended");
-    }
-    assert_eq!(stack.requests(Route::Sessions), 2);
+    assert_eq!(liveness(&fleet[0], &ada.id, &s1.id).await, "ended");
+    assert_eq!(liveness(&fleet[1], &ada.id, &s1.id).await, "ended");
+    assert_eq!(lists(), 4);
+    // The list they stored answers the sessions it lists.
+    assert_eq!(liveness(&fleet[1], &ada.id, &s2.id).await, "alive");
+    assert_eq!(liveness(&fleet[0], &ada.id, &s2.id).await, "alive");
+    assert_eq!(lists(), 4);
 }
