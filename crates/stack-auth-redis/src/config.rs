@@ -165,12 +165,29 @@ fn client(url: &str, tls: bool, _roots: Option<&[u8]>) -> Result<redis::Client, 
 
 const URL_FORMS: &str = "expected redis://, rediss://, unix:// or redis+unix://";
 
-/// `url` with its password replaced.
+/// `url` with its password replaced, in the userinfo and in the query (`unix://` URLs carry
+/// `?user=…&pass=…`, which redis-rs reads): every query value but `db` and `protocol` is
+/// replaced.
 fn redact(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed) => {
             if parsed.password().is_some() {
                 let _ = parsed.set_password(Some("***"));
+            }
+            if parsed.query().is_some() {
+                let pairs: Vec<(String, String)> = parsed
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let shown = matches!(k.as_ref(), "db" | "protocol");
+                        let v = if shown {
+                            v.into_owned()
+                        } else {
+                            "***".to_owned()
+                        };
+                        (k.into_owned(), v)
+                    })
+                    .collect();
+                parsed.query_pairs_mut().clear().extend_pairs(pairs);
             }
             parsed.to_string()
         }
@@ -213,6 +230,16 @@ mod tests {
             !text.contains("hunter22") && text.contains("app:***@127.0.0.1"),
             "{text}"
         );
+        for url in [
+            "unix:///run/redis.sock?db=2&user=app&pass=hunter22",
+            "redis+unix:///run/redis.sock?pass=hunter22",
+        ] {
+            let text = format!("{:?}", RedisConfig::builder(url));
+            assert!(!text.contains("hunter22"), "{text}");
+            assert_eq!(text.contains("db=2"), url.contains("db=2"), "{text}");
+            let config = RedisConfig::new(url);
+            assert!(!format!("{config:?}").contains("hunter22"), "{url}");
+        }
         let bad = RedisConfig::new("http://app:hunter22@host/").map(|_| ());
         assert_eq!(bad, Err(BuildError::InvalidUrl(URL_FORMS)));
         assert!(!format!("{bad:?}").contains("hunter22"));
