@@ -209,23 +209,29 @@ impl ApiKeys {
     /// key string) is no longer good: your own endpoint revoked it through Stack Auth, say.
     /// Stack Auth sends no webhook for a revoked key, so without this a cached verdict accepts
     /// the key for up to the cache TTL. Every cache built on this server API drops what it
-    /// holds about the key ([`Eviction::ApiKey`]); the next check asks Stack Auth. Returns the
-    /// eviction, to hand to the other processes of a fleet (an eviction bus).
+    /// holds about the key ([`Eviction::ApiKey`]), and with a
+    /// [shared cache](crate::ServerApiBuilder::shared_cache) the fleet's copies are voided first
+    /// (so this process cannot copy them back); the next check asks Stack Auth. Returns the
+    /// eviction, to hand to the other processes of a fleet (an eviction bus) for their own
+    /// in-process caches.
     ///
     /// ```no_run
     /// use stack_auth_rest::{ApiKeys, ServerApi};
     ///
-    /// # fn run(key_id: &str) -> Result<(), stack_auth_core::ConfigError> {
+    /// # async fn run(key_id: &str) -> Result<(), stack_auth_core::ConfigError> {
     /// let api = ServerApi::builder("<project id>", "ssk_...").build()?;
     /// let keys = ApiKeys::new(&api);
     /// // ... after `DELETE`/`PATCH` of the key in Stack Auth:
-    /// let eviction = keys.revoked(key_id);
+    /// let eviction = keys.revoked(key_id).await;
     /// # let _ = eviction; Ok(()) }
     /// ```
-    pub fn revoked(&self, key_id: &str) -> Eviction {
+    pub async fn revoked(&self, key_id: &str) -> Eviction {
         let eviction = Eviction::ApiKey {
             key_id: key_id.to_owned(),
         };
+        if let Some(shared) = &self.inner.api.inner.shared {
+            shared.invalidate(&eviction.cache_tags()).await;
+        }
         self.inner.api.evict(&eviction);
         eviction
     }

@@ -3,7 +3,9 @@
 //! through the verifier's server API it reaches every other capability's cache too, and
 //! `ApiKeys::revoked` is one such eviction.
 
-use stack_auth_core::{Evict, Eviction, RefusalReason, RestrictedReason, TokenVerifier};
+use stack_auth_core::{
+    test_util::MemorySharedCache, Evict, Eviction, RefusalReason, RestrictedReason, TokenVerifier,
+};
 use stack_auth_rest::{ApiKeys, Permissions, RestVerifier, ServerApi, Sessions, Teams, Users};
 use stack_auth_testkit::{ApiKeySpec, LocalStackAuth, ProjectSpec, Route, TeamSpec, UserSpec};
 
@@ -195,7 +197,7 @@ async fn a_key_said_revoked_is_refused_at_once() {
     stack.revoke_api_key(first.id()).unwrap();
     keys.check(first.key()).await.unwrap();
     assert_eq!(checks(), 4, "cached: still accepted");
-    let eviction = keys.revoked(first.id());
+    let eviction = keys.revoked(first.id()).await;
     assert_eq!(
         eviction,
         Eviction::ApiKey {
@@ -212,4 +214,31 @@ async fn a_key_said_revoked_is_refused_at_once() {
         6,
         "only the revoked key asked again, once per verifier"
     );
+}
+
+/// With a shared cache, the process that says a key is revoked does not copy the fleet's
+/// verdict back: the shared entry is voided before its own.
+#[tokio::test]
+async fn a_key_said_revoked_is_refused_at_once_with_a_shared_cache() {
+    let (stack, _) = with_user_keys().await;
+    let shared = MemorySharedCache::new();
+    let process = || {
+        let api = ServerApi::builder_with_config(stack.config(), stack.secret_server_key())
+            .shared_cache(shared.clone())
+            .build()
+            .unwrap();
+        ApiKeys::new(&api)
+    };
+    let (here, there) = (process(), process());
+    let ada = stack.create_user(UserSpec::normal()).unwrap();
+    let key = stack.create_api_key(ApiKeySpec::user(&ada.id)).unwrap();
+    there.check(key.key()).await.unwrap();
+    here.check(key.key()).await.unwrap();
+    let checks = || stack.requests(Route::UserApiKeyCheck);
+    assert_eq!(checks(), 1, "the second process read the fleet's verdict");
+    stack.revoke_api_key(key.id()).unwrap();
+    here.revoked(key.id()).await;
+    let refused = here.check(key.key()).await.unwrap_err();
+    assert_eq!(refused.refusal_reason(), Some(RefusalReason::ApiKeyRevoked));
+    assert_eq!(checks(), 2);
 }
