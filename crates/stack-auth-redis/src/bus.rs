@@ -39,7 +39,8 @@ pub const DEFAULT_MAX_PENDING: usize = 1024;
 /// drops (Redis restarted, a network fault, a heartbeat unanswered) resubscribes with backoff
 /// and then applies [`Eviction::All`] to its hub, so nothing it missed survives; a process that
 /// cannot reach Redis keeps its own evictions (up to
-/// [`max_pending`](RedisEvictionBusBuilder::max_pending), then one "everything is stale") and
+/// [`max_pending`](RedisEvictionBusBuilder::max_pending), then one "everything is stale" and
+/// the newest deleted users and ended sessions, which it does not carry) and
 /// publishes them, tags voided first, when Redis is back. The first subscription applies
 /// [`Eviction::All`] too (nothing is lost if caches filled before Redis was reachable).
 ///

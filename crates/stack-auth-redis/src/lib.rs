@@ -74,6 +74,11 @@
 //! | deleted users (JWKS deny set) | `deleted_users.v1` | the user id | none | the longest token lifetime plus the leeway |
 //! | ended sessions (JWKS deny set) | `ended_sessions.v1` | the session id | none | the longest token lifetime plus the leeway |
 //!
+//! The deny sets carry no tag of their own, only "everything": an [`Eviction::All`](stack_auth_core::Eviction::All)
+//! published on the bus voids them too. Every process that heard a revocation keeps it for its
+//! window in its own verifier; a process started after it, or one that missed it, then
+//! refuses the user's tokens only from their expiry (at most 10 minutes).
+//!
 //! and each [`Eviction`](stack_auth_core::Eviction) voids the tags
 //! [`Eviction::cache_tags`](stack_auth_core::Eviction::cache_tags) names: `UserUpdated` →
 //! `UserProfile`, `UserDeleted` → `User`, `SessionEnded` → `Session`, `TeamPermissions` and

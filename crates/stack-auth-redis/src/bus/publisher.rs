@@ -2,7 +2,8 @@
 //! shared cache and publishes it, in one atomic round trip (`MULTI`, `DEL` tags, `PUBLISH`,
 //! `EXEC`), then applies it to the local hub a second time. While Redis is unreachable it
 //! keeps them, retrying with backoff, and publishes them when Redis is back; past
-//! `max_pending` it keeps a single "everything is stale" instead, which is always correct.
+//! `max_pending` it keeps a single "everything is stale" and the newest revocations (deleted
+//! users, ended sessions: facts that "everything is stale" does not carry) instead.
 //!
 //! Why a second time: the eviction was applied locally before its tags were voided in Redis,
 //! so a lookup of this process in between could copy the stale shared entry back into an
@@ -81,13 +82,30 @@ impl Publisher {
 
     fn push(&self, pending: &mut VecDeque<Eviction>, eviction: Eviction) {
         if pending.len() >= self.max_pending {
-            pending.clear();
+            // "Everything is stale" replaces what the backlog says is stale, but not what it
+            // says is refused: a deleted user or an ended session is a fact `All` does not
+            // carry (a JWKS verifier that hears `All` only drops its token cache). The newest
+            // revocations are kept, as many as fit.
+            let room = self.max_pending.saturating_sub(2);
+            let revocations: Vec<Eviction> = pending
+                .drain(..)
+                .filter(|e| {
+                    matches!(
+                        e,
+                        Eviction::UserDeleted { .. } | Eviction::SessionEnded { .. }
+                    )
+                })
+                .collect();
+            let dropped = revocations.len().saturating_sub(room);
             pending.push_back(Eviction::All);
+            pending.extend(revocations.into_iter().skip(dropped));
             self.counters.overflows.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(
                 target: "stack_auth_redis",
                 max_pending = self.max_pending,
-                "eviction bus: backlog full, will publish \"everything is stale\" instead"
+                revocations_dropped = dropped,
+                "eviction bus: backlog full, will publish \"everything is stale\" and the \
+                 revocations instead"
             );
         }
         pending.push_back(eviction);

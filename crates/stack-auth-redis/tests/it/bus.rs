@@ -217,6 +217,43 @@ async fn after_redis_restarts_every_process_resubscribes_drops_what_it_missed_an
     .await;
 }
 
+/// A backlog past `max_pending` becomes "everything is stale" and keeps its revocations: a
+/// deleted user is a fact that `All` does not carry.
+#[tokio::test]
+async fn an_overflowing_backlog_keeps_its_revocations() {
+    let mut redis = redis();
+    let shop = config(&redis.url(), "shop");
+    let a = Process::with(&shop, |b| {
+        b.max_pending(4).timeout(Duration::from_millis(200))
+    });
+    a.subscribed(1).await;
+    redis.kill();
+    eventually("a noticed", || async { !a.bus.stats().subscribed }).await;
+    let updated = |user: &str| Eviction::UserUpdated {
+        user_id: user.into(),
+    };
+    for eviction in [
+        updated("u1"),
+        deleted("u2"),
+        updated("u3"),
+        deleted("u4"),
+        updated("u5"),
+    ] {
+        a.bus.evict(&eviction);
+    }
+    eventually("collapsed, the revocations kept", || async {
+        let s = a.bus.stats();
+        s.overflows == 1 && s.pending == 4
+    })
+    .await;
+    redis.restart().unwrap_or_else(|e| panic!("{e}"));
+    eventually("published: everything is stale, u2, u4 and u5", || async {
+        let s = a.bus.stats();
+        s.pending == 0 && s.published == 4
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn propagation_delay_on_loopback_is_measured() {
     let redis = redis();
