@@ -121,8 +121,8 @@ pub use retry_after::parse_retry_after;
 pub use secret::{redact_token, SecretServerKey};
 pub use session::{DynSessionChecker, SessionChecker, SessionLiveness};
 pub use shared_cache::{
-    CacheKey, CacheNamespace, CacheTag, DynSharedCache, SharedCache, SharedHit, CACHE_KEY_LEN,
-    MAX_NAMESPACE_LEN,
+    CacheKey, CacheNamespace, CacheScope, CacheTag, DynSharedCache, SharedCache, SharedHit,
+    CACHE_KEY_LEN, MAX_NAMESPACE_LEN,
 };
 pub use user::{ProfileLoader, ProfileStatus, VerifiedUser};
 pub use user_type::{RestrictedReason, RestrictedReasonObject, UserType, UserTypes};

@@ -5,6 +5,7 @@
 //! The contract and an example are on the trait.
 
 mod key;
+mod scope;
 mod tag;
 
 use std::{fmt, sync::Arc, time::Duration};
@@ -12,6 +13,7 @@ use std::{fmt, sync::Arc, time::Duration};
 use async_trait::async_trait;
 
 pub use key::{CacheKey, CacheNamespace, CACHE_KEY_LEN, MAX_NAMESPACE_LEN};
+pub use scope::CacheScope;
 pub use tag::CacheTag;
 
 /// A value found in a [`SharedCache`], with the time its entry has left.

@@ -11,9 +11,9 @@
 
 use std::{sync::Arc, time::Duration};
 
-use sha2::{Digest, Sha256};
 use stack_auth_core::{
-    AccessTokenClaims, CacheKey, CacheNamespace, DynSharedCache, Refusal, StackAuthConfig,
+    AccessTokenClaims, CacheKey, CacheNamespace, CacheScope, DynSharedCache, Refusal,
+    StackAuthConfig,
 };
 
 use crate::{revocations::Kind, JwksVerifier};
@@ -22,8 +22,8 @@ use crate::{revocations::Kind, JwksVerifier};
 #[derive(Debug)]
 pub(crate) struct SharedRevocations {
     cache: Arc<DynSharedCache>,
-    /// The project's part of every key: projects sharing a cache keep their own deny sets.
-    scope: [u8; 32],
+    /// The project every key is made in: projects sharing a cache keep their own deny sets.
+    scope: CacheScope,
 }
 
 /// The namespace of a kind of revocation.
@@ -34,30 +34,18 @@ fn namespace(kind: Kind) -> CacheNamespace {
     }
 }
 
-/// The SHA-256 of `parts`, each prefixed with its length.
-fn digest(parts: &[&[u8]]) -> [u8; 32] {
-    let mut sha = Sha256::new();
-    for part in parts {
-        sha.update((part.len() as u64).to_be_bytes());
-        sha.update(part);
-    }
-    sha.finalize().into()
-}
-
 impl SharedRevocations {
     /// The deny set of `config`'s project (and Stack Auth host) in `cache`.
     pub(crate) fn new(cache: Arc<DynSharedCache>, config: &StackAuthConfig) -> Self {
-        let scope = digest(&[
-            b"stack-auth project",
-            config.project_id().as_bytes(),
-            config.base_url().as_bytes(),
-        ]);
-        SharedRevocations { cache, scope }
+        SharedRevocations {
+            cache,
+            scope: CacheScope::of(config),
+        }
     }
 
     /// The key of an id: a digest of the project's scope and the id.
     fn key(&self, id: &str) -> CacheKey {
-        CacheKey::from_digest(digest(&[&self.scope, id.as_bytes()]))
+        self.scope.key(&[id.as_bytes()])
     }
 
     /// Stores that `kind`'s `id` is refused for `window`, in the background (an eviction must

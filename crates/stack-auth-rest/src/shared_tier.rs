@@ -16,8 +16,8 @@ use std::{sync::Arc, time::Duration};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use stack_auth_core::{
-    CacheKey, CacheNamespace, CacheTag, DynSharedCache, Refusal, RefusalReason, StackAuthConfig,
-    VerifyError,
+    CacheKey, CacheNamespace, CacheScope, CacheTag, DynSharedCache, Refusal, RefusalReason,
+    StackAuthConfig, VerifyError,
 };
 
 use crate::{memo::Answer, tagged_cache::Tag, ServerApi};
@@ -58,8 +58,8 @@ pub(crate) struct SharedTier<K, V> {
     cache: Arc<DynSharedCache>,
     config: StackAuthConfig,
     share: Share<K, V>,
-    /// The project's part of every key ([`project_scope`]).
-    scope: [u8; 32],
+    /// The project every key is made in.
+    scope: CacheScope,
 }
 
 impl<K, V> SharedTier<K, V> {
@@ -69,13 +69,13 @@ impl<K, V> SharedTier<K, V> {
             cache: Arc::clone(api.inner.shared.as_ref()?),
             config: api.config().clone(),
             share: *share,
-            scope: project_scope(api.config()),
+            scope: CacheScope::of(api.config()),
         })
     }
 
     /// The shared cache's key of `key`: the project's scope and the answer's own digest.
     fn cache_key(&self, key: &K) -> CacheKey {
-        scoped_key(&self.scope, &(self.share.key)(key))
+        self.scope.key(&[&(self.share.key)(key)])
     }
 
     /// The answer to `key` another process stored, if any (a shared cache that is slow or
@@ -131,22 +131,6 @@ impl<K, V> std::fmt::Debug for SharedTier<K, V> {
             .field("cache", &self.cache)
             .finish()
     }
-}
-
-/// What every shared key of a project starts from: the digest of its project id and base URL,
-/// so that deployments of several projects (staging and production, a multi-tenant process)
-/// sharing one cache never read each other's answers, even under one deployment name.
-pub(crate) fn project_scope(config: &StackAuthConfig) -> [u8; 32] {
-    digest(&[
-        b"stack-auth project",
-        config.project_id().as_bytes(),
-        config.base_url().as_bytes(),
-    ])
-}
-
-/// The shared cache's key of an answer whose own digest is `answer`, in the project `scope`.
-pub(crate) fn scoped_key(scope: &[u8; 32], answer: &[u8; 32]) -> CacheKey {
-    CacheKey::from_digest(digest(&[scope, answer]))
 }
 
 /// The SHA-256 of `parts`, each prefixed with its length (so no two lists of parts digest

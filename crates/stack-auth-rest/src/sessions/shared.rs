@@ -10,19 +10,16 @@
 
 use std::{sync::Arc, time::Duration};
 
-use stack_auth_core::{CacheKey, CacheNamespace, CacheTag, DynSharedCache};
+use stack_auth_core::{CacheKey, CacheNamespace, CacheScope, CacheTag, DynSharedCache};
 
 use super::list::Listed;
-use crate::{
-    shared_tier::{digest, project_scope, scoped_key},
-    ServerApi,
-};
+use crate::ServerApi;
 
 /// Users' session lists in the fleet's shared cache.
 pub(super) struct SharedLists {
     cache: Arc<DynSharedCache>,
-    /// The project's part of every key.
-    scope: [u8; 32],
+    /// The project every key is made in.
+    scope: CacheScope,
 }
 
 impl SharedLists {
@@ -30,7 +27,7 @@ impl SharedLists {
     pub(super) fn of(api: &ServerApi) -> Option<Self> {
         Some(SharedLists {
             cache: Arc::clone(api.inner.shared.as_ref()?),
-            scope: project_scope(api.config()),
+            scope: CacheScope::of(api.config()),
         })
     }
 
@@ -76,6 +73,6 @@ impl std::fmt::Debug for SharedLists {
 impl SharedLists {
     /// The key of `user`'s list in this project: never the id itself.
     fn key(&self, user: &str) -> CacheKey {
-        scoped_key(&self.scope, &digest(&[b"sessions", user.as_bytes()]))
+        self.scope.key(&[b"sessions", user.as_bytes()])
     }
 }
